@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Body of a stand-in module: included once by each standin/<name>.c after it
+ * defines STANDIN_WHAT (what the in-tree module of that name provides).
+ *
+ * Why stand-ins exist: Debian's newest kernels are built without MODVERSIONS, so
+ * an in-tree module that imports nvmet symbols (nvme-loop, nvmet-rdma, ...) would
+ * bind to our nvmet, whose structures differ, and corrupt memory. Installing a
+ * module of the same name into updates/ shadows the in-tree one; this one refuses
+ * to load and says why, until a real replacement ships.
+ */
+#ifndef NVMET_STANDIN_H
+#define NVMET_STANDIN_H
+
+#include <linux/module.h>
+#include <linux/printk.h>
+
+static int __init standin_init(void)
+{
+	pr_err("%s: %s is not provided by nvmet-oot %s yet; this stand-in refuses to load so the in-tree %s cannot bind to the nvmet-oot core. Use trtype tcp, or remove the nvmet-oot modules (dkms remove nvmet) to get the in-tree stack back\n",
+	       KBUILD_MODNAME, STANDIN_WHAT, NVMET_OOT_VERSION, KBUILD_MODNAME);
+	return -EOPNOTSUPP;
+}
+module_init(standin_init);
+
+MODULE_DESCRIPTION("nvmet-oot stand-in that refuses to load (" STANDIN_WHAT ")");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(NVMET_OOT_VERSION);
+
+#endif /* NVMET_STANDIN_H */

@@ -1,0 +1,150 @@
+# Helpers for scenarios, sourced inside the lab guest (cwd = the scenario dir).
+# A scenario is a bash script: it sources this file, runs checks, ends with `finish`.
+# Output is TAP-like ("ok N - what" / "not ok N - what"); `finish` exits non-zero
+# when any check failed, which is what run-guest reports.
+# shellcheck shell=bash
+
+NVMET_CFS=/sys/kernel/config/nvmet
+LAB_HOSTNQN=$(cat /etc/nvme/hostnqn 2>/dev/null)
+_lab_n=0
+_lab_failed=0
+
+note() { echo "# $*"; }
+
+_lab_result() {
+	local rc=$1 what=$2 outf=$3
+	_lab_n=$((_lab_n + 1))
+	if [[ $rc -eq 0 ]]; then
+		echo "ok $_lab_n - $what"
+	else
+		_lab_failed=$((_lab_failed + 1))
+		echo "not ok $_lab_n - $what (exit $rc)"
+		sed 's/^/#   /' "$outf" | tail -n 30
+	fi
+}
+
+# check WHAT CMD [ARGS...]: CMD must exit 0.
+check() {
+	local what=$1 rc=0 outf
+	shift
+	outf=$(mktemp)
+	"$@" >"$outf" 2>&1 || rc=$?
+	_lab_result $rc "$what" "$outf"
+	rm -f "$outf"
+	return $rc
+}
+
+# check_fails WHAT CMD [ARGS...]: CMD must exit non-zero.
+check_fails() {
+	local what=$1 rc=0 outf
+	shift
+	outf=$(mktemp)
+	"$@" >"$outf" 2>&1 || rc=$?
+	if [[ $rc -ne 0 ]]; then rc=0; else echo "# expected a failure, got success" >>"$outf"; rc=1; fi
+	_lab_result $rc "$what" "$outf"
+	rm -f "$outf"
+	return $rc
+}
+
+# check_output WHAT REGEX CMD [ARGS...]: CMD must exit 0 and print a line matching REGEX.
+check_output() {
+	local what=$1 re=$2 rc=0 outf
+	shift 2
+	outf=$(mktemp)
+	"$@" >"$outf" 2>&1 || rc=$?
+	if [[ -z $re ]]; then
+		echo "# empty pattern: nothing to match (a value the scenario needed is missing)" >>"$outf"
+		rc=1
+	elif [[ $rc -eq 0 ]] && ! grep -Eq -- "$re" "$outf"; then
+		echo "# output does not match /$re/" >>"$outf"
+		rc=1
+	fi
+	_lab_result $rc "$what" "$outf"
+	rm -f "$outf"
+	return $rc
+}
+
+finish() {
+	echo "# $_lab_n checks, $_lab_failed failed"
+	[[ $_lab_n -gt 0 && $_lab_failed -eq 0 ]]
+	exit $?
+}
+
+# --- target side (raw configfs, as blktests does) -------------------------
+
+# backing_loop SIZE_MB: a loop device over a file in tmpfs; prints /dev/loopN.
+backing_loop() {
+	local f
+	modprobe loop || return 1
+	f=$(mktemp /tmp/backing.XXXXXX)
+	truncate -s "${1}M" "$f"
+	losetup -f --show "$f"
+}
+
+subsys_add() { # NQN
+	mkdir "$NVMET_CFS/subsystems/$1" &&
+		echo 1 >"$NVMET_CFS/subsystems/$1/attr_allow_any_host"
+}
+
+ns_add() { # NQN NSID DEVICE
+	local d="$NVMET_CFS/subsystems/$1/namespaces/$2"
+	mkdir "$d" && echo -n "$3" >"$d/device_path" && echo 1 >"$d/enable"
+}
+
+port_add() { # ID TRTYPE ADRFAM TRADDR TRSVCID
+	local d="$NVMET_CFS/ports/$1"
+	mkdir "$d" &&
+		echo "$2" >"$d/addr_trtype" && echo "$3" >"$d/addr_adrfam" &&
+		echo "$4" >"$d/addr_traddr" && echo "$5" >"$d/addr_trsvcid"
+}
+
+port_link() { # PORT_ID NQN
+	ln -s "$NVMET_CFS/subsystems/$2" "$NVMET_CFS/ports/$1/subsystems/$2"
+}
+
+# Removes every object under configfs, children first (links, namespaces,
+# referrals, ANA groups, subsystems, ports, hosts).
+target_clear() {
+	local p s n
+	[[ -d $NVMET_CFS ]] || return 0
+	for p in "$NVMET_CFS"/ports/*/; do
+		[[ -d $p ]] || continue
+		rm -f "$p"subsystems/* 2>/dev/null
+		for n in "$p"referrals/*/ "$p"ana_groups/*/; do
+			[[ -d $n && $(basename "$n") != 1 ]] && rmdir "$n"
+		done
+		rmdir "$p"
+	done
+	for s in "$NVMET_CFS"/subsystems/*/; do
+		[[ -d $s ]] || continue
+		rm -f "$s"allowed_hosts/* 2>/dev/null
+		for n in "$s"namespaces/*/; do
+			[[ -d $n ]] || continue
+			echo 0 >"$n/enable" 2>/dev/null
+			rmdir "$n"
+		done
+		rmdir "$s"
+	done
+	for s in "$NVMET_CFS"/hosts/*/; do
+		[[ -d $s ]] && rmdir "$s"
+	done
+	[[ -z $(find "$NVMET_CFS/ports" "$NVMET_CFS/subsystems" "$NVMET_CFS/hosts" \
+		-mindepth 1 -maxdepth 1 2>/dev/null) ]]
+}
+
+# --- host side -----------------------------------------------------------
+
+nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' | sort; }
+
+# wait_new_blockdev BEFORE_LIST [SECONDS]: prints the first nvme block device
+# that was not in BEFORE_LIST, waiting for it to appear.
+wait_new_blockdev() {
+	local before=$1 secs=${2:-20} i d
+	for ((i = 0; i < secs * 4; i++)); do
+		for d in $(nvme_blockdevs); do
+			grep -qx "$d" <<<"$before" || { echo "/dev/$d"; return 0; }
+		done
+		sleep 0.25
+	done
+	return 1
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Stage 2 of a lab guest, run by /init from the job share (/lab):
+# sets the guest up, installs our modules when the job says so, runs the
+# scenario under a timeout, and leaves its results in /lab/out for the host:
+#   rc            the scenario's exit status
+#   scenario.log  its output
+#   dmesg.txt     the whole kernel log (the host scans it after the start marker)
+#   kmemleak.txt  kmemleak's report, where the kernel has kmemleak
+#   modules.txt   which file modprobe resolves each nvmet module to, and its version
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LANG=C.UTF-8
+# shellcheck source=/dev/null
+. /lab/job.env
+out=/lab/out
+mkdir -p "$out"
+
+poweroff_now() {
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 30
+}
+
+mount -t configfs configfs /sys/kernel/config
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm /root
+mount -t devpts devpts /dev/pts
+hostname lab
+ip link set lo up
+ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0
+
+kdir=/lib/modules/$(uname -r)
+if [ "$LAB_MODE" = ours ]; then
+	mkdir -p "$kdir/updates/nvmet-oot"
+	cp /lab/modules/*.ko "$kdir/updates/nvmet-oot/"
+fi
+depmod -a
+
+for m in $LAB_MODULES; do
+	printf '%s %s %s\n' "$m" "$(modinfo -F filename "$m" 2>/dev/null || echo none)" \
+		"$(modinfo -F version "$m" 2>/dev/null)"
+done >"$out/modules.txt"
+
+[ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
+	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
+
+echo "LAB-SCENARIO-START $LAB_SCENARIO" >/dev/kmsg
+start=$(date +%s)
+cd /lab/scenario || poweroff_now
+timeout -k 5 "$LAB_GUEST_TIMEOUT" bash "./$LAB_SCENARIO" >"$out/scenario.log" 2>&1
+rc=$?
+echo "LAB-SCENARIO-END rc=$rc after $(($(date +%s) - start))s" >/dev/kmsg
+[ $rc -eq 124 ] && echo "lab: scenario killed by the guest timeout (${LAB_GUEST_TIMEOUT}s)" >>"$out/scenario.log"
+
+if [ -w $kmemleak ]; then
+	# Objects must stay unreferenced across scans to be reported.
+	echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
+	cat $kmemleak >"$out/kmemleak.txt"
+fi
+dmesg >"$out/dmesg.txt"
+echo $rc >"$out/rc"
+poweroff_now

@@ -1,0 +1,165 @@
+# Shared helpers of the QEMU lab: paths, private apt configs, cached build roots.
+# Sourced by the scripts in tests/vm; never run directly.
+# shellcheck shell=bash
+set -euo pipefail
+
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build}
+LAB_SHARED=${LAB_SHARED:-$(cd "$LAB_TOP/.." && pwd)/shared}
+LAB_MIRROR=${LAB_MIRROR:-http://deb.debian.org/debian}
+# Bump when the way roots are made changes, so every cached root is rebuilt.
+LAB_ROOT_FORMAT=3
+# shellcheck source=tests/vm/kernels.conf
+. "$LAB_TOP/tests/vm/kernels.conf"
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
+
+need_kernel() {
+	[[ -n ${K_RELEASE[$1]:-} ]] ||
+		die "unknown kernel '$1': pick one of ${LAB_KERNELS[*]} (tests/vm/kernels.conf)"
+}
+
+need_root_user() {
+	[[ $(id -u) -eq 0 ]] || die "the lab needs root (debootstrap, chroot, mount): run it as root"
+}
+
+# Host tools the lab needs; installed from the host's own apt sources if missing.
+ensure_host_tools() {
+	local want=() p
+	local -A tool_pkg=([qemu-system-x86_64]=qemu-system-x86 [debootstrap]=debootstrap
+			   [zstd]=zstd [cpio]=cpio [modinfo]=kmod [depmod]=kmod
+			   [cmake]=cmake [g++]=g++ [perl]=perl [xz]=xz-utils)
+	for p in "${!tool_pkg[@]}"; do
+		command -v "$p" >/dev/null 2>&1 || want+=("${tool_pkg[$p]}")
+	done
+	if ! dpkg-query -W -f='${Status}' qemu-system-x86 2>/dev/null | grep -q 'ok installed'; then
+		want+=(qemu-system-x86)
+	fi
+	[[ ${#want[@]} -eq 0 ]] && return 0
+	need_root_user
+	log "installing host tools: ${want[*]}"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		$(printf '%s\n' "${want[@]}" | sort -u) >/dev/null
+}
+
+# A private apt configuration for SUITE, so packages of another Debian release can
+# be looked up and downloaded without touching the host's /etc/apt.
+apt_conf() {
+	local suite=$1 d="$LAB_BUILD/apt/$1"
+	if [[ ! -f $d/apt.conf ]]; then
+		mkdir -p "$d/lists/partial" "$d/archives/partial"
+		echo "deb $LAB_MIRROR $suite main" >"$d/sources.list"
+		cat >"$d/apt.conf" <<-EOF
+		Dir::Etc::SourceList "$d/sources.list";
+		Dir::Etc::SourceParts "/dev/null";
+		Dir::State::Lists "$d/lists";
+		Dir::Cache::Archives "$d/archives";
+		Dir::State::Status "/dev/null";
+		Acquire::Check-Valid-Until "false";
+		APT::Sandbox::User "root";
+		EOF
+	fi
+	if [[ ! -f $d/.updated ]]; then
+		APT_CONFIG=$d/apt.conf apt-get update -q >/dev/null ||
+			die "apt-get update for $suite failed (mirror $LAB_MIRROR)"
+		touch "$d/.updated"
+	fi
+	echo "$d/apt.conf"
+}
+
+# Download Debian packages of SUITE into DIR (cached there).
+apt_download() {
+	local suite=$1 dir=$2 conf p
+	shift 2
+	conf=$(apt_conf "$suite")
+	mkdir -p "$dir"
+	for p in "$@"; do
+		compgen -G "$dir/${p}_*.deb" >/dev/null && continue
+		(cd "$dir" && APT_CONFIG=$conf apt-get download -q "$p" >/dev/null) ||
+			die "cannot download $p from $suite"
+	done
+}
+
+# Mount what a chroot needs; undone by root_umount. Idempotent.
+root_mount() {
+	local r=$1
+	mountpoint -q "$r/proc" || mount -t proc proc "$r/proc"
+	mountpoint -q "$r/dev" || mount --bind /dev "$r/dev"
+}
+
+root_umount() {
+	local r=$1
+	mountpoint -q "$r/dev" && umount "$r/dev"
+	mountpoint -q "$r/proc" && umount "$r/proc"
+	return 0
+}
+
+# ensure_root NAME SUITE "PACKAGES" [LOCAL_DEBS...]
+# A minbase debootstrap root of SUITE at $LAB_BUILD/roots/NAME with PACKAGES and
+# LOCAL_DEBS installed. Reused while its inputs are unchanged.
+ensure_root() {
+	local name=$1 suite=$2 pkgs=$3
+	shift 3
+	local dir="$LAB_BUILD/roots/$name" tmp key deb
+	key=$( { echo "$LAB_ROOT_FORMAT $suite $LAB_MIRROR"; echo "$pkgs";
+		 for deb in "$@"; do sha256sum <"$deb"; done; } | sha256sum | cut -c1-16)
+	if [[ -f $dir/.lab-stamp && $(cat "$dir/.lab-stamp") == "$key" ]]; then
+		return 0
+	fi
+	need_root_user
+	log "building root '$name' ($suite): $pkgs $*"
+	tmp="$dir.tmp"
+	[[ -d $tmp ]] && root_umount "$tmp"
+	rm -rf "$tmp" "$dir"
+	mkdir -p "$LAB_BUILD/cache/debootstrap-$suite" "$LAB_BUILD/roots"
+	debootstrap --variant=minbase --cache-dir="$LAB_BUILD/cache/debootstrap-$suite" \
+		"$suite" "$tmp" "$LAB_MIRROR" >"$LAB_BUILD/roots/$name.debootstrap.log" 2>&1 ||
+		die "debootstrap of $suite failed: see $LAB_BUILD/roots/$name.debootstrap.log"
+	cat >"$tmp/etc/apt/apt.conf.d/99lab" <<-EOF
+	Acquire::Check-Valid-Until "false";
+	APT::Install-Recommends "false";
+	Dpkg::Options { "--force-unsafe-io"; };
+	EOF
+	mkdir -p "$tmp/tmp/debs"
+	for deb in "$@"; do cp "$deb" "$tmp/tmp/debs/"; done
+	root_mount "$tmp"
+	if ! chroot "$tmp" /bin/sh -ec "
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		apt-get install -y -q $pkgs
+		if ls /tmp/debs/*.deb >/dev/null 2>&1; then
+			dpkg -i /tmp/debs/*.deb || apt-get install -y -q -f
+		fi
+		apt-get clean
+		rm -rf /tmp/debs /var/lib/apt/lists/*" >"$LAB_BUILD/roots/$name.install.log" 2>&1; then
+		root_umount "$tmp"
+		die "installing packages in root '$name' failed: see $LAB_BUILD/roots/$name.install.log"
+	fi
+	root_umount "$tmp"
+	echo "$key" >"$tmp/.lab-stamp"
+	mv "$tmp" "$dir"
+}
+
+# The build root for kernel K (headers + compiler + sparse).
+build_root_of() {
+	echo "$LAB_BUILD/roots/${K_SUITE[$1]}-build"
+}
+
+ensure_build_root() {
+	local k=$1 suite=${K_SUITE[$1]} pkgs debs=() kk
+	# One root per suite holds the headers of every kernel of that suite.
+	pkgs="make sparse libelf-dev"
+	for kk in "${LAB_KERNELS[@]}"; do
+		[[ ${K_SUITE[$kk]} == "$suite" ]] || continue
+		pkgs+=" ${K_CC[$kk]}"
+		if [[ -n ${K_HEADERS[$kk]} ]]; then
+			pkgs+=" ${K_HEADERS[$kk]}"
+		else
+			debs+=("$LAB_SHARED/kernels/$LAB_DBG_HEADERS_DEB")
+		fi
+	done
+	pkgs=$(tr ' ' '\n' <<<"$pkgs" | sort -u | tr '\n' ' ')
+	ensure_root "$suite-build" "$suite" "$pkgs" "${debs[@]}"
+}
