@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "configfs/model.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace nvmet::configfs {
+
+namespace {
+
+// A decimal configfs directory name (NSID, port ID) that fits in T.
+template <class T>
+Result<T> parse_id(const std::filesystem::path &where, const std::string &s)
+{
+	T v{};
+	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (ec != std::errc() || end != s.data() + s.size())
+		return Error{"parse", where, 0, "the directory name '" + s + "' as a number in"};
+	return v;
+}
+
+Result<Namespace> read_namespace(const Tree &tree, const std::filesystem::path &dir,
+				 const std::string &name)
+{
+	auto nsid = parse_id<std::uint32_t>(tree.abs(dir), name);
+	if (!nsid)
+		return nsid.error();
+	Namespace ns;
+	ns.nsid = *nsid;
+	auto path = tree.read(dir / name / "device_path");
+	if (!path)
+		return path.error();
+	ns.device_path = *path;
+	auto en = tree.read(dir / name / "enable");
+	if (!en)
+		return en.error();
+	ns.enabled = *en == "1";
+	return ns;
+}
+
+} // namespace
+
+Result<std::vector<Subsystem>> read_subsystems(const Tree &tree)
+{
+	auto nqns = tree.list("subsystems");
+	if (!nqns)
+		return nqns.error();
+	std::vector<Subsystem> out;
+	for (const auto &nqn : *nqns) {
+		const std::filesystem::path dir = std::filesystem::path("subsystems") / nqn;
+		Subsystem s;
+		s.nqn = nqn;
+		auto any = tree.read(dir / "attr_allow_any_host");
+		if (!any)
+			return any.error();
+		s.allow_any_host = *any == "1";
+		auto nss = tree.list(dir / "namespaces");
+		if (!nss)
+			return nss.error();
+		for (const auto &n : *nss) {
+			auto ns = read_namespace(tree, dir / "namespaces", n);
+			if (!ns)
+				return ns.error();
+			s.namespaces.push_back(*ns);
+		}
+		std::sort(s.namespaces.begin(), s.namespaces.end(),
+			  [](const Namespace &a, const Namespace &b) { return a.nsid < b.nsid; });
+		auto hosts = tree.list(dir / "allowed_hosts");
+		if (!hosts)
+			return hosts.error();
+		s.allowed_hosts = *hosts;
+		out.push_back(std::move(s));
+	}
+	return out;
+}
+
+Result<std::vector<Port>> read_ports(const Tree &tree)
+{
+	auto ids = tree.list("ports");
+	if (!ids)
+		return ids.error();
+	std::vector<Port> out;
+	for (const auto &id : *ids) {
+		const std::filesystem::path dir = std::filesystem::path("ports") / id;
+		auto portid = parse_id<std::uint16_t>(tree.abs("ports"), id);
+		if (!portid)
+			return portid.error();
+		Port p;
+		p.portid = *portid;
+		for (auto [file, field] : {std::pair{"addr_trtype", &p.trtype}, {"addr_adrfam", &p.adrfam},
+					   {"addr_traddr", &p.traddr}, {"addr_trsvcid", &p.trsvcid}}) {
+			auto v = tree.read(dir / file);
+			if (!v)
+				return v.error();
+			*field = *v;
+		}
+		auto subs = tree.list(dir / "subsystems");
+		if (!subs)
+			return subs.error();
+		p.subsystems = *subs;
+		out.push_back(std::move(p));
+	}
+	std::sort(out.begin(), out.end(), [](const Port &a, const Port &b) { return a.portid < b.portid; });
+	return out;
+}
+
+} // namespace nvmet::configfs

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+// Errors as values: every configfs operation returns Result<T>, whose error
+// names the operation, the configfs path and the errno text.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace nvmet::configfs {
+
+struct Error {
+	std::string op;              // what was attempted: "read", "write", "mkdir", ...
+	std::filesystem::path path;  // the configfs path it was attempted on
+	int err = 0;                 // errno, 0 when the failure is not a system error
+	std::string detail;          // extra context, e.g. the value written
+
+	// One line a person can act on: "cannot write 'x' to <path>: <errno text>".
+	[[nodiscard]] std::string message() const;
+};
+
+template <class T>
+class [[nodiscard]] Result {
+public:
+	Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+	Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+
+	[[nodiscard]] bool ok() const { return v_.index() == 0; }
+	explicit operator bool() const { return ok(); }
+	const T &value() const & { return std::get<0>(v_); }
+	T &&value() && { return std::get<0>(std::move(v_)); }
+	const T &operator*() const & { return value(); }
+	const T *operator->() const { return &value(); }
+	[[nodiscard]] const Error &error() const { return std::get<1>(v_); }
+
+private:
+	std::variant<T, Error> v_;
+};
+
+using Status = Result<std::monostate>;
+inline Status ok() { return std::monostate{}; }
+
+} // namespace nvmet::configfs
