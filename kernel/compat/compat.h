@@ -19,4 +19,9 @@
 #error "nvmet-oot supports Linux 6.12 and newer; see docs/compat.md"
 #endif
 
+/*
+ * API differences inside the window go here, each with the kernel version or
+ * probe that decides it and the newest API spelled as the rest of the tree uses it.
+ */
+
 #endif /* NVMET_COMPAT_H */

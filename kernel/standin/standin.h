@@ -17,8 +17,8 @@
 
 static int __init standin_init(void)
 {
-	pr_err("%s: %s is not provided by nvmet-oot %s yet; this stand-in refuses to load so the in-tree %s cannot bind to the nvmet-oot core. Use trtype tcp, or remove the nvmet-oot modules (dkms remove nvmet) to get the in-tree stack back\n",
-	       KBUILD_MODNAME, STANDIN_WHAT, NVMET_OOT_VERSION, KBUILD_MODNAME);
+	pr_err("%s: %s is not provided by nvmet-oot %s yet; this stand-in refuses to load so that the in-tree module of this name cannot bind to the nvmet-oot core. Use trtype tcp, or run 'dkms remove nvmet/%s --all' to get the in-tree stack back\n",
+	       KBUILD_MODNAME, STANDIN_WHAT, NVMET_OOT_VERSION, NVMET_OOT_VERSION);
 	return -EOPNOTSUPP;
 }
 module_init(standin_init);

@@ -24,24 +24,23 @@ need_root_user() {
 	[[ $(id -u) -eq 0 ]] || die "the lab needs root (debootstrap, chroot, mount): run it as root"
 }
 
-# Host tools the lab needs; installed from the host's own apt sources if missing.
+# Debian packages the host needs for the lab, the kernel style check and the
+# C++ build; tests/run installs the missing ones from the host's own apt sources.
+LAB_HOST_PKGS="qemu-system-x86 debootstrap zstd cpio kmod xz-utils perl git
+cmake g++ make pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev
+libconfig++-dev catch2 nlohmann-json3-dev python3"
+
 ensure_host_tools() {
 	local want=() p
-	local -A tool_pkg=([qemu-system-x86_64]=qemu-system-x86 [debootstrap]=debootstrap
-			   [zstd]=zstd [cpio]=cpio [modinfo]=kmod [depmod]=kmod
-			   [cmake]=cmake [g++]=g++ [perl]=perl [xz]=xz-utils)
-	for p in "${!tool_pkg[@]}"; do
-		command -v "$p" >/dev/null 2>&1 || want+=("${tool_pkg[$p]}")
+	for p in $LAB_HOST_PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || want+=("$p")
 	done
-	if ! dpkg-query -W -f='${Status}' qemu-system-x86 2>/dev/null | grep -q 'ok installed'; then
-		want+=(qemu-system-x86)
-	fi
 	[[ ${#want[@]} -eq 0 ]] && return 0
 	need_root_user
-	log "installing host tools: ${want[*]}"
+	log "installing host packages: ${want[*]}"
 	apt-get update -q >/dev/null
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$(printf '%s\n' "${want[@]}" | sort -u) >/dev/null
+		"${want[@]}" >/dev/null || die "apt-get install ${want[*]} failed"
 }
 
 # A private apt configuration for SUITE, so packages of another Debian release can
@@ -61,11 +60,15 @@ apt_conf() {
 		APT::Sandbox::User "root";
 		EOF
 	fi
-	if [[ ! -f $d/.updated ]]; then
-		APT_CONFIG=$d/apt.conf apt-get update -q >/dev/null ||
-			die "apt-get update for $suite failed (mirror $LAB_MIRROR)"
-		touch "$d/.updated"
-	fi
+	# Serialized: scripts of the lab may run concurrently.
+	(
+		flock 9
+		if [[ ! -f $d/.updated ]]; then
+			APT_CONFIG=$d/apt.conf apt-get update -q >/dev/null ||
+				die "apt-get update for $suite failed (mirror $LAB_MIRROR)"
+			touch "$d/.updated"
+		fi
+	) 9>"$d/.lock"
 	echo "$d/apt.conf"
 }
 
@@ -75,11 +78,14 @@ apt_download() {
 	shift 2
 	conf=$(apt_conf "$suite")
 	mkdir -p "$dir"
-	for p in "$@"; do
-		compgen -G "$dir/${p}_*.deb" >/dev/null && continue
-		(cd "$dir" && APT_CONFIG=$conf apt-get download -q "$p" >/dev/null) ||
-			die "cannot download $p from $suite"
-	done
+	(
+		flock 9
+		for p in "$@"; do
+			compgen -G "$dir/${p}_*.deb" >/dev/null && continue
+			(cd "$dir" && APT_CONFIG=$conf apt-get download -q "$p" >/dev/null) ||
+				die "cannot download $p from $suite"
+		done
+	) 9>"$dir/.lock"
 }
 
 # Mount what a chroot needs; undone by root_umount. Idempotent.
@@ -113,8 +119,9 @@ ensure_root() {
 	tmp="$dir.tmp"
 	[[ -d $tmp ]] && root_umount "$tmp"
 	rm -rf "$tmp" "$dir"
-	mkdir -p "$LAB_BUILD/cache/debootstrap-$suite" "$LAB_BUILD/roots"
-	debootstrap --variant=minbase --cache-dir="$LAB_BUILD/cache/debootstrap-$suite" \
+	# One cache per root: roots may be built concurrently.
+	mkdir -p "$LAB_BUILD/cache/debootstrap-$name" "$LAB_BUILD/roots"
+	debootstrap --variant=minbase --cache-dir="$LAB_BUILD/cache/debootstrap-$name" \
 		"$suite" "$tmp" "$LAB_MIRROR" >"$LAB_BUILD/roots/$name.debootstrap.log" 2>&1 ||
 		die "debootstrap of $suite failed: see $LAB_BUILD/roots/$name.debootstrap.log"
 	cat >"$tmp/etc/apt/apt.conf.d/99lab" <<-EOF

@@ -1,0 +1,18 @@
+#!/bin/bash
+# Our stand-in modules (kernel/modules.list kind "standin"), installed in
+# updates/ by the harness, shadow the in-tree modules of the same name and refuse
+# to load with a message that says why and what to do. Run with --mode ours.
+. ./lib.sh
+standins=$(sed -e 's/#.*//' modules.list | awk '$2 == "standin" { print $1 }')
+check "modules.list names stand-ins" test -n "$standins"
+for m in $standins; do
+	check_output "modprobe resolves $m to our copy in updates/" "/updates/" \
+		modinfo -F filename "$m"
+	check_output "$m carries our MODULE_VERSION" "^$(cat VERSION)\$" modinfo -F version "$m"
+	check_fails "$m refuses to load" modprobe "$m"
+	check_output "$m says why in the kernel log" "${m//-/_}: .* is not provided by nvmet-oot" dmesg
+	check "$m is not loaded" bash -c "! grep -q '^${m//-/_} ' /proc/modules"
+done
+# Picking a transport we do not ship yet must fail cleanly through the alias.
+check_fails "trtype rdma refuses through the nvmet-transport-1 alias" modprobe nvmet-transport-1
+finish
