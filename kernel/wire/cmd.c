@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Validation of SQE fields shared by all commands, and of Connect.
+ * Pure functions over byte buffers: see types.h. Each returns an NVMe status
+ * (SCT << 8 | SC, with NVME_STATUS_DNR where retrying cannot help), 0 if fine.
+ */
+#include "cmd.h"
+
+#define SGL_ADDR	(NVMET_WIRE_SQE_DPTR + 0)
+#define SGL_LENGTH	(NVMET_WIRE_SQE_DPTR + 8)
+#define SGL_TYPE	(NVMET_WIRE_SQE_DPTR + 15)
+
+#define CONNECT_RECFMT	40
+#define CONNECT_QID	42
+#define CONNECT_SQSIZE	44
+#define CONNECT_CATTR	46
+#define CONNECT_KATO	48
+
+#define CDATA_HOSTID	0
+#define CDATA_CNTLID	16
+#define CDATA_SUBNQN	256
+#define CDATA_HOSTNQN	512
+
+/* Fabrics carry data with SGLs only (PSDT 01b), and we do not fuse. */
+u16 nvmet_wire_sqe_check_flags(const u8 *sqe)
+{
+	u8 flags = sqe[NVMET_WIRE_SQE_FLAGS];
+
+	if ((flags & NVME_CMD_SGL_ALL) != NVME_CMD_SGL_METABUF)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	if (flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	return 0;
+}
+
+/* Data flows host to controller: opcode bit 0 (or FCTYPE bit 0 for Fabrics). */
+bool nvmet_wire_sqe_is_write(const u8 *sqe)
+{
+	u8 op = sqe[NVMET_WIRE_SQE_OPCODE];
+
+	if (op == nvme_fabrics_command)
+		return sqe[NVMET_WIRE_SQE_FCTYPE] & 1;
+	return op & 1;
+}
+
+/*
+ * The data descriptor of a command received over NVMe/TCP, which came with
+ * INCAPSULE_LEN bytes of in-capsule data; MAX_LEN is the largest transfer the
+ * controller accepts.
+ */
+u16 nvmet_wire_tcp_sgl(const u8 *sqe, u32 incapsule_len, u32 max_len,
+		       struct nvmet_wire_sgl *sgl)
+{
+	u8 type = sqe[SGL_TYPE];
+	u64 addr = wire_le64(sqe + SGL_ADDR);
+	u32 len = wire_le32(sqe + SGL_LENGTH);
+
+	sgl->kind = NVMET_WIRE_SGL_NONE;
+	sgl->offset = 0;
+	sgl->length = len;
+
+	if (type == (NVME_SGL_FMT_DATA_DESC << 4 | NVME_SGL_FMT_OFFSET)) {
+		if (len && !nvmet_wire_sqe_is_write(sqe))
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		if (addr > incapsule_len || len > incapsule_len - addr)
+			return NVME_SC_SGL_INVALID_OFFSET | NVME_STATUS_DNR;
+		sgl->offset = (u32)addr;
+		if (len)
+			sgl->kind = NVMET_WIRE_SGL_INCAPSULE;
+		return 0;
+	}
+	if (type == (NVME_TRANSPORT_SGL_DATA_DESC << 4 | NVME_SGL_FMT_TRANSPORT_A)) {
+		/* Data announced for R2T/C2HData must not also be in the capsule. */
+		if (incapsule_len)
+			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+		if (len > max_len)
+			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+		if (len)
+			sgl->kind = NVMET_WIRE_SGL_TRANSPORT;
+		return 0;
+	}
+	return NVME_SC_SGL_INVALID_TYPE | NVME_STATUS_DNR;
+}
+
+static u16 connect_invalid(struct nvmet_wire_loc *loc, bool in_data, u16 offset)
+{
+	loc->in_data = in_data;
+	loc->offset = offset;
+	return NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
+}
+
+/* An NQN field: non-empty and NUL-terminated within its 256 bytes. */
+static bool copy_nqn(char *dst, const u8 *src)
+{
+	const u8 *nul = memchr(src, 0, NVMF_NQN_FIELD_LEN);
+
+	if (!nul || nul == src)
+		return false;
+	memcpy(dst, src, (size_t)(nul - src) + 1);
+	return true;
+}
+
+/*
+ * A Connect command and its DATA_LEN bytes of data. MAX_SQSIZE is the
+ * largest SQSIZE (0's based, i.e. MQES) the controller accepts. Whether the
+ * subsystem, host and controller exist is for the core to decide.
+ */
+u16 nvmet_wire_parse_connect(const u8 *sqe, const u8 *data, u32 data_len, u16 max_sqsize,
+			     struct nvmet_wire_connect *c, struct nvmet_wire_loc *loc)
+{
+	loc->in_data = false;
+	loc->offset = 0;
+	if (sqe[NVMET_WIRE_SQE_OPCODE] != nvme_fabrics_command ||
+	    sqe[NVMET_WIRE_SQE_FCTYPE] != nvme_fabrics_type_connect)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	if (data_len < NVMET_WIRE_CONNECT_DATA_LEN)
+		return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+
+	c->recfmt = wire_le16(sqe + CONNECT_RECFMT);
+	c->qid = wire_le16(sqe + CONNECT_QID);
+	c->sqsize = wire_le16(sqe + CONNECT_SQSIZE);
+	c->cattr = sqe[CONNECT_CATTR];
+	c->kato = wire_le32(sqe + CONNECT_KATO);
+	memcpy(c->hostid, data + CDATA_HOSTID, sizeof(c->hostid));
+	c->cntlid = wire_le16(data + CDATA_CNTLID);
+
+	if (c->recfmt != 0) {
+		loc->offset = CONNECT_RECFMT;
+		return NVME_SC_CONNECT_FORMAT | NVME_STATUS_DNR;
+	}
+	/* A queue holds at least two entries (SQSIZE is 0's based). */
+	if (c->sqsize == 0 || c->sqsize > max_sqsize)
+		return connect_invalid(loc, false, CONNECT_SQSIZE);
+	/* The admin queue creates a controller: dynamic model only. */
+	if (c->qid == 0 && c->cntlid != NVME_CNTLID_DYNAMIC)
+		return connect_invalid(loc, true, CDATA_CNTLID);
+	if (!copy_nqn(c->subnqn, data + CDATA_SUBNQN))
+		return connect_invalid(loc, true, CDATA_SUBNQN);
+	if (!copy_nqn(c->hostnqn, data + CDATA_HOSTNQN))
+		return connect_invalid(loc, true, CDATA_HOSTNQN);
+	return 0;
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for kernel/wire: plays a byte stream through the checks a
+ * target's NVMe/TCP receive path makes, the way tcp.c will: queue limits from
+ * the first bytes, then PDUs one after another. Every buffer handed to wire/
+ * is a heap copy of exactly the size the caller guarantees, so AddressSanitizer
+ * catches any read beyond it; invariants of accepted PDUs are asserted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/tcp-pdu.h"
+#include "wire/cmd.h"
+
+#define INVARIANT(c) do { if (!(c)) __builtin_trap(); } while (0)
+
+static u8 *dup_exact(const u8 *p, size_t n)
+{
+	u8 *d = malloc(n ? n : 1);
+
+	if (n)
+		memcpy(d, p, n);
+	return d;
+}
+
+static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim, size_t *used)
+{
+	struct nvmet_wire_tcp_pdu pdu;
+	struct nvmet_wire_tcp_err err;
+	u8 term[NVME_TCP_MAX_C2HTERM_PLEN];
+	u8 *ch, *hdr, *data;
+	size_t n;
+
+	*used = avail;
+	if (avail < NVMET_WIRE_TCP_CH_LEN)
+		return;
+	ch = dup_exact(p, NVMET_WIRE_TCP_CH_LEN);
+	if (nvmet_wire_tcp_check_hdr(ch, lim, &pdu, &err)) {
+		INVARIANT(err.fes >= NVME_TCP_FES_INVALID_PDU_HDR &&
+			  err.fes <= NVME_TCP_FES_UNSUPPORTED_PARAM);
+		n = nvmet_wire_tcp_build_term(term, err.fes, err.fei, p,
+					      avail < NVMET_WIRE_TCP_MAX_HDR ? avail :
+					      NVMET_WIRE_TCP_MAX_HDR);
+		INVARIANT(n >= NVMET_WIRE_TCP_TERM_HLEN && n <= sizeof(term));
+		free(ch);
+		return;
+	}
+	free(ch);
+	INVARIANT(pdu.hdr_len <= NVMET_WIRE_TCP_MAX_HDR && pdu.hdr_len <= pdu.plen);
+	if (pdu.data_len) {
+		INVARIANT((u64)pdu.data_off + pdu.data_len +
+			  (pdu.has_ddgst ? NVME_TCP_DIGEST_LENGTH : 0) == pdu.plen);
+		INVARIANT(pdu.data_off >= pdu.hlen);
+	}
+	if (avail < pdu.hdr_len)
+		return;
+	hdr = dup_exact(p, pdu.hdr_len);
+	data = NULL;
+	if (pdu.data_len && (u64)pdu.data_off + pdu.data_len <= avail)
+		data = dup_exact(p + pdu.data_off, pdu.data_len);
+
+	switch (pdu.type) {
+	case nvme_tcp_icreq: {
+		struct nvmet_wire_tcp_icreq ic;
+		u8 resp[NVMET_WIRE_TCP_IC_LEN];
+
+		if (!nvmet_wire_tcp_parse_icreq(hdr, &ic, &err)) {
+			INVARIANT(ic.hpda <= 31);
+			nvmet_wire_tcp_build_icresp(resp, lim->cpda, ic.hdgst, ic.ddgst,
+						    lim->maxh2cdata);
+			lim->ic_done = true;
+			lim->hdgst = ic.hdgst;
+			lim->ddgst = ic.ddgst;
+		}
+		break;
+	}
+	case nvme_tcp_cmd: {
+		const u8 *sqe = hdr + NVMET_WIRE_TCP_CH_LEN;
+		struct nvmet_wire_sgl sgl;
+		u16 st;
+
+		nvmet_wire_sqe_check_flags(sqe);
+		st = nvmet_wire_tcp_sgl(sqe, pdu.data_len, 1 << 20, &sgl);
+		if (!st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE)
+			INVARIANT((u64)sgl.offset + sgl.length <= pdu.data_len);
+		if (!st && sgl.kind == NVMET_WIRE_SGL_TRANSPORT)
+			INVARIANT(sgl.length <= 1 << 20 && pdu.data_len == 0);
+		if (data && !st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE &&
+		    sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command) {
+			struct nvmet_wire_connect c;
+			struct nvmet_wire_loc loc;
+
+			/* Connect data at its SGL offset, exactly as long as described. */
+			if (!nvmet_wire_parse_connect(sqe, data + sgl.offset, sgl.length, 127,
+						      &c, &loc)) {
+				INVARIANT(strlen(c.subnqn) < NVMF_NQN_FIELD_LEN);
+				INVARIANT(strlen(c.hostnqn) < NVMF_NQN_FIELD_LEN);
+				INVARIANT(c.sqsize >= 1 && c.sqsize <= 127);
+			}
+		}
+		break;
+	}
+	case nvme_tcp_h2c_data: {
+		struct nvmet_wire_tcp_h2c h2c;
+
+		nvmet_wire_tcp_parse_h2c(hdr, &h2c);
+		if (!nvmet_wire_tcp_check_h2c(&h2c, &pdu, h2c.offset & ~4095u, 1 << 20, &err))
+			INVARIANT((u64)h2c.offset + h2c.length <= 1 << 20);
+		break;
+	}
+	}
+	free(data);
+	free(hdr);
+	*used = pdu.plen < avail ? pdu.plen : avail;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *buf, size_t len)
+{
+	struct nvmet_wire_tcp_limits lim = { 0 };
+	size_t used;
+
+	if (len < 4)
+		return 0;
+	lim.ic_done = buf[0] & 1;
+	lim.hdgst = buf[0] & 2;
+	lim.ddgst = buf[0] & 4;
+	lim.cpda = buf[1] & 0x1f;
+	lim.max_incapsule = (u32)buf[2] * 1024;
+	lim.maxh2cdata = 4096u << (buf[3] & 7);
+	buf += 4;
+	len -= 4;
+	while (len) {
+		one_pdu(buf, len, &lim, &used);
+		if (!used)
+			break;
+		buf += used;
+		len -= used;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Writes seed inputs for fuzz_wire: valid PDU streams a Linux host sends."""
+import struct
+import sys
+from pathlib import Path
+
+def ch(t, flags, hlen, pdo, plen):
+    return struct.pack('<BBBBI', t, flags, hlen, pdo, plen)
+
+def icreq(digest=0):
+    return ch(0, 0, 128, 0, 128) + struct.pack('<HBBI', 0, 0, digest, 0) + bytes(112)
+
+def sqe(opcode, sgl_type, addr, length, fctype=0):
+    s = bytearray(64)
+    s[0] = opcode
+    s[1] = 0x40
+    s[4] = fctype
+    s[24:32] = struct.pack('<Q', addr)
+    s[32:36] = struct.pack('<I', length)
+    s[39] = sgl_type
+    return bytes(s)
+
+def connect_cmd():
+    s = bytearray(sqe(0x7f, 0x01, 0, 1024, fctype=1))
+    s[44:46] = struct.pack('<H', 31)
+    data = bytearray(1024)
+    data[16:18] = struct.pack('<H', 0xffff)
+    sub = b'nqn.2026-11.org.nvmet-oot:t'
+    host = b'nqn.2014-08.org.nvmexpress:uuid:6b1c2a10-5e0c-4a58-9d4f-1a2b3c4d5e6f'
+    data[256:256 + len(sub)] = sub
+    data[512:512 + len(host)] = host
+    return ch(4, 0, 72, 72, 72 + 1024) + bytes(s) + bytes(data)
+
+def read_cmd():
+    return ch(4, 0, 72, 0, 72) + sqe(0x02, 0x5a, 0, 8192)
+
+def h2c(length):
+    return ch(6, 4, 24, 24, 24 + length) + struct.pack('<HHIII', 1, 0, 0, length, 0) + bytes(length)
+
+limits = bytes([0, 0, 8, 3])  # not connected, no digests, 8 KiB in-capsule
+seeds = {
+    'connect': limits + icreq() + connect_cmd(),
+    'read': limits + icreq() + read_cmd(),
+    'write': limits + icreq() + ch(4, 0, 72, 0, 72) + sqe(0x01, 0x5a, 0, 4096) + h2c(4096),
+    'digests': limits + icreq(3),
+    'term': bytes([1, 0, 8, 3]) + ch(2, 0, 24, 0, 32) + bytes(16) + bytes(8),
+}
+out = Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+for name, data in seeds.items():
+    (out / f'seed-{name}').write_bytes(data)
