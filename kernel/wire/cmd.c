@@ -6,10 +6,6 @@
  */
 #include "cmd.h"
 
-#define SGL_ADDR	(NVMET_WIRE_SQE_DPTR + 0)
-#define SGL_LENGTH	(NVMET_WIRE_SQE_DPTR + 8)
-#define SGL_TYPE	(NVMET_WIRE_SQE_DPTR + 15)
-
 #define CONNECT_RECFMT	40
 #define CONNECT_QID	42
 #define CONNECT_SQSIZE	44
@@ -31,55 +27,6 @@ u16 nvmet_wire_sqe_check_flags(const u8 *sqe)
 	if (flags & (NVME_CMD_FUSE_FIRST | NVME_CMD_FUSE_SECOND))
 		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	return 0;
-}
-
-/* Data flows host to controller: opcode bit 0 (or FCTYPE bit 0 for Fabrics). */
-bool nvmet_wire_sqe_is_write(const u8 *sqe)
-{
-	u8 op = sqe[NVMET_WIRE_SQE_OPCODE];
-
-	if (op == nvme_fabrics_command)
-		return sqe[NVMET_WIRE_SQE_FCTYPE] & 1;
-	return op & 1;
-}
-
-/*
- * The data descriptor of a command received over NVMe/TCP, which came with
- * INCAPSULE_LEN bytes of in-capsule data; MAX_LEN is the largest transfer the
- * controller accepts.
- */
-u16 nvmet_wire_tcp_sgl(const u8 *sqe, u32 incapsule_len, u32 max_len,
-		       struct nvmet_wire_sgl *sgl)
-{
-	u8 type = sqe[SGL_TYPE];
-	u64 addr = wire_le64(sqe + SGL_ADDR);
-	u32 len = wire_le32(sqe + SGL_LENGTH);
-
-	sgl->kind = NVMET_WIRE_SGL_NONE;
-	sgl->offset = 0;
-	sgl->length = len;
-
-	if (type == (NVME_SGL_FMT_DATA_DESC << 4 | NVME_SGL_FMT_OFFSET)) {
-		if (len && !nvmet_wire_sqe_is_write(sqe))
-			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		if (addr > incapsule_len || len > incapsule_len - addr)
-			return NVME_SC_SGL_INVALID_OFFSET | NVME_STATUS_DNR;
-		sgl->offset = (u32)addr;
-		if (len)
-			sgl->kind = NVMET_WIRE_SGL_INCAPSULE;
-		return 0;
-	}
-	if (type == (NVME_TRANSPORT_SGL_DATA_DESC << 4 | NVME_SGL_FMT_TRANSPORT_A)) {
-		/* Data announced for R2T/C2HData must not also be in the capsule. */
-		if (incapsule_len)
-			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
-		if (len > max_len)
-			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
-		if (len)
-			sgl->kind = NVMET_WIRE_SGL_TRANSPORT;
-		return 0;
-	}
-	return NVME_SC_SGL_INVALID_TYPE | NVME_STATUS_DNR;
 }
 
 static u16 connect_invalid(struct nvmet_wire_loc *loc, bool in_data, u16 offset)

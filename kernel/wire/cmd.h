@@ -32,9 +32,16 @@ struct nvmet_wire_sgl {
 };
 
 u16 nvmet_wire_sqe_check_flags(const u8 *sqe);
-bool nvmet_wire_sqe_is_write(const u8 *sqe);
-u16 nvmet_wire_tcp_sgl(const u8 *sqe, u32 incapsule_len, u32 max_len,
-		       struct nvmet_wire_sgl *sgl);
+
+/* Data flows host to controller: opcode bit 0 (or FCTYPE bit 0 for Fabrics). */
+static inline bool nvmet_wire_sqe_is_write(const u8 *sqe)
+{
+	u8 op = sqe[NVMET_WIRE_SQE_OPCODE];
+
+	if (op == nvme_fabrics_command)
+		return sqe[NVMET_WIRE_SQE_FCTYPE] & 1;
+	return op & 1;
+}
 
 /* Where a Connect parameter is wrong: the IATTR/IPO of the Connect response. */
 struct nvmet_wire_loc {

@@ -4,6 +4,7 @@
  * Pure functions over byte buffers: see types.h.
  */
 #include "tcp-pdu.h"
+#include "cmd.h"
 
 /* Offsets of header fields, reported as FEI for an invalid field. */
 #define CH_FLAGS	1
@@ -20,6 +21,10 @@
 #define DATA_DATAL	16
 #define TERM_FES	8
 #define TERM_FEI	10
+
+#define SGL_ADDR	(NVMET_WIRE_SQE_DPTR + 0)
+#define SGL_LENGTH	(NVMET_WIRE_SQE_DPTR + 8)
+#define SGL_TYPE	(NVMET_WIRE_SQE_DPTR + 15)
 
 static int wire_fail(struct nvmet_wire_tcp_err *err, u16 fes, u32 fei)
 {
@@ -202,4 +207,43 @@ size_t nvmet_wire_tcp_build_term(u8 *buf, u16 fes, u32 fei, const u8 *hdr, size_
 	if (n)
 		memcpy(buf + NVMET_WIRE_TCP_TERM_HLEN, hdr, n);
 	return NVMET_WIRE_TCP_TERM_HLEN + n;
+}
+
+/*
+ * The data descriptor of a command received over NVMe/TCP, which came with
+ * INCAPSULE_LEN bytes of in-capsule data; MAX_LEN is the largest transfer the
+ * controller accepts.
+ */
+u16 nvmet_wire_tcp_sgl(const u8 *sqe, u32 incapsule_len, u32 max_len,
+		       struct nvmet_wire_sgl *sgl)
+{
+	u8 type = sqe[SGL_TYPE];
+	u64 addr = wire_le64(sqe + SGL_ADDR);
+	u32 len = wire_le32(sqe + SGL_LENGTH);
+
+	sgl->kind = NVMET_WIRE_SGL_NONE;
+	sgl->offset = 0;
+	sgl->length = len;
+
+	if (type == (NVME_SGL_FMT_DATA_DESC << 4 | NVME_SGL_FMT_OFFSET)) {
+		if (len && !nvmet_wire_sqe_is_write(sqe))
+			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+		if (addr > incapsule_len || len > incapsule_len - addr)
+			return NVME_SC_SGL_INVALID_OFFSET | NVME_STATUS_DNR;
+		sgl->offset = (u32)addr;
+		if (len)
+			sgl->kind = NVMET_WIRE_SGL_INCAPSULE;
+		return 0;
+	}
+	if (type == (NVME_TRANSPORT_SGL_DATA_DESC << 4 | NVME_SGL_FMT_TRANSPORT_A)) {
+		/* Data announced for R2T/C2HData must not also be in the capsule. */
+		if (incapsule_len)
+			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+		if (len > max_len)
+			return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+		if (len)
+			sgl->kind = NVMET_WIRE_SGL_TRANSPORT;
+		return 0;
+	}
+	return NVME_SC_SGL_INVALID_TYPE | NVME_STATUS_DNR;
 }

@@ -7,6 +7,7 @@
 #define NVMET_WIRE_TCP_PDU_H
 
 #include "types.h"
+#include "cmd.h"
 
 /* Common header: PDU-type, FLAGS, HLEN, PDO, PLEN (le32). */
 #define NVMET_WIRE_TCP_CH_LEN		8
@@ -80,6 +81,10 @@ int nvmet_wire_tcp_check_h2c(const struct nvmet_wire_tcp_h2c *h2c,
 			     const struct nvmet_wire_tcp_pdu *pdu,
 			     u32 expected_offset, u32 transfer_len,
 			     struct nvmet_wire_tcp_err *err);
+
+/* The data descriptor (SGL) of a command capsule received over NVMe/TCP. */
+u16 nvmet_wire_tcp_sgl(const u8 *sqe, u32 incapsule_len, u32 max_len,
+		       struct nvmet_wire_sgl *sgl);
 
 size_t nvmet_wire_tcp_build_term(u8 *buf, u16 fes, u32 fei, const u8 *hdr, size_t hdr_len);
 

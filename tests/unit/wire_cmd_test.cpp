@@ -7,7 +7,7 @@
 #include "catch.hpp"
 
 extern "C" {
-#include "wire/cmd.h"
+#include "wire/tcp-pdu.h"
 }
 
 namespace {

@@ -170,3 +170,18 @@ ensure_build_root() {
 	pkgs=$(tr ' ' '\n' <<<"$pkgs" | sort -u | tr '\n' ' ')
 	ensure_root "$suite-build" "$suite" "$pkgs" "${debs[@]}"
 }
+
+# Debian's 7.x headers call scripts/checker-valid.sh from the common headers
+# tree but ship it nowhere there, so kbuild silently turns sparse off (C=1).
+# Supply the script from another tree of the root that has it.
+fix_sparse_checker() {
+	local root=$1 rel=$2 common script
+	common=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' \
+		"$root/usr/src/linux-headers-$rel/Makefile" 2>/dev/null | head -1)
+	[[ -n $common && -d $root$common ]] || return 0
+	grep -q checker-valid.sh "$root$common/Makefile" || return 0
+	[[ -e $root$common/scripts/checker-valid.sh ]] && return 0
+	script=$(find "$root/usr/src" -path '*/scripts/checker-valid.sh' -print -quit)
+	[[ -n $script ]] || die "no scripts/checker-valid.sh in $root to enable sparse for $rel"
+	install -m 0755 "$script" "$root$common/scripts/checker-valid.sh"
+}
