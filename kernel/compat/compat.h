@@ -24,4 +24,29 @@
  * probe that decides it and the newest API spelled as the rest of the tree uses it.
  */
 
+/*
+ * Linux 6.17 added bdev_write_zeroes_unmap_sectors(): how much a Write Zeroes
+ * that may unmap can cover. Before it the block layer cannot say whether
+ * zeroing by unmapping is supported, so report that it is not (io-cmd-bdev.c
+ * then leaves DLFEAT clear, as the in-tree target of those kernels does).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+struct block_device;
+
+static inline unsigned int
+bdev_write_zeroes_unmap_sectors(struct block_device *bdev)
+{
+	return 0;
+}
+#endif
+
+/*
+ * Linux 6.14 added the PCI transport type (NVMF_TRTYPE_PCI, value 0, for the
+ * PCI endpoint target); configfs.c accepts addr_trtype "pci" as the newest
+ * in-tree target does. The value is fixed by the NVMe specification.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#define NVMF_TRTYPE_PCI		0
+#endif
+
 #endif /* NVMET_COMPAT_H */

@@ -70,6 +70,17 @@ finish() {
 	exit $?
 }
 
+# save_output NAME CMD [ARGS...]: runs CMD as a check and keeps its output in
+# out/artifacts/NAME, which tests/vm/side-by-side compares between targets.
+save_output() {
+	local name=$1 dir=/lab/out/artifacts rc=0
+	shift
+	mkdir -p "$dir"
+	"$@" >"$dir/$name" 2>&1 || rc=$?
+	_lab_result $rc "$name: $*" "$dir/$name"
+	return $rc
+}
+
 # --- target side (raw configfs, as blktests does) -------------------------
 
 # backing_loop SIZE_MB: a loop device over a file in tmpfs; prints /dev/loopN.

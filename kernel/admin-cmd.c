@@ -1,0 +1,1115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Admin commands of an NVM subsystem's controller (NVMe Base 2.x): Identify,
+ * Get Log Page, Set/Get Features, Asynchronous Event Request, Keep Alive and
+ * Abort. Fabrics commands are parsed in fabrics-cmd.c and the discovery
+ * controller in discovery.c; the Features, AER and Keep Alive handlers here
+ * serve both kinds of controller.
+ *
+ * Every field of the SQE comes from the host and is checked before use.
+ * Log pages are built whole in a kernel buffer and then copied out from the
+ * requested offset, so no host value ever indexes kernel memory.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/part_stat.h>
+#include <linux/slab.h>
+#include <linux/unaligned.h>
+#include <linux/utsname.h>
+
+#include "nvmet.h"
+
+/* ONCS bit 7, Verify (NVM Command Set); not named in 6.12 headers. */
+#define NVMET_ONCS_VERIFY	BIT(7)
+
+/*
+ * Spec values that the oldest supported kernel's linux/nvme.h does not name
+ * yet (6.12); spelled here so every supported kernel builds the same code.
+ */
+#define NVMET_LID_SUPPORTED_LOGS	0x00	/* Supported Log Pages */
+#define NVMET_LID_FEATURES		0x12	/* FID Supported and Effects */
+#define NVMET_LID_LSUPP			BIT(0)	/* log page supported */
+#define NVMET_FIS_FSUPP			BIT(0)	/* feature supported */
+#define NVMET_FIS_NSCPE			BIT(20)	/* namespace scope */
+#define NVMET_FIS_CSCPE			BIT(21)	/* controller scope */
+#define NVMET_CNS_ACTIVE_NS_CSI		0x07	/* active NSIDs of one command set */
+#define NVMET_SGLS_BYTE_ALIGNED		BIT(0)
+#define NVMET_SGLS_KEYED		BIT(2)
+#define NVMET_SGLS_OFFSET		BIT(20)	/* SGL Address Specifies Offset */
+#define NVMET_NSFEAT_ROTATIONAL		BIT(4)	/* CNS 08h NSFEAT */
+#define NVMET_NSFEAT_NO_VWC		BIT(5)
+
+#define NVMET_LOG_RAE			BIT(15)	/* Get Log Page CDW10 */
+#define NVMET_HOSTID_EXHID		BIT(0)	/* Host Identifier CDW11 */
+#define NVMET_WPS_MASK			0x7		/* Write Protect CDW11 */
+
+#define NVMET_SUPPORTED_LOG_SIZE	1024	/* 256 dwords: LIDs 00h..FFh */
+#define NVMET_FEATURES_LOG_SIZE		1024	/* 256 dwords: FIDs 00h..FFh */
+#define NVMET_CHANGED_NS_LOG_SIZE	(NVME_MAX_CHANGED_NAMESPACES * sizeof(__le32))
+#define NVMET_NSLIST_ENTRIES		(NVME_IDENTIFY_DATA_SIZE / sizeof(__le32))
+
+/* Asynchronous events an NVM controller may raise besides the mandatory ones. */
+#define NVMET_AEN_OPTIONAL	(NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_ANA_CHANGE)
+/* Set Features 0Bh: the SMART critical warnings may be enabled but never fire. */
+#define NVMET_AEN_SETTABLE	(NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE | \
+				 NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA | \
+				 NVME_SMART_CRIT_VOLATILE_MEMORY | NVMET_AEN_OPTIONAL)
+
+/* Error locations: byte offsets of SQE fields. */
+#define NVMET_LOC_OPCODE	offsetof(struct nvme_common_command, opcode)
+#define NVMET_LOC_CDW10		offsetof(struct nvme_common_command, cdw10)
+#define NVMET_LOC_CDW11		offsetof(struct nvme_common_command, cdw11)
+#define NVMET_LOC_NSID		offsetof(struct nvme_identify, nsid)
+#define NVMET_LOC_CNS		offsetof(struct nvme_identify, cns)
+#define NVMET_LOC_CSI		offsetof(struct nvme_identify, csi)
+#define NVMET_LOC_LID		offsetof(struct nvme_get_log_page_command, lid)
+#define NVMET_LOC_LPO		offsetof(struct nvme_get_log_page_command, lpo)
+
+static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
+{
+	req->error_loc = loc;
+	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+}
+
+/* --- Get Log Page -------------------------------------------------------- */
+
+/*
+ * NUMDU:NUMDL is a 0's based dword count; the largest value does not fit in
+ * a u32 byte count, so it is clamped to a length no transfer will match.
+ */
+u32 nvmet_get_log_page_len(struct nvme_command *cmd)
+{
+	u64 dwords = ((u64)le16_to_cpu(cmd->get_log_page.numdu) << 16 |
+		      le16_to_cpu(cmd->get_log_page.numdl)) + 1;
+
+	return min_t(u64, dwords * sizeof(u32), U32_MAX);
+}
+
+u64 nvmet_get_log_page_offset(struct nvme_command *cmd)
+{
+	return le64_to_cpu(cmd->get_log_page.lpo);
+}
+
+/*
+ * Reading a log page re-arms the event that points at it, unless the host
+ * asked to Retain the Asynchronous Event.
+ */
+void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn)
+{
+	if (le32_to_cpu(req->cmd->common.cdw10) & NVMET_LOG_RAE)
+		return;
+	clear_bit(bn, &req->sq->ctrl->aen_masked);
+}
+
+/* LPO must be dword aligned and inside a log page of log_len bytes. */
+static u16 nvmet_check_log_offset(struct nvmet_req *req, size_t log_len)
+{
+	u64 lpo = nvmet_get_log_page_offset(req->cmd);
+
+	if ((lpo & 3) || lpo > log_len)
+		return nvmet_field_error(req, NVMET_LOC_LPO);
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * Send the part of a log page the host asked for: from LPO, at most the
+ * command's length, zero filled past the end of the page. A NULL log is an
+ * all-zero page.
+ */
+static u16 nvmet_copy_log(struct nvmet_req *req, const void *log, size_t log_len)
+{
+	size_t want = req->data_len;
+	size_t lpo, n;
+	u16 status;
+
+	status = nvmet_check_log_offset(req, log_len);
+	if (status)
+		return status;
+	lpo = nvmet_get_log_page_offset(req->cmd);
+	n = min(want, log_len - lpo);
+
+	if (log && n) {
+		status = nvmet_copy_to_sgl(req, 0, log + lpo, n);
+		if (status)
+			return status;
+	} else {
+		n = 0;
+	}
+	if (n < want)
+		status = nvmet_zero_sgl(req, n, want - n);
+	return status;
+}
+
+static u16 nvmet_log_supported(struct nvmet_req *req)
+{
+	static const u8 lids[] = {
+		NVMET_LID_SUPPORTED_LOGS, NVME_LOG_ERROR, NVME_LOG_SMART,
+		NVME_LOG_FW_SLOT, NVME_LOG_CHANGED_NS, NVME_LOG_CMD_EFFECTS,
+		NVME_LOG_ANA, NVMET_LID_FEATURES,
+	};
+	__le32 *log;
+	u16 status;
+	unsigned int i;
+
+	log = kzalloc(NVMET_SUPPORTED_LOG_SIZE, GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	for (i = 0; i < ARRAY_SIZE(lids); i++)
+		log[lids[i]] = cpu_to_le32(NVMET_LID_LSUPP);
+	status = nvmet_copy_log(req, log, NVMET_SUPPORTED_LOG_SIZE);
+	kfree(log);
+	return status;
+}
+
+/* Error Information: the controller's ring of error slots, newest first. */
+static u16 nvmet_log_error(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	struct nvme_error_slot *log;
+	unsigned long flags;
+	unsigned int newest, i;
+	u16 status;
+
+	log = kcalloc(NVMET_ERROR_LOG_SLOTS, sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+
+	spin_lock_irqsave(&ctrl->error_lock, flags);
+	newest = ctrl->err_counter % NVMET_ERROR_LOG_SLOTS;
+	for (i = 0; i < NVMET_ERROR_LOG_SLOTS; i++) {
+		unsigned int n = (newest + NVMET_ERROR_LOG_SLOTS - i) % NVMET_ERROR_LOG_SLOTS;
+		const struct nvmet_error_slot *s = &ctrl->slots[n];
+		struct nvme_error_slot *e = &log[i];
+
+		if (!s->error_count)
+			continue;	/* unused slot: all zero */
+		e->error_count = cpu_to_le64(s->error_count);
+		e->sqid = cpu_to_le16(s->sqid);
+		/* The command identifier is opaque: kept as the host sent it. */
+		e->cmdid = (__force __le16)s->cmdid;
+		e->status_field = cpu_to_le16(s->status << 1);	/* phase tag 0 */
+		e->param_error_location = cpu_to_le16(s->param_error_location);
+		e->lba = cpu_to_le64(s->lba);
+		e->nsid = cpu_to_le32(s->nsid);
+	}
+	spin_unlock_irqrestore(&ctrl->error_lock, flags);
+
+	status = nvmet_copy_log(req, log, NVMET_ERROR_LOG_SLOTS * sizeof(*log));
+	kfree(log);
+	return status;
+}
+
+struct nvmet_io_totals {
+	u64 reads, writes;		/* commands */
+	u64 units_read, units_written;	/* thousands of 512-byte units, rounded up */
+};
+
+/* Block device counters; a file backend has none and counts as zero. */
+static void nvmet_add_io_totals(struct nvmet_io_totals *t, struct nvmet_ns *ns)
+{
+	struct block_device *bdev = ns->bdev;
+
+	if (!bdev)
+		return;
+	t->reads += part_stat_read(bdev, ios[READ]);
+	t->writes += part_stat_read(bdev, ios[WRITE]);
+	t->units_read += DIV_ROUND_UP(part_stat_read(bdev, sectors[READ]), 1000);
+	t->units_written += DIV_ROUND_UP(part_stat_read(bdev, sectors[WRITE]), 1000);
+}
+
+/* SMART / Health: NSID 0h or FFFFFFFFh is the whole controller. */
+static u16 nvmet_log_smart(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	struct nvmet_subsys *subsys = ctrl->subsys;
+	u32 nsid = le32_to_cpu(req->cmd->get_log_page.nsid);
+	struct nvmet_io_totals t = { };
+	struct nvme_smart_log *log;
+	unsigned long idx, flags;
+	struct nvmet_ns *ns;
+	u16 status;
+
+	status = nvmet_check_log_offset(req, sizeof(*log));
+	if (status)
+		return status;
+
+	if (nsid == 0 || nsid == NVME_NSID_ALL) {
+		mutex_lock(&subsys->lock);
+		xa_for_each(&subsys->namespaces, idx, ns)
+			if (ns->enabled)
+				nvmet_add_io_totals(&t, ns);
+		mutex_unlock(&subsys->lock);
+	} else {
+		status = nvmet_req_find_ns(req);
+		if (status)
+			return status;
+		nvmet_add_io_totals(&t, req->ns);
+	}
+
+	log = kzalloc_obj(*log);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	put_unaligned_le64(t.reads, log->host_reads);
+	put_unaligned_le64(t.writes, log->host_writes);
+	put_unaligned_le64(t.units_read, log->data_units_read);
+	put_unaligned_le64(t.units_written, log->data_units_written);
+	spin_lock_irqsave(&ctrl->error_lock, flags);
+	put_unaligned_le64(ctrl->err_counter, log->num_err_log_entries);
+	spin_unlock_irqrestore(&ctrl->error_lock, flags);
+
+	status = nvmet_copy_log(req, log, sizeof(*log));
+	kfree(log);
+	return status;
+}
+
+/*
+ * Changed Namespace List: reading it empties it. An overflowed list is
+ * reported as the single entry FFFFFFFFh.
+ */
+static u16 nvmet_log_changed_ns(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	__le32 *log;
+	u32 i, nr;
+	u16 status;
+
+	BUILD_BUG_ON(NVMET_MAX_CHANGED_NS > NVME_MAX_CHANGED_NAMESPACES);
+
+	status = nvmet_check_log_offset(req, NVMET_CHANGED_NS_LOG_SIZE);
+	if (status)
+		return status;
+	log = kzalloc(NVMET_CHANGED_NS_LOG_SIZE, GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+
+	mutex_lock(&ctrl->lock);
+	nr = ctrl->nr_changed_ns;
+	if (nr > NVMET_MAX_CHANGED_NS || !ctrl->changed_ns_list) {
+		if (nr)
+			log[0] = cpu_to_le32(NVME_NSID_ALL);
+	} else {
+		for (i = 0; i < nr; i++)
+			log[i] = cpu_to_le32(ctrl->changed_ns_list[i]);
+	}
+	ctrl->nr_changed_ns = 0;
+	nvmet_clear_aen_bit(req, NVME_AEN_BIT_NS_ATTR);
+	mutex_unlock(&ctrl->lock);
+
+	status = nvmet_copy_log(req, log, NVMET_CHANGED_NS_LOG_SIZE);
+	kfree(log);
+	return status;
+}
+
+/* Commands Supported and Effects, for the NVM command set only. */
+static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
+{
+	static const u8 admin[] = {
+		nvme_admin_get_log_page, nvme_admin_identify, nvme_admin_abort_cmd,
+		nvme_admin_set_features, nvme_admin_get_features,
+		nvme_admin_async_event, nvme_admin_keep_alive,
+	};
+	static const u8 io[] = { nvme_cmd_read, nvme_cmd_flush, nvme_cmd_dsm,
+				 nvme_cmd_compare, nvme_cmd_verify };
+	static const u8 io_lbcc[] = { nvme_cmd_write, nvme_cmd_write_zeroes };
+	struct nvme_effects_log *log;
+	u16 status;
+	unsigned int i;
+
+	if (req->cmd->get_log_page.csi != NVME_CSI_NVM)
+		return NVME_SC_INVALID_LOG_PAGE | NVME_STATUS_DNR;
+
+	log = kzalloc_obj(*log);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	for (i = 0; i < ARRAY_SIZE(admin); i++)
+		log->acs[admin[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	for (i = 0; i < ARRAY_SIZE(io); i++)
+		log->iocs[io[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	/* These change logical block content. */
+	for (i = 0; i < ARRAY_SIZE(io_lbcc); i++)
+		log->iocs[io_lbcc[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+						    NVME_CMD_EFFECTS_LBCC);
+	status = nvmet_copy_log(req, log, sizeof(*log));
+	kfree(log);
+	return status;
+}
+
+static enum nvme_ana_state nvmet_port_ana_state(struct nvmet_port *port, u32 grpid)
+{
+	if (!port->ana_state || !grpid || grpid > NVMET_MAX_ANAGRPS)
+		return NVME_ANA_OPTIMIZED;
+	return port->ana_state[grpid];
+}
+
+/*
+ * Asymmetric Namespace Access: one descriptor per enabled ANA group with its
+ * state on the port the command came in through. With RGO (LSP bit 0) the
+ * descriptors carry no NSIDs.
+ */
+static u16 nvmet_log_ana(struct nvmet_req *req)
+{
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	bool rgo = req->cmd->get_log_page.lsp & NVME_ANA_LOG_RGO;
+	struct nvme_ana_rsp_hdr *hdr;
+	struct nvmet_ns *ns;
+	size_t len, pos;
+	unsigned long idx;
+	u32 grpid, nr_ns = 0;
+	u16 ngrps = 0;
+	void *log;
+	u16 status;
+
+	mutex_lock(&subsys->lock);
+	down_read(&nvmet_ana_sem);
+
+	/* Size the page: every enabled namespace is in exactly one group. */
+	if (!rgo)
+		xa_for_each(&subsys->namespaces, idx, ns)
+			if (ns->enabled)
+				nr_ns++;
+	for (grpid = 1; grpid <= NVMET_MAX_ANAGRPS; grpid++)
+		if (nvmet_ana_group_enabled[grpid])
+			ngrps++;
+	len = sizeof(*hdr) + ngrps * sizeof(struct nvme_ana_group_desc) +
+	      nr_ns * sizeof(__le32);
+
+	log = kzalloc(len, GFP_KERNEL);
+	if (!log) {
+		status = NVME_SC_INTERNAL;
+		goto unlock;
+	}
+
+	hdr = log;
+	hdr->chgcnt = cpu_to_le64(nvmet_ana_chgcnt);
+	hdr->ngrps = cpu_to_le16(ngrps);
+	pos = sizeof(*hdr);
+	for (grpid = 1; grpid <= NVMET_MAX_ANAGRPS; grpid++) {
+		struct nvme_ana_group_desc *desc = log + pos;
+		u32 n = 0;
+
+		if (!nvmet_ana_group_enabled[grpid])
+			continue;
+		pos += sizeof(*desc);
+		xa_for_each(&subsys->namespaces, idx, ns) {
+			if (rgo || !ns->enabled || ns->anagrpid != grpid)
+				continue;
+			if (pos + sizeof(__le32) > len)
+				break;
+			desc->nsids[n++] = cpu_to_le32(ns->nsid);
+			pos += sizeof(__le32);
+		}
+		desc->grpid = cpu_to_le32(grpid);
+		desc->nnsids = cpu_to_le32(n);
+		desc->chgcnt = cpu_to_le64(nvmet_ana_chgcnt);
+		desc->state = nvmet_port_ana_state(req->port, grpid);
+	}
+	status = nvmet_copy_log(req, log, len);
+	if (!status)
+		nvmet_clear_aen_bit(req, NVME_AEN_BIT_ANA_CHANGE);
+	kfree(log);
+unlock:
+	up_read(&nvmet_ana_sem);
+	mutex_unlock(&subsys->lock);
+	return status;
+}
+
+/* FID Supported and Effects. */
+static u16 nvmet_log_features(struct nvmet_req *req)
+{
+	static const u8 ctrl_fids[] = {
+		NVME_FEAT_NUM_QUEUES, NVME_FEAT_ASYNC_EVENT, NVME_FEAT_KATO,
+		NVME_FEAT_HOST_ID,
+	};
+	__le32 *log;
+	u16 status;
+	unsigned int i;
+
+	log = kzalloc(NVMET_FEATURES_LOG_SIZE, GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	for (i = 0; i < ARRAY_SIZE(ctrl_fids); i++)
+		log[ctrl_fids[i]] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_CSCPE);
+	log[NVME_FEAT_WRITE_PROTECT] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_NSCPE);
+	status = nvmet_copy_log(req, log, NVMET_FEATURES_LOG_SIZE);
+	kfree(log);
+	return status;
+}
+
+static void nvmet_execute_get_log_page(struct nvmet_req *req)
+{
+	u16 status;
+
+	if (!nvmet_check_transfer_len(req, req->data_len))
+		return;
+
+	switch (req->cmd->get_log_page.lid) {
+	case NVMET_LID_SUPPORTED_LOGS:
+		status = nvmet_log_supported(req);
+		break;
+	case NVME_LOG_ERROR:
+		status = nvmet_log_error(req);
+		break;
+	case NVME_LOG_SMART:
+		status = nvmet_log_smart(req);
+		break;
+	case NVME_LOG_FW_SLOT:
+		/* One read-only slot that is always active: an all-zero page. */
+		status = nvmet_copy_log(req, NULL, sizeof(struct nvme_fw_slot_info_log));
+		break;
+	case NVME_LOG_CHANGED_NS:
+		status = nvmet_log_changed_ns(req);
+		break;
+	case NVME_LOG_CMD_EFFECTS:
+		status = nvmet_log_cmd_effects(req);
+		break;
+	case NVME_LOG_ANA:
+		status = nvmet_log_ana(req);
+		break;
+	case NVMET_LID_FEATURES:
+		status = nvmet_log_features(req);
+		break;
+	default:
+		status = nvmet_field_error(req, NVMET_LOC_LID);
+		break;
+	}
+	nvmet_req_complete(req, status);
+}
+
+/* --- Identify ------------------------------------------------------------ */
+
+/* Copy a string into a space-padded Identify field, truncating if needed. */
+static void nvmet_id_string(char *field, size_t size, const char *s)
+{
+	memcpy_and_pad(field, size, s, strnlen(s, size), ' ');
+}
+
+static u16 nvmet_identify_ctrl(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	struct nvmet_subsys *subsys = ctrl->subsys;
+	int inline_size = req->port->inline_data_size;
+	struct nvme_id_ctrl *id;
+	u32 ioccsz;
+	u16 status;
+
+	id = kzalloc_obj(*id);
+	if (!id)
+		return NVME_SC_INTERNAL;
+
+	/* Once a host has seen them, these attributes may no longer change. */
+	mutex_lock(&subsys->lock);
+	subsys->subsys_discovered = true;
+	id->vid = cpu_to_le16(subsys->vendor_id);
+	id->ssvid = cpu_to_le16(subsys->subsys_vendor_id);
+	nvmet_id_string(id->sn, sizeof(id->sn), subsys->serial);
+	nvmet_id_string(id->mn, sizeof(id->mn),
+			subsys->model_number ?: NVMET_DEFAULT_CTRL_MODEL);
+	nvmet_id_string(id->fr, sizeof(id->fr),
+			subsys->firmware_rev ?: utsname()->release);
+	put_unaligned_le24(subsys->ieee_oui, id->ieee);
+	id->ver = cpu_to_le32(subsys->ver);
+	mutex_unlock(&subsys->lock);
+
+	id->rab = 6;
+	id->cmic = NVME_CTRL_CMIC_MULTI_PORT | NVME_CTRL_CMIC_MULTI_CTRL |
+		   NVME_CTRL_CMIC_ANA;
+	id->mdts = ctrl->ops->get_mdts ? ctrl->ops->get_mdts(ctrl) : 0;
+	id->cntlid = cpu_to_le16(ctrl->cntlid);
+	id->oaes = cpu_to_le32(NVMET_AEN_OPTIONAL);
+	id->ctratt = cpu_to_le32(NVME_CTRL_ATTR_HID_128_BIT | NVME_CTRL_ATTR_TBKAS);
+	id->cntrltype = NVME_CTRL_IO;
+
+	/* Abort never aborts anything; allow the minimum the spec asks for. */
+	id->acl = 3;
+	id->aerl = NVMET_ASYNC_EVENTS - 1;
+	/* One firmware slot, read-only. */
+	id->frmw = (1 << 0) | (1 << 1);
+	/* Per-namespace SMART, Commands Supported and Effects, extended data. */
+	id->lpa = (1 << 0) | (1 << 1) | (1 << 2);
+	id->elpe = NVMET_ERROR_LOG_SLOTS - 1;
+	id->npss = 0;
+	id->kas = cpu_to_le16(NVMET_KAS);
+
+	id->sqes = (6 << 4) | 6;	/* 64-byte SQEs only */
+	id->cqes = (4 << 4) | 4;	/* 16-byte CQEs only */
+	id->maxcmd = cpu_to_le16(NVME_CAP_MQES(ctrl->cap) + 1);
+	id->nn = cpu_to_le32(NVMET_MAX_NAMESPACES);
+	id->mnan = cpu_to_le32(NVMET_MAX_NAMESPACES);
+	/* Compare and Verify are beyond the in-tree target (docs/configfs.md). */
+	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
+			       NVME_CTRL_ONCS_WRITE_ZEROES | NVMET_ONCS_VERIFY);
+	id->fuses = 0;
+	id->vwc = NVME_CTRL_VWC_PRESENT;
+	id->awun = 0;
+	id->awupf = 0;
+	id->nwpc = 1 << 0;	/* Write Protect and No Write Protect */
+
+	id->sgls = cpu_to_le32(NVMET_SGLS_BYTE_ALIGNED);
+	if (ctrl->ops->flags & NVMF_KEYED_SGLS)
+		id->sgls |= cpu_to_le32(NVMET_SGLS_KEYED);
+	if (inline_size > 0)
+		id->sgls |= cpu_to_le32(NVMET_SGLS_OFFSET);
+
+	strscpy(id->subnqn, subsys->subsysnqn, sizeof(id->subnqn));
+
+	/* Capsules: an SQE plus in-capsule data (none with metadata), a CQE. */
+	ioccsz = sizeof(struct nvme_command);
+	if (inline_size > 0 && !ctrl->pi_support)
+		ioccsz += inline_size;
+	id->ioccsz = cpu_to_le32(ioccsz / 16);
+	id->iorcsz = cpu_to_le32(sizeof(struct nvme_completion) / 16);
+	id->icdoff = 0;
+	id->ctrattr = 0;	/* dynamic controller model */
+	id->msdbd = ctrl->ops->msdbd;
+
+	/* Optimized, non-optimized, inaccessible, persistent loss, change. */
+	id->anacap = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);
+	id->anatt = 10;
+	id->anagrpmax = cpu_to_le32(NVMET_MAX_ANAGRPS);
+	id->nanagrpid = cpu_to_le32(NVMET_MAX_ANAGRPS);
+
+	/* A single power state, with the figures hosts have come to expect. */
+	id->psd[0].max_power = cpu_to_le16(0x9c4);
+	id->psd[0].entry_lat = cpu_to_le32(0x10);
+	id->psd[0].exit_lat = cpu_to_le32(0x4);
+
+	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
+	kfree(id);
+	return status;
+}
+
+/* CNS 00h. An NSID that is valid but not active reads as all zeroes. */
+static u16 nvmet_identify_ns(struct nvmet_req *req)
+{
+	u32 nsid = le32_to_cpu(req->cmd->identify.nsid);
+	enum nvme_ana_state state;
+	struct nvme_id_ns *id;
+	struct nvmet_ns *ns;
+	u16 status;
+
+	if (nsid == 0 || nsid == NVME_NSID_ALL) {
+		req->error_loc = NVMET_LOC_NSID;
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	}
+
+	if (nvmet_req_find_ns(req)) {
+		req->error_loc = NVMET_NO_ERROR_LOC;
+		return nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+	}
+	ns = req->ns;
+
+	/* Pick up a backend that changed size since it was enabled. */
+	nvmet_ns_revalidate(ns);
+
+	id = kzalloc_obj(*id);
+	if (!id)
+		return NVME_SC_INTERNAL;
+
+	/* Thin provisioning is not known: capacity and size are the same. */
+	id->nsze = cpu_to_le64(ns->size >> ns->blksize_shift);
+	id->ncap = id->nsze;
+	down_read(&nvmet_ana_sem);
+	state = nvmet_port_ana_state(req->port, ns->anagrpid);
+	up_read(&nvmet_ana_sem);
+	if (state != NVME_ANA_INACCESSIBLE && state != NVME_ANA_PERSISTENT_LOSS)
+		id->nuse = id->nsze;
+
+	if (ns->bdev)
+		nvmet_bdev_set_limits(ns->bdev, id);
+
+	/* One LBA format: the backend's logical block size, no metadata. */
+	id->nlbaf = 0;
+	id->flbas = 0;
+	id->lbaf[0].ds = ns->blksize_shift;
+
+	/* Shared with other controllers and with other users of the backend. */
+	id->nmic = NVME_NS_NMIC_SHARED;
+	id->anagrpid = cpu_to_le32(ns->anagrpid);
+	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
+	if (ns->readonly)
+		id->nsattr |= NVME_NS_ATTR_RO;
+
+	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
+	kfree(id);
+	return status;
+}
+
+/*
+ * CNS 02h/07h: up to 1024 active NSIDs above the command's NSID, ascending.
+ * Every namespace here uses the NVM command set.
+ */
+static u16 nvmet_identify_nslist(struct nvmet_req *req, bool by_csi)
+{
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	u32 min_nsid = le32_to_cpu(req->cmd->identify.nsid);
+	struct nvmet_ns *ns;
+	unsigned long idx;
+	unsigned int n = 0;
+	__le32 *list;
+	u16 status;
+
+	if (min_nsid >= NVME_NSID_ALL - 1) {
+		req->error_loc = NVMET_LOC_NSID;
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	}
+
+	list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	if (!list)
+		return NVME_SC_INTERNAL;
+
+	if (!by_csi || req->cmd->identify.csi == NVME_CSI_NVM) {
+		mutex_lock(&subsys->lock);
+		xa_for_each_start(&subsys->namespaces, idx, ns, (unsigned long)min_nsid + 1) {
+			if (!ns->enabled)
+				continue;
+			list[n++] = cpu_to_le32(ns->nsid);
+			if (n == NVMET_NSLIST_ENTRIES)
+				break;
+		}
+		mutex_unlock(&subsys->lock);
+	}
+
+	status = nvmet_copy_to_sgl(req, 0, list, NVME_IDENTIFY_DATA_SIZE);
+	kfree(list);
+	return status;
+}
+
+/* Append one Namespace Identification Descriptor at *pos. */
+static void nvmet_add_ns_desc(u8 *buf, size_t *pos, u8 nidt, u8 nidl, const void *nid)
+{
+	struct nvme_ns_id_desc *desc = (struct nvme_ns_id_desc *)(buf + *pos);
+
+	desc->nidt = nidt;
+	desc->nidl = nidl;
+	memcpy(buf + *pos + sizeof(*desc), nid, nidl);
+	*pos += sizeof(*desc) + nidl;
+}
+
+/* CNS 03h: UUID and NGUID when set (no EUI-64), then the command set. */
+static u16 nvmet_identify_ns_descs(struct nvmet_req *req)
+{
+	static const u8 csi = NVME_CSI_NVM;
+	struct nvmet_ns *ns;
+	size_t pos = 0;
+	u16 status;
+	u8 *buf;
+
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	ns = req->ns;
+
+	buf = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	if (!buf)
+		return NVME_SC_INTERNAL;
+	if (!uuid_is_null(&ns->uuid))
+		nvmet_add_ns_desc(buf, &pos, NVME_NIDT_UUID, NVME_NIDT_UUID_LEN,
+				  &ns->uuid);
+	if (memchr_inv(ns->nguid, 0, sizeof(ns->nguid)))
+		nvmet_add_ns_desc(buf, &pos, NVME_NIDT_NGUID, NVME_NIDT_NGUID_LEN,
+				  ns->nguid);
+	nvmet_add_ns_desc(buf, &pos, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, &csi);
+
+	status = nvmet_copy_to_sgl(req, 0, buf, NVME_IDENTIFY_DATA_SIZE);
+	kfree(buf);
+	return status;
+}
+
+/* CNS 05h, NVM: nothing beyond CNS 00h to report, so all zeroes. */
+static u16 nvmet_identify_ns_nvm(struct nvmet_req *req)
+{
+	u16 status;
+
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	return nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+}
+
+/* CNS 08h: I/O command set independent namespace data. */
+static u16 nvmet_identify_ns_indep(struct nvmet_req *req)
+{
+	struct nvme_id_ns_cs_indep *id;
+	struct nvmet_ns *ns;
+	u16 status;
+
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	ns = req->ns;
+
+	id = kzalloc_obj(*id);
+	if (!id)
+		return NVME_SC_INTERNAL;
+	id->nstat = NVME_NSTAT_NRDY;
+	id->anagrpid = cpu_to_le32(ns->anagrpid);
+	id->nmic = NVME_NS_NMIC_SHARED;
+	if (ns->readonly)
+		id->nsattr |= NVME_NS_ATTR_RO;
+	if (ns->bdev) {
+		if (bdev_get_queue(ns->bdev)->limits.features & BLK_FEAT_ROTATIONAL)
+			id->nsfeat |= NVMET_NSFEAT_ROTATIONAL;
+		/* A file needs Flush for its metadata, so it always has a cache. */
+		if (!bdev_write_cache(ns->bdev))
+			id->nsfeat |= NVMET_NSFEAT_NO_VWC;
+	}
+	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
+	kfree(id);
+	return status;
+}
+
+static void nvmet_execute_identify(struct nvmet_req *req)
+{
+	struct nvme_identify *cmd = &req->cmd->identify;
+	u16 status;
+
+	if (!nvmet_check_transfer_len(req, NVME_IDENTIFY_DATA_SIZE))
+		return;
+
+	switch (cmd->cns) {
+	case NVME_ID_CNS_NS:
+		status = nvmet_identify_ns(req);
+		break;
+	case NVME_ID_CNS_CTRL:
+		status = nvmet_identify_ctrl(req);
+		break;
+	case NVME_ID_CNS_NS_ACTIVE_LIST:
+		status = nvmet_identify_nslist(req, false);
+		break;
+	case NVME_ID_CNS_NS_DESC_LIST:
+		status = nvmet_identify_ns_descs(req);
+		break;
+	case NVME_ID_CNS_CS_NS:
+		if (cmd->csi == NVME_CSI_NVM)
+			status = nvmet_identify_ns_nvm(req);
+		else
+			status = nvmet_field_error(req, NVMET_LOC_CSI);
+		break;
+	case NVME_ID_CNS_CS_CTRL:
+		if (cmd->csi == NVME_CSI_NVM)
+			status = nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+		else
+			status = nvmet_field_error(req, NVMET_LOC_CSI);
+		break;
+	case NVMET_CNS_ACTIVE_NS_CSI:
+		status = nvmet_identify_nslist(req, true);
+		break;
+	case NVME_ID_CNS_NS_CS_INDEP:
+		status = nvmet_identify_ns_indep(req);
+		break;
+	default:
+		status = nvmet_field_error(req, NVMET_LOC_CNS);
+		break;
+	}
+	nvmet_req_complete(req, status);
+}
+
+/* --- Set / Get Features -------------------------------------------------- */
+
+static u8 nvmet_feat_fid(struct nvmet_req *req)
+{
+	return le32_to_cpu(req->cmd->common.cdw10) & 0xff;
+}
+
+/* Bytes of data a Get Features FID returns. */
+static size_t nvmet_get_feat_data_len(struct nvmet_req *req)
+{
+	return nvmet_feat_fid(req) == NVME_FEAT_HOST_ID ? sizeof(uuid_t) : 0;
+}
+
+/* NCQA/NSQA (0's based): every controller of the subsystem gets max_qid. */
+static u32 nvmet_feat_num_queues(struct nvmet_ctrl *ctrl)
+{
+	u32 n = max_t(u32, ctrl->subsys->max_qid, 1) - 1;
+
+	return n | n << 16;
+}
+
+/*
+ * Which asynchronous events the host may enable: a discovery controller has
+ * only the discovery log change.
+ */
+static u32 nvmet_aen_settable(struct nvmet_ctrl *ctrl)
+{
+	if (nvmet_is_disc_subsys(ctrl->subsys))
+		return NVME_AEN_CFG_DISC_CHANGE;
+	return NVMET_AEN_SETTABLE;
+}
+
+/* Flush the backend so that nothing written before write protect is lost. */
+static u16 nvmet_flush_ns_sync(struct nvmet_req *req, struct nvmet_ns *ns)
+{
+	int ret = 0;
+
+	if (ns->bdev)
+		ret = blkdev_issue_flush(ns->bdev);
+	else if (ns->file)
+		ret = vfs_fsync(ns->file, 1);
+	if (ret) {
+		pr_err("write protect: flush of nsid %u failed (%d)\n", ns->nsid, ret);
+		return errno_to_nvme_status(req, ret);
+	}
+	return NVME_SC_SUCCESS;
+}
+
+static u16 nvmet_set_feat_write_protect(struct nvmet_req *req)
+{
+	u32 wps = le32_to_cpu(req->cmd->common.cdw11) & NVMET_WPS_MASK;
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	struct nvmet_ns *ns;
+	u16 status;
+
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	ns = req->ns;
+
+	/* Only the states that end on their own: no power-cycle or permanent. */
+	if (wps != NVME_NS_NO_WRITE_PROTECT && wps != NVME_NS_WRITE_PROTECT)
+		return nvmet_field_error(req, NVMET_LOC_CDW11);
+
+	mutex_lock(&subsys->lock);
+	if (wps == NVME_NS_WRITE_PROTECT) {
+		ns->readonly = true;
+		status = nvmet_flush_ns_sync(req, ns);
+		if (status)
+			ns->readonly = false;
+	} else {
+		ns->readonly = false;
+	}
+	if (!status)
+		nvmet_ns_changed(subsys, ns->nsid);
+	mutex_unlock(&subsys->lock);
+	return status;
+}
+
+static u16 nvmet_get_feat_write_protect(struct nvmet_req *req)
+{
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	u16 status;
+	u32 wps;
+
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	mutex_lock(&subsys->lock);
+	wps = req->ns->readonly ? NVME_NS_WRITE_PROTECT : NVME_NS_NO_WRITE_PROTECT;
+	mutex_unlock(&subsys->lock);
+	nvmet_set_result(req, wps);
+	return NVME_SC_SUCCESS;
+}
+
+static u16 nvmet_set_feat_kato(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	u32 ms = le32_to_cpu(req->cmd->common.cdw11);
+
+	nvmet_stop_keep_alive_timer(ctrl);
+	ctrl->kato = DIV_ROUND_UP(ms, 1000);
+	nvmet_start_keep_alive_timer(ctrl);
+	nvmet_set_result(req, ctrl->kato);
+	return NVME_SC_SUCCESS;
+}
+
+static u16 nvmet_set_feat_async_event(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	u32 aec = le32_to_cpu(req->cmd->common.cdw11);
+
+	if (aec & ~nvmet_aen_settable(ctrl))
+		return nvmet_field_error(req, NVMET_LOC_CDW11);
+	WRITE_ONCE(ctrl->aen_enabled, aec);
+	nvmet_set_result(req, aec);
+	return NVME_SC_SUCCESS;
+}
+
+void nvmet_execute_set_features(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	u32 cdw11 = le32_to_cpu(req->cmd->common.cdw11);
+	bool disc = nvmet_is_disc_subsys(ctrl->subsys);
+	u8 fid = nvmet_feat_fid(req);
+	u16 status;
+
+	if (!nvmet_check_data_len_lte(req, req->data_len))
+		return;
+
+	/* A discovery controller has only these two features. */
+	if (disc && fid != NVME_FEAT_KATO && fid != NVME_FEAT_ASYNC_EVENT)
+		fid = 0;
+
+	switch (fid) {
+	case NVME_FEAT_NUM_QUEUES:
+		/* NCQR/NSQR are 0's based: FFFFh would be 65536 queues. */
+		if ((cdw11 & 0xffff) == 0xffff || (cdw11 >> 16) == 0xffff) {
+			status = nvmet_field_error(req, NVMET_LOC_CDW11);
+			break;
+		}
+		nvmet_set_result(req, nvmet_feat_num_queues(ctrl));
+		status = NVME_SC_SUCCESS;
+		break;
+	case NVME_FEAT_ASYNC_EVENT:
+		status = nvmet_set_feat_async_event(req);
+		break;
+	case NVME_FEAT_KATO:
+		status = nvmet_set_feat_kato(req);
+		break;
+	case NVME_FEAT_HOST_ID:
+		/* On a fabric the host identifier comes with Connect only. */
+		status = NVME_SC_CMD_SEQ_ERROR | NVME_STATUS_DNR;
+		break;
+	case NVME_FEAT_WRITE_PROTECT:
+		status = nvmet_set_feat_write_protect(req);
+		break;
+	default:
+		status = nvmet_field_error(req, NVMET_LOC_CDW10);
+		break;
+	}
+	nvmet_req_complete(req, status);
+}
+
+void nvmet_execute_get_features(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	u32 cdw11 = le32_to_cpu(req->cmd->common.cdw11);
+	bool disc = nvmet_is_disc_subsys(ctrl->subsys);
+	u8 fid = nvmet_feat_fid(req);
+	u16 status = NVME_SC_SUCCESS;
+
+	if (!nvmet_check_transfer_len(req, req->data_len))
+		return;
+
+	if (disc && fid != NVME_FEAT_KATO && fid != NVME_FEAT_ASYNC_EVENT)
+		fid = 0;
+
+	switch (fid) {
+	case NVME_FEAT_NUM_QUEUES:
+		nvmet_set_result(req, nvmet_feat_num_queues(ctrl));
+		break;
+	case NVME_FEAT_ASYNC_EVENT:
+		nvmet_set_result(req, READ_ONCE(ctrl->aen_enabled));
+		break;
+	case NVME_FEAT_KATO:
+		nvmet_set_result(req, ctrl->kato * 1000);
+		break;
+	case NVME_FEAT_VOLATILE_WC:
+		nvmet_set_result(req, 1);
+		break;
+	case NVME_FEAT_HOST_ID:
+		/* Only the 128-bit extended host identifier is kept. */
+		if (!(cdw11 & NVMET_HOSTID_EXHID)) {
+			status = nvmet_field_error(req, NVMET_LOC_CDW11);
+			break;
+		}
+		status = nvmet_copy_to_sgl(req, 0, &ctrl->hostid, sizeof(ctrl->hostid));
+		break;
+	case NVME_FEAT_WRITE_PROTECT:
+		status = nvmet_get_feat_write_protect(req);
+		break;
+	default:
+		status = nvmet_field_error(req, NVMET_LOC_CDW10);
+		break;
+	}
+	nvmet_req_complete(req, status);
+}
+
+/* --- Asynchronous Event Request, Keep Alive, Abort ----------------------- */
+
+/*
+ * Park the command until an event is there to report; the controller's
+ * event work pairs parked commands with pending events.
+ */
+void nvmet_execute_async_event(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+
+	mutex_lock(&ctrl->lock);
+	if (ctrl->nr_async_event_cmds >= NVMET_ASYNC_EVENTS) {
+		mutex_unlock(&ctrl->lock);
+		nvmet_req_complete(req, NVME_SC_ASYNC_LIMIT | NVME_STATUS_DNR);
+		return;
+	}
+	ctrl->async_event_cmds[ctrl->nr_async_event_cmds++] = req;
+	/*
+	 * Queued under the lock: once it is dropped the work may complete the
+	 * request, after which the controller may go away.
+	 */
+	queue_work(nvmet_wq, &ctrl->async_event_work);
+	mutex_unlock(&ctrl->lock);
+}
+
+void nvmet_execute_keep_alive(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	u16 status = NVME_SC_SUCCESS;
+
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+
+	if (ctrl->kato)
+		mod_delayed_work(nvmet_wq, &ctrl->ka_work, ctrl->kato * HZ);
+	else
+		status = NVME_SC_KA_TIMEOUT_INVALID;
+	nvmet_req_complete(req, status);
+}
+
+/*
+ * Abort is mandatory but may do nothing: report every command as not
+ * aborted (result bit 0), which is always true.
+ */
+static void nvmet_execute_abort(struct nvmet_req *req)
+{
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+	nvmet_set_result(req, 1);
+	nvmet_req_complete(req, NVME_SC_SUCCESS);
+}
+
+/* --- Parse ---------------------------------------------------------------- */
+
+u16 nvmet_parse_admin_cmd(struct nvmet_req *req)
+{
+	struct nvme_command *cmd = req->cmd;
+	u16 status;
+
+	if (nvmet_is_disc_subsys(req->sq->ctrl->subsys))
+		return nvmet_parse_discovery_cmd(req);
+
+	status = nvmet_check_ctrl_status(req);
+	if (status)
+		return status;
+
+	req->data_len = 0;
+	switch (cmd->common.opcode) {
+	case nvme_admin_get_log_page:
+		req->data_len = nvmet_get_log_page_len(cmd);
+		req->execute = nvmet_execute_get_log_page;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_identify:
+		req->data_len = NVME_IDENTIFY_DATA_SIZE;
+		req->execute = nvmet_execute_identify;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_abort_cmd:
+		req->execute = nvmet_execute_abort;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_set_features:
+		req->execute = nvmet_execute_set_features;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_get_features:
+		req->data_len = nvmet_get_feat_data_len(req);
+		req->execute = nvmet_execute_get_features;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_async_event:
+		req->execute = nvmet_execute_async_event;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_keep_alive:
+		req->execute = nvmet_execute_keep_alive;
+		return NVME_SC_SUCCESS;
+	default:
+		req->error_loc = NVMET_LOC_OPCODE;
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	}
+}

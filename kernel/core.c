@@ -1,0 +1,1245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmet-oot core: transports, ports, subsystems, namespaces, controllers,
+ * queues and the request life cycle (see nvmet.h and docs/architecture.md).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/idr.h>
+
+#include "nvmet.h"
+#include "wire/cmd.h"
+
+DECLARE_RWSEM(nvmet_config_sem);
+DECLARE_RWSEM(nvmet_ana_sem);
+u32 nvmet_ana_group_enabled[NVMET_MAX_ANAGRPS + 1];
+u64 nvmet_ana_chgcnt;
+struct workqueue_struct *nvmet_wq;
+EXPORT_SYMBOL_GPL(nvmet_wq);
+struct workqueue_struct *nvmet_buffered_io_wq;
+
+/* Registered transports by NVMF_TRTYPE_*; under nvmet_config_sem. */
+static const struct nvmet_fabrics_ops *nvmet_transports[NVMF_TRTYPE_MAX];
+
+/* Controller IDs, unique across the target, in each subsystem's range. */
+static DEFINE_IDA(nvmet_cntlid_ida);
+
+/* --- transports and ports ---------------------------------------------- */
+
+int nvmet_register_transport(const struct nvmet_fabrics_ops *ops)
+{
+	int ret = 0;
+
+	if (ops->type >= NVMF_TRTYPE_MAX)
+		return -EINVAL;
+	down_write(&nvmet_config_sem);
+	if (nvmet_transports[ops->type])
+		ret = -EBUSY;
+	else
+		nvmet_transports[ops->type] = ops;
+	up_write(&nvmet_config_sem);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(nvmet_register_transport);
+
+void nvmet_unregister_transport(const struct nvmet_fabrics_ops *ops)
+{
+	down_write(&nvmet_config_sem);
+	if (nvmet_transports[ops->type] == ops)
+		nvmet_transports[ops->type] = NULL;
+	up_write(&nvmet_config_sem);
+}
+EXPORT_SYMBOL_GPL(nvmet_unregister_transport);
+
+int nvmet_enable_port(struct nvmet_port *port)
+{
+	const struct nvmet_fabrics_ops *ops;
+	u8 trtype = port->disc_addr.trtype;
+	int ret;
+
+	lockdep_assert_held(&nvmet_config_sem);
+	if (trtype >= NVMF_TRTYPE_MAX)
+		return -EINVAL;
+
+	ops = nvmet_transports[trtype];
+	if (!ops) {
+		/* The transport module registers itself on load. */
+		up_write(&nvmet_config_sem);
+		request_module("nvmet-transport-%d", trtype);
+		down_write(&nvmet_config_sem);
+		ops = nvmet_transports[trtype];
+		if (!ops) {
+			pr_err("port %d: no transport for trtype %d: load its module (e.g. nvmet-tcp)\n",
+			       le16_to_cpu(port->disc_addr.portid), trtype);
+			return -EINVAL;
+		}
+	}
+	if (!try_module_get(ops->owner))
+		return -EINVAL;
+
+	if (port->max_queue_size < 0)
+		port->max_queue_size = NVMET_MAX_QUEUE_SIZE;
+	ret = ops->add_port(port);
+	if (ret) {
+		module_put(ops->owner);
+		return ret;
+	}
+	port->tr_ops = ops;
+	port->enabled = true;
+	return 0;
+}
+
+void nvmet_disable_port(struct nvmet_port *port)
+{
+	const struct nvmet_fabrics_ops *ops = port->tr_ops;
+
+	lockdep_assert_held(&nvmet_config_sem);
+	if (!port->enabled || !ops)
+		return;
+	port->enabled = false;
+	port->tr_ops = NULL;
+	ops->remove_port(port);
+	module_put(ops->owner);
+}
+
+void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys)
+{
+	struct nvmet_ctrl *ctrl;
+
+	mutex_lock(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
+		if (ctrl->port == port)
+			ctrl->ops->delete_ctrl(ctrl);
+	}
+	mutex_unlock(&subsys->lock);
+}
+
+/* --- asynchronous events ------------------------------------------------- */
+
+static void nvmet_async_event_work(struct work_struct *work)
+{
+	struct nvmet_ctrl *ctrl = container_of(work, struct nvmet_ctrl, async_event_work);
+	struct nvmet_async_event *aen;
+	struct nvmet_req *req;
+
+	for (;;) {
+		mutex_lock(&ctrl->lock);
+		aen = list_first_entry_or_null(&ctrl->async_events,
+					       struct nvmet_async_event, entry);
+		if (!aen || !ctrl->nr_async_event_cmds) {
+			mutex_unlock(&ctrl->lock);
+			return;
+		}
+		req = ctrl->async_event_cmds[--ctrl->nr_async_event_cmds];
+		nvmet_set_result(req, aen->event_type | aen->event_info << 8 |
+				 aen->log_page << 16);
+		list_del(&aen->entry);
+		kfree(aen);
+		mutex_unlock(&ctrl->lock);
+		nvmet_req_complete(req, 0);
+	}
+}
+
+void nvmet_add_async_event(struct nvmet_ctrl *ctrl, u8 event_type, u8 event_info, u8 log_page)
+{
+	struct nvmet_async_event *aen;
+
+	aen = kmalloc_obj(*aen);
+	if (!aen)
+		return;
+	aen->event_type = event_type;
+	aen->event_info = event_info;
+	aen->log_page = log_page;
+
+	mutex_lock(&ctrl->lock);
+	list_add_tail(&aen->entry, &ctrl->async_events);
+	mutex_unlock(&ctrl->lock);
+	queue_work(nvmet_wq, &ctrl->async_event_work);
+}
+
+/* The admin queue goes away: answer parked AERs and drop pending events. */
+static void nvmet_async_events_failall(struct nvmet_ctrl *ctrl)
+{
+	struct nvmet_async_event *aen, *tmp;
+	struct nvmet_req *req;
+
+	mutex_lock(&ctrl->lock);
+	while (ctrl->nr_async_event_cmds) {
+		req = ctrl->async_event_cmds[--ctrl->nr_async_event_cmds];
+		mutex_unlock(&ctrl->lock);
+		nvmet_req_complete(req, NVME_SC_INTERNAL | NVME_STATUS_DNR);
+		mutex_lock(&ctrl->lock);
+	}
+	list_for_each_entry_safe(aen, tmp, &ctrl->async_events, entry) {
+		list_del(&aen->entry);
+		kfree(aen);
+	}
+	mutex_unlock(&ctrl->lock);
+}
+
+/* An event the host disabled, or one already pending until its log is read. */
+static bool nvmet_aen_bit_disabled(struct nvmet_ctrl *ctrl, u32 bn)
+{
+	if (!(READ_ONCE(ctrl->aen_enabled) & (1U << bn)))
+		return true;
+	return test_and_set_bit(bn, &ctrl->aen_masked);
+}
+
+void nvmet_port_send_ana_event(struct nvmet_port *port)
+{
+	struct nvmet_subsys_link *link;
+	struct nvmet_ctrl *ctrl;
+
+	down_read(&nvmet_config_sem);
+	list_for_each_entry(link, &port->subsystems, entry) {
+		mutex_lock(&link->subsys->lock);
+		list_for_each_entry(ctrl, &link->subsys->ctrls, subsys_entry) {
+			if (ctrl->port != port ||
+			    nvmet_aen_bit_disabled(ctrl, NVME_AEN_BIT_ANA_CHANGE))
+				continue;
+			nvmet_add_async_event(ctrl, NVME_AER_NOTICE, NVME_AER_NOTICE_ANA,
+					      NVME_LOG_ANA);
+		}
+		mutex_unlock(&link->subsys->lock);
+	}
+	up_read(&nvmet_config_sem);
+}
+
+/* --- subsystems ---------------------------------------------------------- */
+
+struct nvmet_subsys *nvmet_subsys_alloc(const char *subsysnqn, enum nvme_subsys_type type)
+{
+	struct nvmet_subsys *subsys;
+	u64 serial;
+
+	subsys = kzalloc_obj(*subsys);
+	if (!subsys)
+		return ERR_PTR(-ENOMEM);
+	subsys->subsysnqn = kstrndup(subsysnqn, NVMF_NQN_SIZE, GFP_KERNEL);
+	if (!subsys->subsysnqn) {
+		kfree(subsys);
+		return ERR_PTR(-ENOMEM);
+	}
+	subsys->type = type;
+	subsys->ver = NVMET_DEFAULT_VS;
+	get_random_bytes(&serial, sizeof(serial));
+	snprintf(subsys->serial, sizeof(subsys->serial), "%llx", serial);
+	subsys->cntlid_min = NVMET_CNTLID_MIN;
+	subsys->cntlid_max = NVMET_CNTLID_MAX;
+	subsys->max_qid = NVMET_NR_QUEUES;
+	kref_init(&subsys->ref);
+	mutex_init(&subsys->lock);
+	xa_init(&subsys->namespaces);
+	INIT_LIST_HEAD(&subsys->ctrls);
+	INIT_LIST_HEAD(&subsys->hosts);
+	return subsys;
+}
+
+static void nvmet_subsys_free(struct kref *ref)
+{
+	struct nvmet_subsys *subsys = container_of(ref, struct nvmet_subsys, ref);
+
+	xa_destroy(&subsys->namespaces);
+	kfree(subsys->subsysnqn);
+	kfree(subsys->model_number);
+	kfree(subsys->firmware_rev);
+	kfree(subsys);
+}
+
+void nvmet_subsys_put(struct nvmet_subsys *subsys)
+{
+	kref_put(&subsys->ref, nvmet_subsys_free);
+}
+
+void nvmet_subsys_del_ctrls(struct nvmet_subsys *subsys)
+{
+	struct nvmet_ctrl *ctrl;
+
+	mutex_lock(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
+		ctrl->ops->delete_ctrl(ctrl);
+	mutex_unlock(&subsys->lock);
+}
+
+/* The subsystem a Connect names, if PORT exports it; takes a reference. */
+struct nvmet_subsys *nvmet_find_get_subsys(struct nvmet_port *port, const char *subsysnqn)
+{
+	struct nvmet_subsys_link *link;
+	struct nvmet_subsys *found = NULL;
+
+	if (!port)
+		return NULL;
+	down_read(&nvmet_config_sem);
+	/* The discovery subsystem answers to its own NQN and the well-known one. */
+	if (!strncmp(nvmet_disc_subsys->subsysnqn, subsysnqn, NVMF_NQN_SIZE) ||
+	    !strncmp(NVME_DISC_SUBSYS_NAME, subsysnqn, NVMF_NQN_SIZE)) {
+		if (kref_get_unless_zero(&nvmet_disc_subsys->ref))
+			found = nvmet_disc_subsys;
+		goto out;
+	}
+	list_for_each_entry(link, &port->subsystems, entry) {
+		if (strncmp(link->subsys->subsysnqn, subsysnqn, NVMF_NQN_SIZE))
+			continue;
+		if (kref_get_unless_zero(&link->subsys->ref))
+			found = link->subsys;
+		break;
+	}
+out:
+	up_read(&nvmet_config_sem);
+	return found;
+}
+
+/* Caller holds nvmet_config_sem. */
+bool nvmet_host_allowed(struct nvmet_subsys *subsys, const char *hostnqn)
+{
+	struct nvmet_host_link *link;
+
+	lockdep_assert_held(&nvmet_config_sem);
+	if (subsys->allow_any_host || nvmet_is_disc_subsys(subsys))
+		return true;
+	list_for_each_entry(link, &subsys->hosts, entry) {
+		if (!strcmp(nvmet_host_name(link->host), hostnqn))
+			return true;
+	}
+	return false;
+}
+
+/* --- namespaces ---------------------------------------------------------- */
+
+static void nvmet_ns_ref_release(struct percpu_ref *ref)
+{
+	struct nvmet_ns *ns = container_of(ref, struct nvmet_ns, ref);
+
+	complete(&ns->disable_done);
+}
+
+struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid)
+{
+	struct nvmet_ns *ns;
+
+	ns = kzalloc_obj(*ns);
+	if (!ns)
+		return NULL;
+	ns->subsys = subsys;
+	ns->nsid = nsid;
+	ns->anagrpid = NVMET_DEFAULT_ANA_GRPID;
+	uuid_gen(&ns->uuid);
+	init_completion(&ns->disable_done);
+
+	mutex_lock(&subsys->lock);
+	if (subsys->nr_namespaces >= NVMET_MAX_NAMESPACES ||
+	    xa_insert(&subsys->namespaces, nsid, ns, GFP_KERNEL)) {
+		mutex_unlock(&subsys->lock);
+		kfree(ns);
+		return NULL;
+	}
+	subsys->nr_namespaces++;
+	mutex_unlock(&subsys->lock);
+
+	down_write(&nvmet_ana_sem);
+	nvmet_ana_group_enabled[ns->anagrpid]++;
+	up_write(&nvmet_ana_sem);
+	return ns;
+}
+
+void nvmet_ns_free(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+
+	nvmet_ns_disable(ns);
+
+	mutex_lock(&subsys->lock);
+	xa_erase(&subsys->namespaces, ns->nsid);
+	subsys->nr_namespaces--;
+	mutex_unlock(&subsys->lock);
+
+	down_write(&nvmet_ana_sem);
+	nvmet_ana_group_enabled[ns->anagrpid]--;
+	up_write(&nvmet_ana_sem);
+
+	/* Lookups read the xarray under RCU: let them finish before freeing. */
+	synchronize_rcu();
+	kfree(ns->device_path);
+	kfree(ns);
+}
+
+/* Records NSID in every controller's changed list and raises the AEN; subsys->lock held. */
+void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid)
+{
+	struct nvmet_ctrl *ctrl;
+
+	lockdep_assert_held(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
+		mutex_lock(&ctrl->lock);
+		if (ctrl->nr_changed_ns < NVMET_MAX_CHANGED_NS) {
+			u32 i;
+
+			for (i = 0; i < ctrl->nr_changed_ns; i++)
+				if (ctrl->changed_ns_list[i] == nsid)
+					break;
+			if (i == ctrl->nr_changed_ns)
+				ctrl->changed_ns_list[ctrl->nr_changed_ns++] = nsid;
+		}
+		if (ctrl->nr_changed_ns == NVMET_MAX_CHANGED_NS) {
+			/* Too many to list: the log then holds one entry, FFFFFFFFh. */
+			ctrl->changed_ns_list[0] = 0xffffffff;
+			ctrl->nr_changed_ns = 1;
+		}
+		mutex_unlock(&ctrl->lock);
+		if (nvmet_aen_bit_disabled(ctrl, NVME_AEN_BIT_NS_ATTR))
+			continue;
+		nvmet_add_async_event(ctrl, NVME_AER_NOTICE, NVME_AER_NOTICE_NS_CHANGED,
+				      NVME_LOG_CHANGED_NS);
+	}
+}
+
+static void nvmet_ns_close_backend(struct nvmet_ns *ns)
+{
+	if (ns->bdev_file)
+		nvmet_bdev_ns_disable(ns);
+	if (ns->file)
+		nvmet_file_ns_disable(ns);
+}
+
+int nvmet_ns_enable(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+	int ret = 0;
+
+	mutex_lock(&subsys->lock);
+	if (ns->enabled)
+		goto out_unlock;
+	if (!ns->device_path) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	/* buffered_io means the file backend even for a block device. */
+	ret = ns->buffered_io ? -ENOTBLK : nvmet_bdev_ns_enable(ns);
+	if (ret == -ENOTBLK)
+		ret = nvmet_file_ns_enable(ns);
+	if (ret)
+		goto out_unlock;
+
+	ret = percpu_ref_init(&ns->ref, nvmet_ns_ref_release, 0, GFP_KERNEL);
+	if (ret) {
+		nvmet_ns_close_backend(ns);
+		goto out_unlock;
+	}
+	reinit_completion(&ns->disable_done);
+	if (ns->nsid > subsys->max_nsid)
+		subsys->max_nsid = ns->nsid;
+	/* Publish ns->ref before lookups may see the namespace enabled. */
+	smp_store_release(&ns->enabled, true);
+	nvmet_ns_changed(subsys, ns->nsid);
+out_unlock:
+	mutex_unlock(&subsys->lock);
+	return ret;
+}
+
+void nvmet_ns_disable(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+	unsigned long idx;
+	struct nvmet_ns *cur;
+
+	mutex_lock(&subsys->lock);
+	if (!ns->enabled) {
+		mutex_unlock(&subsys->lock);
+		return;
+	}
+	WRITE_ONCE(ns->enabled, false);
+	mutex_unlock(&subsys->lock);
+
+	/*
+	 * After a grace period no lookup can be between its enabled check and
+	 * taking a reference; then wait for the requests that hold one.
+	 */
+	synchronize_rcu();
+	percpu_ref_kill(&ns->ref);
+	wait_for_completion(&ns->disable_done);
+	percpu_ref_exit(&ns->ref);
+
+	mutex_lock(&subsys->lock);
+	subsys->max_nsid = 0;
+	xa_for_each(&subsys->namespaces, idx, cur) {
+		if (cur->enabled && cur->nsid > subsys->max_nsid)
+			subsys->max_nsid = cur->nsid;
+	}
+	nvmet_ns_changed(subsys, ns->nsid);
+	nvmet_ns_close_backend(ns);
+	mutex_unlock(&subsys->lock);
+}
+
+void nvmet_ns_revalidate(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+	loff_t old;
+
+	mutex_lock(&subsys->lock);
+	if (!ns->enabled)
+		goto out;
+	old = ns->size;
+	if (ns->bdev)
+		nvmet_bdev_ns_revalidate(ns);
+	else if (ns->file)
+		nvmet_file_ns_revalidate(ns);
+	if (ns->size != old)
+		nvmet_ns_changed(subsys, ns->nsid);
+out:
+	mutex_unlock(&subsys->lock);
+}
+
+struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid)
+{
+	struct nvmet_ns *ns;
+
+	rcu_read_lock();
+	ns = xa_load(&subsys->namespaces, nsid);
+	/* Pairs with the release in nvmet_ns_enable(): ns->ref is set up. */
+	if (ns && (!smp_load_acquire(&ns->enabled) || !percpu_ref_tryget_live(&ns->ref)))
+		ns = NULL;
+	rcu_read_unlock();
+	return ns;
+}
+
+void nvmet_put_namespace(struct nvmet_ns *ns)
+{
+	percpu_ref_put(&ns->ref);
+}
+
+u16 nvmet_req_find_ns(struct nvmet_req *req)
+{
+	u32 nsid = le32_to_cpu(req->cmd->common.nsid);
+
+	req->ns = nvmet_find_namespace(req->sq->ctrl->subsys, nsid);
+	if (!req->ns) {
+		req->error_loc = offsetof(struct nvme_common_command, nsid);
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	}
+	return 0;
+}
+
+/* --- controllers --------------------------------------------------------- */
+
+static void nvmet_keep_alive_work(struct work_struct *work)
+{
+	struct nvmet_ctrl *ctrl = container_of(to_delayed_work(work), struct nvmet_ctrl, ka_work);
+
+	/* With traffic-based keep alive, any command in the period counts. */
+	if (READ_ONCE(ctrl->reset_tbkas)) {
+		WRITE_ONCE(ctrl->reset_tbkas, false);
+		queue_delayed_work(nvmet_wq, &ctrl->ka_work, ctrl->kato * HZ);
+		return;
+	}
+	pr_err("ctrl %d keep-alive timer (%d seconds) expired: host %s\n",
+	       ctrl->cntlid, ctrl->kato, ctrl->hostnqn);
+	nvmet_ctrl_fatal_error(ctrl);
+}
+
+void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl)
+{
+	if (!ctrl->kato)
+		return;
+	mod_delayed_work(nvmet_wq, &ctrl->ka_work, ctrl->kato * HZ);
+}
+
+void nvmet_stop_keep_alive_timer(struct nvmet_ctrl *ctrl)
+{
+	cancel_delayed_work_sync(&ctrl->ka_work);
+}
+
+static void nvmet_fatal_error_work(struct work_struct *work)
+{
+	struct nvmet_ctrl *ctrl = container_of(work, struct nvmet_ctrl, fatal_err_work);
+
+	ctrl->ops->delete_ctrl(ctrl);
+}
+
+void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl)
+{
+	mutex_lock(&ctrl->lock);
+	if (!(ctrl->csts & NVME_CSTS_CFS)) {
+		ctrl->csts |= NVME_CSTS_CFS;
+		queue_work(nvmet_wq, &ctrl->fatal_err_work);
+	}
+	mutex_unlock(&ctrl->lock);
+}
+EXPORT_SYMBOL_GPL(nvmet_ctrl_fatal_error);
+
+static void nvmet_init_cap(struct nvmet_ctrl *ctrl)
+{
+	u16 mqes = ctrl->port->max_queue_size > 0 ?
+		   ctrl->port->max_queue_size : NVMET_MAX_QUEUE_SIZE;
+
+	if (ctrl->ops->get_max_queue_size)
+		mqes = min(mqes, ctrl->ops->get_max_queue_size(ctrl));
+	/* CSS: the NVM command set and I/O command sets; TO: 7.5 s; MQES 0's based. */
+	ctrl->cap = BIT_ULL(37) | BIT_ULL(43) | (15ULL << 24) | (u64)(mqes - 1);
+}
+
+u32 nvmet_ctrl_mdts_bytes(const struct nvmet_ctrl *ctrl)
+{
+	u8 mdts = ctrl->ops->get_mdts ? ctrl->ops->get_mdts(ctrl) : 0;
+
+	if (!mdts || mdts > 20)
+		return U32_MAX;
+	return 1U << (12 + mdts);	/* MDTS counts 4 KiB pages (CAP.MPSMIN 0) */
+}
+EXPORT_SYMBOL_GPL(nvmet_ctrl_mdts_bytes);
+
+static u32 nvmet_connect_data_loc(size_t offset)
+{
+	return (1U << 16) | offset;	/* IATTR 1: in the Connect data */
+}
+
+u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *hostid,
+		     u32 kato, struct nvmet_req *req, struct nvmet_ctrl **ctrlp)
+{
+	struct nvmet_subsys *subsys;
+	struct nvmet_ctrl *ctrl;
+	bool allowed;
+	int cntlid;
+	u16 status;
+
+	subsys = nvmet_find_get_subsys(req->port, subsysnqn);
+	if (!subsys) {
+		pr_warn("connect to unknown subsystem %s from host %s\n", subsysnqn, hostnqn);
+		nvmet_set_result(req, nvmet_connect_data_loc(offsetof(struct nvmf_connect_data,
+								      subsysnqn)));
+		return NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
+	}
+
+	down_read(&nvmet_config_sem);
+	allowed = nvmet_host_allowed(subsys, hostnqn);
+	up_read(&nvmet_config_sem);
+	if (!allowed) {
+		pr_info("connect by host %s to subsystem %s refused: host not allowed\n",
+			hostnqn, subsysnqn);
+		nvmet_set_result(req, nvmet_connect_data_loc(offsetof(struct nvmf_connect_data,
+								      hostnqn)));
+		status = NVME_SC_CONNECT_INVALID_HOST | NVME_STATUS_DNR;
+		goto out_put_subsys;
+	}
+
+	status = NVME_SC_INTERNAL;
+	ctrl = kzalloc_obj(*ctrl);
+	if (!ctrl)
+		goto out_put_subsys;
+	mutex_init(&ctrl->lock);
+	spin_lock_init(&ctrl->error_lock);
+	kref_init(&ctrl->ref);
+	INIT_LIST_HEAD(&ctrl->async_events);
+	INIT_WORK(&ctrl->async_event_work, nvmet_async_event_work);
+	INIT_WORK(&ctrl->fatal_err_work, nvmet_fatal_error_work);
+	INIT_DELAYED_WORK(&ctrl->ka_work, nvmet_keep_alive_work);
+	ctrl->subsys = subsys;
+	ctrl->port = req->port;
+	ctrl->ops = req->ops;
+	strscpy(ctrl->subsysnqn, subsysnqn, sizeof(ctrl->subsysnqn));
+	strscpy(ctrl->hostnqn, hostnqn, sizeof(ctrl->hostnqn));
+	uuid_copy(&ctrl->hostid, hostid);
+	nvmet_init_cap(ctrl);
+
+	ctrl->changed_ns_list = kmalloc_objs(u32, NVMET_MAX_CHANGED_NS);
+	ctrl->sqs = kzalloc_objs(*ctrl->sqs, subsys->max_qid + 1);
+	ctrl->cqs = kzalloc_objs(*ctrl->cqs, subsys->max_qid + 1);
+	if (!ctrl->changed_ns_list || !ctrl->sqs || !ctrl->cqs)
+		goto out_free;
+
+	cntlid = ida_alloc_range(&nvmet_cntlid_ida, subsys->cntlid_min, subsys->cntlid_max,
+				 GFP_KERNEL);
+	if (cntlid < 0) {
+		pr_err("subsystem %s: no controller ID left in %u-%u\n", subsysnqn,
+		       subsys->cntlid_min, subsys->cntlid_max);
+		status = NVME_SC_CONNECT_CTRL_BUSY | NVME_STATUS_DNR;
+		goto out_free;
+	}
+	ctrl->cntlid = cntlid;
+
+	/* KATO arrives in ms; the timer counts whole seconds, rounded up. */
+	ctrl->kato = DIV_ROUND_UP(kato, 1000);
+	if (nvmet_is_disc_subsys(subsys) && !ctrl->kato)
+		ctrl->kato = NVMET_DISC_KATO_MS / 1000;
+	ctrl->aen_enabled = nvmet_is_disc_subsys(subsys) ? NVME_AEN_CFG_DISC_CHANGE :
+			    NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_ANA_CHANGE;
+
+	mutex_lock(&subsys->lock);
+	list_add_tail(&ctrl->subsys_entry, &subsys->ctrls);
+	mutex_unlock(&subsys->lock);
+
+	nvmet_start_keep_alive_timer(ctrl);
+	*ctrlp = ctrl;
+	return 0;
+
+out_free:
+	kfree(ctrl->cqs);
+	kfree(ctrl->sqs);
+	kfree(ctrl->changed_ns_list);
+	kfree(ctrl);
+out_put_subsys:
+	nvmet_subsys_put(subsys);
+	return status;
+}
+
+static void nvmet_ctrl_free(struct kref *ref)
+{
+	struct nvmet_ctrl *ctrl = container_of(ref, struct nvmet_ctrl, ref);
+	struct nvmet_subsys *subsys = ctrl->subsys;
+
+	mutex_lock(&subsys->lock);
+	list_del(&ctrl->subsys_entry);
+	mutex_unlock(&subsys->lock);
+
+	nvmet_stop_keep_alive_timer(ctrl);
+	flush_work(&ctrl->async_event_work);
+	cancel_work_sync(&ctrl->fatal_err_work);
+	nvmet_async_events_failall(ctrl);
+
+	pr_info("ctrl %d of subsystem %s (host %s) freed\n", ctrl->cntlid,
+		subsys->subsysnqn, ctrl->hostnqn);
+	ida_free(&nvmet_cntlid_ida, ctrl->cntlid);
+	kfree(ctrl->cqs);
+	kfree(ctrl->sqs);
+	kfree(ctrl->changed_ns_list);
+	kfree(ctrl);
+	nvmet_subsys_put(subsys);
+}
+
+void nvmet_ctrl_put(struct nvmet_ctrl *ctrl)
+{
+	kref_put(&ctrl->ref, nvmet_ctrl_free);
+}
+
+struct nvmet_ctrl *nvmet_ctrl_find_get(const char *subsysnqn, const char *hostnqn,
+				       u16 cntlid, struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl, *found = NULL;
+	struct nvmet_subsys *subsys;
+
+	subsys = nvmet_find_get_subsys(req->port, subsysnqn);
+	if (!subsys) {
+		nvmet_set_result(req, nvmet_connect_data_loc(offsetof(struct nvmf_connect_data,
+								      subsysnqn)));
+		return NULL;
+	}
+	mutex_lock(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
+		if (ctrl->cntlid != cntlid)
+			continue;
+		if (strncmp(hostnqn, ctrl->hostnqn, NVMF_NQN_SIZE)) {
+			pr_warn("host %s tried an I/O queue of ctrl %d, which belongs to %s\n",
+				hostnqn, cntlid, ctrl->hostnqn);
+			break;
+		}
+		if (kref_get_unless_zero(&ctrl->ref))
+			found = ctrl;
+		break;
+	}
+	mutex_unlock(&subsys->lock);
+	nvmet_subsys_put(subsys);
+	if (!found)
+		nvmet_set_result(req, nvmet_connect_data_loc(offsetof(struct nvmf_connect_data,
+								      cntlid)));
+	return found;
+}
+
+u16 nvmet_check_ctrl_status(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+
+	if (unlikely(!(READ_ONCE(ctrl->cc) & NVME_CC_ENABLE) ||
+		     !(READ_ONCE(ctrl->csts) & NVME_CSTS_RDY))) {
+		pr_err("ctrl %d: command %#x on queue %d before the controller is ready\n",
+		       ctrl->cntlid, req->cmd->common.opcode, req->sq->qid);
+		return NVME_SC_CMD_SEQ_ERROR | NVME_STATUS_DNR;
+	}
+	return 0;
+}
+
+/* CC.EN 0 -> 1: check what the host chose, then report ready (or fatal). */
+static void nvmet_start_ctrl(struct nvmet_ctrl *ctrl)
+{
+	u32 cc = ctrl->cc;
+	u8 css = nvmet_cc_css(cc);
+
+	lockdep_assert_held(&ctrl->lock);
+	if (nvmet_cc_iosqes(cc) != NVME_NVM_IOSQES || nvmet_cc_iocqes(cc) != NVME_NVM_IOCQES ||
+	    nvmet_cc_mps(cc) != 0 || nvmet_cc_ams(cc) != 0 ||
+	    (css != NVME_CC_CSS_NVM >> NVME_CC_CSS_SHIFT &&
+	     css != NVME_CC_CSS_CSI >> NVME_CC_CSS_SHIFT)) {
+		ctrl->csts = NVME_CSTS_CFS;
+		return;
+	}
+	ctrl->csts = NVME_CSTS_RDY;
+	/* The host may be slow to send its first Keep Alive after enabling. */
+	if (ctrl->kato)
+		mod_delayed_work(nvmet_wq, &ctrl->ka_work, ctrl->kato * HZ);
+}
+
+void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new)
+{
+	u32 old;
+
+	mutex_lock(&ctrl->lock);
+	old = ctrl->cc;
+	WRITE_ONCE(ctrl->cc, new);
+	if (nvmet_cc_en(new) && !nvmet_cc_en(old))
+		nvmet_start_ctrl(ctrl);
+	if (!nvmet_cc_en(new) && nvmet_cc_en(old)) {
+		ctrl->csts &= ~NVME_CSTS_RDY;
+		WRITE_ONCE(ctrl->cc, 0);
+	}
+	if (nvmet_cc_shn(new) && !nvmet_cc_shn(old)) {
+		/* Shutdown: nothing is cached, so it completes at once. */
+		ctrl->csts &= ~NVME_CSTS_RDY;
+		ctrl->csts |= NVME_CSTS_SHST_CMPLT;
+	}
+	if (!nvmet_cc_shn(new) && nvmet_cc_shn(old))
+		ctrl->csts &= ~NVME_CSTS_SHST_CMPLT;
+	mutex_unlock(&ctrl->lock);
+}
+
+/* --- queues -------------------------------------------------------------- */
+
+void nvmet_cq_setup(struct nvmet_ctrl *ctrl, struct nvmet_cq *cq, u16 qid, u16 size)
+{
+	cq->qid = qid;
+	cq->size = size;
+	ctrl->cqs[qid] = cq;
+}
+
+void nvmet_sq_setup(struct nvmet_ctrl *ctrl, struct nvmet_sq *sq, u16 qid, u16 size)
+{
+	sq->sqhd = 0;
+	sq->qid = qid;
+	sq->size = size;
+	ctrl->sqs[qid] = sq;
+}
+
+static void nvmet_sq_ref_release(struct percpu_ref *ref)
+{
+	struct nvmet_sq *sq = container_of(ref, struct nvmet_sq, ref);
+
+	complete(&sq->free_done);
+}
+
+static void nvmet_sq_ref_confirm(struct percpu_ref *ref)
+{
+	struct nvmet_sq *sq = container_of(ref, struct nvmet_sq, ref);
+
+	complete(&sq->confirm_done);
+}
+
+int nvmet_sq_init(struct nvmet_sq *sq)
+{
+	int ret;
+
+	ret = percpu_ref_init(&sq->ref, nvmet_sq_ref_release, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
+	init_completion(&sq->free_done);
+	init_completion(&sq->confirm_done);
+	sq->sqhd = 0;
+	sq->sqhd_disabled = false;
+	sq->ctrl = NULL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(nvmet_sq_init);
+
+/*
+ * The transport is done with the queue: no new request will be initialised
+ * on it. Waits for every request in flight to complete, then drops the
+ * queue's controller reference.
+ */
+void nvmet_sq_destroy(struct nvmet_sq *sq)
+{
+	struct nvmet_ctrl *ctrl = sq->ctrl;
+
+	/* Parked AERs hold references on the admin queue: answer them first. */
+	if (ctrl && sq->qid == 0)
+		nvmet_async_events_failall(ctrl);
+	percpu_ref_kill_and_confirm(&sq->ref, nvmet_sq_ref_confirm);
+	wait_for_completion(&sq->confirm_done);
+	wait_for_completion(&sq->free_done);
+	percpu_ref_exit(&sq->ref);
+
+	if (ctrl) {
+		/* Teardown may take a while: do not let keep alive expire meanwhile. */
+		WRITE_ONCE(ctrl->reset_tbkas, true);
+		mutex_lock(&ctrl->lock);
+		if (ctrl->sqs[sq->qid] == sq)
+			ctrl->sqs[sq->qid] = NULL;
+		mutex_unlock(&ctrl->lock);
+		sq->ctrl = NULL;
+		nvmet_ctrl_put(ctrl);
+	}
+}
+EXPORT_SYMBOL_GPL(nvmet_sq_destroy);
+
+/* --- requests ------------------------------------------------------------ */
+
+static void nvmet_update_sq_head(struct nvmet_req *req)
+{
+	struct nvmet_sq *sq = req->sq;
+	u32 old, new;
+
+	if (!sq->size)
+		return;
+	old = READ_ONCE(sq->sqhd);
+	do {
+		new = (old + 1) % sq->size;
+	} while (!try_cmpxchg(&sq->sqhd, &old, new));
+}
+
+static void nvmet_set_error(struct nvmet_req *req, u16 status)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	struct nvmet_error_slot *slot;
+	unsigned long flags;
+
+	if (!ctrl || (status & NVME_SCT_SC_MASK) == NVME_SC_SUCCESS)
+		return;
+	spin_lock_irqsave(&ctrl->error_lock, flags);
+	ctrl->err_counter++;
+	slot = &ctrl->slots[ctrl->err_counter % NVMET_ERROR_LOG_SLOTS];
+	slot->error_count = ctrl->err_counter;
+	slot->sqid = req->sq->qid;
+	slot->cmdid = req->cmd->common.command_id;	/* opaque: as the host sent it */
+	slot->status = status;
+	slot->param_error_location = req->error_loc;
+	slot->lba = req->error_slba;
+	slot->nsid = req->ns ? req->ns->nsid : 0;
+	spin_unlock_irqrestore(&ctrl->error_lock, flags);
+	/* More information is in the error log. */
+	status |= NVME_STATUS_MORE;
+	req->cqe->status = cpu_to_le16(status << 1);
+}
+
+/* Fills the CQE and hands the request back to the transport; no sq reference. */
+static void __nvmet_req_complete(struct nvmet_req *req, u16 status)
+{
+	struct nvmet_ns *ns = req->ns;
+	struct nvmet_sq *sq = req->sq;
+
+	if (!sq->sqhd_disabled)
+		nvmet_update_sq_head(req);
+	req->cqe->sq_head = cpu_to_le16(READ_ONCE(sq->sqhd) & 0xffff);
+	req->cqe->sq_id = cpu_to_le16(sq->qid);
+	req->cqe->command_id = req->cmd->common.command_id;
+	req->cqe->status = cpu_to_le16(status << 1);
+	if (unlikely(status))
+		nvmet_set_error(req, status);
+	req->ns = NULL;
+	/* After this call the request may already be reused by the transport. */
+	req->ops->queue_response(req);
+	if (ns)
+		nvmet_put_namespace(ns);
+}
+
+void nvmet_req_complete(struct nvmet_req *req, u16 status)
+{
+	struct nvmet_sq *sq = req->sq;
+
+	__nvmet_req_complete(req, status);
+	percpu_ref_put(&sq->ref);
+}
+EXPORT_SYMBOL_GPL(nvmet_req_complete);
+
+void nvmet_req_uninit(struct nvmet_req *req)
+{
+	if (req->ns) {
+		nvmet_put_namespace(req->ns);
+		req->ns = NULL;
+	}
+	percpu_ref_put(&req->sq->ref);
+}
+EXPORT_SYMBOL_GPL(nvmet_req_uninit);
+
+static void nvmet_flush_all_work(struct work_struct *work)
+{
+	struct nvmet_req *req = container_of(work, struct nvmet_req, a.work);
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	unsigned long idx;
+	struct nvmet_ns *ns;
+	u16 status = 0;
+	int ret;
+
+	mutex_lock(&subsys->lock);
+	xa_for_each(&subsys->namespaces, idx, ns) {
+		if (!ns->enabled)
+			continue;
+		ret = 0;
+		if (ns->bdev)
+			ret = blkdev_issue_flush(ns->bdev);
+		else if (ns->file)
+			ret = vfs_fsync(ns->file, 1);
+		if (ret && !status)
+			status = errno_to_nvme_status(req, ret);
+	}
+	mutex_unlock(&subsys->lock);
+	nvmet_req_complete(req, status);
+}
+
+/* Flush with NSID FFFFFFFFh: every namespace of the subsystem. */
+void nvmet_execute_flush_all(struct nvmet_req *req)
+{
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+	INIT_WORK(&req->a.work, nvmet_flush_all_work);
+	queue_work(nvmet_wq, &req->a.work);
+}
+
+static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
+{
+	u16 status;
+
+	status = nvmet_check_ctrl_status(req);
+	if (status)
+		return status;
+	if (req->cmd->common.opcode == nvme_cmd_flush &&
+	    le32_to_cpu(req->cmd->common.nsid) == NVME_NSID_ALL) {
+		req->data_len = 0;
+		req->execute = nvmet_execute_flush_all;
+		return 0;
+	}
+	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	if (req->ns->file)
+		return nvmet_file_parse_io_cmd(req);
+	return nvmet_bdev_parse_io_cmd(req);
+}
+
+bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
+		    const struct nvmet_fabrics_ops *ops)
+{
+	struct nvmet_ctrl *ctrl = sq->ctrl;
+	u16 status;
+
+	req->sq = sq;
+	req->ops = ops;
+	req->sg = NULL;
+	req->sg_cnt = 0;
+	req->transfer_len = 0;
+	req->data_len = 0;
+	req->ns = NULL;
+	req->execute = NULL;
+	req->error_loc = NVMET_NO_ERROR_LOC;
+	req->error_slba = 0;
+	req->cqe->status = 0;
+	req->cqe->sq_head = 0;
+	req->cqe->result.u64 = 0;
+
+	status = nvmet_wire_sqe_check_flags((const u8 *)req->cmd);
+	if (status) {
+		req->error_loc = offsetof(struct nvme_common_command, flags);
+		goto fail;
+	}
+
+	if (!ctrl)
+		status = nvmet_parse_connect_cmd(req);
+	else if (nvme_is_fabrics(req->cmd))
+		status = sq->qid ? nvmet_parse_fabrics_io_cmd(req) : nvmet_parse_fabrics_cmd(req);
+	else if (sq->qid == 0)
+		status = nvmet_is_disc_subsys(ctrl->subsys) ? nvmet_parse_discovery_cmd(req) :
+							      nvmet_parse_admin_cmd(req);
+	else
+		status = nvmet_parse_io_cmd(req);
+	if (status)
+		goto fail;
+	if (WARN_ON_ONCE(!req->execute)) {
+		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
+		goto fail;
+	}
+
+	if (unlikely(!percpu_ref_tryget_live(&sq->ref))) {
+		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
+		goto fail;
+	}
+	if (ctrl)
+		WRITE_ONCE(ctrl->reset_tbkas, true);
+	return true;
+
+fail:
+	__nvmet_req_complete(req, status);
+	return false;
+}
+EXPORT_SYMBOL_GPL(nvmet_req_init);
+
+bool nvmet_check_transfer_len(struct nvmet_req *req, size_t len)
+{
+	if (unlikely(len != req->transfer_len)) {
+		req->error_loc = offsetof(struct nvme_common_command, dptr);
+		nvmet_req_complete(req, NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR);
+		return false;
+	}
+	return true;
+}
+EXPORT_SYMBOL_GPL(nvmet_check_transfer_len);
+
+bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len)
+{
+	if (unlikely(data_len > req->transfer_len)) {
+		req->error_loc = offsetof(struct nvme_common_command, dptr);
+		nvmet_req_complete(req, NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR);
+		return false;
+	}
+	return true;
+}
+
+int nvmet_req_alloc_sgls(struct nvmet_req *req)
+{
+	req->sg = sgl_alloc(req->transfer_len, GFP_KERNEL, &req->sg_cnt);
+	if (unlikely(!req->sg))
+		return -ENOMEM;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(nvmet_req_alloc_sgls);
+
+void nvmet_req_free_sgls(struct nvmet_req *req)
+{
+	sgl_free(req->sg);
+	req->sg = NULL;
+	req->sg_cnt = 0;
+}
+EXPORT_SYMBOL_GPL(nvmet_req_free_sgls);
+
+u16 nvmet_copy_to_sgl(struct nvmet_req *req, off_t off, const void *buf, size_t len)
+{
+	if (sg_pcopy_from_buffer(req->sg, req->sg_cnt, buf, len, off) != len) {
+		req->error_loc = offsetof(struct nvme_common_command, dptr);
+		return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+	}
+	return 0;
+}
+
+u16 nvmet_copy_from_sgl(struct nvmet_req *req, off_t off, void *buf, size_t len)
+{
+	if (sg_pcopy_to_buffer(req->sg, req->sg_cnt, buf, len, off) != len) {
+		req->error_loc = offsetof(struct nvme_common_command, dptr);
+		return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+	}
+	return 0;
+}
+
+u16 nvmet_zero_sgl(struct nvmet_req *req, off_t off, size_t len)
+{
+	if (sg_zero_buffer(req->sg, req->sg_cnt, len, off) != len) {
+		req->error_loc = offsetof(struct nvme_common_command, dptr);
+		return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+	}
+	return 0;
+}
+
+u16 errno_to_nvme_status(struct nvmet_req *req, int errno)
+{
+	switch (errno) {
+	case 0:
+		return NVME_SC_SUCCESS;
+	case -ENOSPC:
+		req->error_loc = offsetof(struct nvme_rw_command, length);
+		return NVME_SC_CAP_EXCEEDED | NVME_STATUS_DNR;
+	case -EREMOTEIO:
+		req->error_loc = offsetof(struct nvme_rw_command, slba);
+		return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
+	case -EOPNOTSUPP:
+		req->error_loc = offsetof(struct nvme_common_command, opcode);
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	case -ENODATA:
+		req->error_loc = offsetof(struct nvme_rw_command, nsid);
+		return NVME_SC_ACCESS_DENIED;
+	default:
+		req->error_loc = offsetof(struct nvme_common_command, opcode);
+		return NVME_SC_INTERNAL | NVME_STATUS_DNR;
+	}
+}
+
+u16 blk_to_nvme_status(struct nvmet_req *req, blk_status_t blk_sts)
+{
+	u16 status;
+
+	switch (blk_sts) {
+	case BLK_STS_OK:
+		return NVME_SC_SUCCESS;
+	case BLK_STS_NOSPC:
+		req->error_loc = offsetof(struct nvme_rw_command, length);
+		return NVME_SC_CAP_EXCEEDED | NVME_STATUS_DNR;
+	case BLK_STS_TARGET:
+		req->error_loc = offsetof(struct nvme_rw_command, slba);
+		return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
+	case BLK_STS_NOTSUPP:
+		req->error_loc = offsetof(struct nvme_common_command, opcode);
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	case BLK_STS_MEDIUM:
+		req->error_loc = offsetof(struct nvme_rw_command, nsid);
+		return NVME_SC_ACCESS_DENIED;
+	default:
+		break;
+	}
+	switch (req->cmd->common.opcode) {
+	case nvme_cmd_read:
+	case nvme_cmd_write:
+		status = req->cmd->common.opcode == nvme_cmd_read ?
+			 NVME_SC_READ_ERROR : NVME_SC_WRITE_FAULT;
+		req->error_loc = offsetof(struct nvme_rw_command, slba);
+		break;
+	default:
+		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
+		req->error_loc = offsetof(struct nvme_common_command, opcode);
+		break;
+	}
+	return status;
+}
+
+/* --- module -------------------------------------------------------------- */
+
+static int __init nvmet_init(void)
+{
+	int ret;
+
+	nvmet_ana_group_enabled[NVMET_DEFAULT_ANA_GRPID] = 1;
+
+	nvmet_wq = alloc_workqueue("nvmet-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!nvmet_wq)
+		return -ENOMEM;
+	nvmet_buffered_io_wq = alloc_workqueue("nvmet-buffered-io-wq", WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	if (!nvmet_buffered_io_wq) {
+		ret = -ENOMEM;
+		goto out_free_wq;
+	}
+	ret = nvmet_init_discovery();
+	if (ret)
+		goto out_free_buffered_wq;
+	ret = nvmet_init_configfs();
+	if (ret)
+		goto out_exit_discovery;
+	return 0;
+
+out_exit_discovery:
+	nvmet_exit_discovery();
+out_free_buffered_wq:
+	destroy_workqueue(nvmet_buffered_io_wq);
+out_free_wq:
+	destroy_workqueue(nvmet_wq);
+	return ret;
+}
+
+static void __exit nvmet_exit(void)
+{
+	nvmet_exit_configfs();
+	nvmet_exit_discovery();
+	ida_destroy(&nvmet_cntlid_ida);
+	destroy_workqueue(nvmet_buffered_io_wq);
+	destroy_workqueue(nvmet_wq);
+}
+
+module_init(nvmet_init);
+module_exit(nvmet_exit);
+
+MODULE_DESCRIPTION("NVMe target core framework (nvmet-oot)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(NVMET_OOT_VERSION);

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmet-oot: the target core's objects and the contract between the core
+ * (core.c, configfs.c, admin-cmd.c, fabrics-cmd.c, discovery.c, io-cmd-*.c)
+ * and the transports (tcp.c, ...).
+ *
+ * Object model (NVMe terms):
+ *   subsys  an NVM subsystem (or the discovery subsystem); has namespaces,
+ *           allowed hosts and controllers
+ *   ns      a namespace of a subsystem, backed by a block device or a file
+ *   port    a transport address the target listens on; subsystems are linked
+ *           to ports
+ *   host    a host NQN that subsystems may allow
+ *   ctrl    a controller: created by an admin-queue Connect from one host to
+ *           one subsystem through one port (dynamic controller model)
+ *   sq/cq   a queue pair of a controller; the transport embeds them in its
+ *           queue structure
+ *   req     one command: SQE in, CQE out, data in between
+ *
+ * Request life cycle (docs/architecture.md): the transport fills req->cmd,
+ * points req->cqe at its CQE buffer, sets req->port (and req->cq if it has
+ * one), then
+ *   nvmet_req_init()     checks the SQE and picks a handler (parse); on error
+ *                        it completes the request itself and returns false
+ *   (transport moves host-to-controller data, sized req->transfer_len)
+ *   req->execute(req)    runs the command
+ *   nvmet_req_complete() exactly once, last: fills the CQE and hands it to
+ *                        ops->queue_response(); the request is the
+ *                        transport's again after that call
+ * A transport that cannot move the data after a successful init answers the
+ * command with nvmet_req_complete(req, error status); one that drops the
+ * command without answering (queue teardown) calls nvmet_req_uninit() instead.
+ */
+#ifndef NVMET_H
+#define NVMET_H
+
+#include <linux/blkdev.h>
+#include <linux/configfs.h>
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/nvme.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rwsem.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <linux/fs.h>
+#include <linux/bio.h>
+#include <linux/bvec.h>
+
+#define NVMET_DEFAULT_VS		NVME_VS(2, 1, 0)
+
+#define NVMET_MAX_NAMESPACES		1024
+#define NVMET_NR_QUEUES			128	/* I/O queues per controller, max */
+#define NVMET_AQ_DEPTH			32	/* admin queue entries */
+#define NVMET_MIN_QUEUE_SIZE		16
+#define NVMET_MAX_QUEUE_SIZE		1024
+#define NVMET_DEFAULT_QUEUE_SIZE	128
+#define NVMET_ASYNC_EVENTS		4	/* AERL + 1 */
+#define NVMET_ERROR_LOG_SLOTS		128
+#define NVMET_MAX_ANAGRPS		128
+#define NVMET_DEFAULT_ANA_GRPID		1
+#define NVMET_MAX_CHANGED_NS		1024	/* entries of log page 04h */
+#define NVMET_KAS			10	/* Keep Alive granularity, 100 ms units */
+#define NVMET_DISC_KATO_MS		120000
+#define NVMET_SN_MAX_SIZE		20
+#define NVMET_MN_MAX_SIZE		40
+#define NVMET_FR_MAX_SIZE		8
+#define NVMET_DEFAULT_CTRL_MODEL	"Linux"
+#define NVMET_MAX_INLINE_BIOVEC		8
+#define NVMET_CNTLID_MIN		1
+#define NVMET_CNTLID_MAX		0xffef	/* above are reserved values */
+#define NVMET_MAX_MDTS			255	/* highest port param_mdts (log2 of min pages) */
+
+struct nvmet_ctrl;
+struct nvmet_port;
+struct nvmet_subsys;
+struct nvmet_req;
+
+/*
+ * Global locks, in the order they nest:
+ *   nvmet_config_sem  (rw) the configuration: ports, their subsystem links
+ *                     and referrals, subsystem allowed_hosts, hosts; taken
+ *                     for write by configfs changes, for read by Connect and
+ *                     the discovery log
+ *   subsys->lock      (mutex) a subsystem's namespaces, controllers and
+ *                     attributes
+ *   ctrl->lock        (mutex) a controller's CC/CSTS, AER commands, events,
+ *                     changed-namespace list
+ *   nvmet_ana_sem     (rw) ANA group states and change count
+ */
+extern struct rw_semaphore nvmet_config_sem;
+extern struct rw_semaphore nvmet_ana_sem;
+/* Namespaces per ANA group; under nvmet_ana_sem. */
+extern u32 nvmet_ana_group_enabled[NVMET_MAX_ANAGRPS + 1];
+extern u64 nvmet_ana_chgcnt;					/* under nvmet_ana_sem */
+
+/* Work that may sleep on I/O or configuration; never the transport's io path. */
+extern struct workqueue_struct *nvmet_wq;
+extern struct workqueue_struct *nvmet_buffered_io_wq;
+
+/* The discovery subsystem: one per target, its NQN is the root discovery_nqn. */
+extern struct nvmet_subsys *nvmet_disc_subsys;
+
+struct nvmet_ns {
+	struct nvmet_subsys	*subsys;
+	u32			nsid;
+	struct config_group	group;		/* subsystems/<nqn>/namespaces/<nsid> */
+
+	/* Attributes; changed only while disabled, under subsys->lock. */
+	char			*device_path;
+	uuid_t			uuid;
+	u8			nguid[16];
+	u32			anagrpid;
+	bool			buffered_io;
+	bool			readonly;	/* Write Protect feature */
+	bool			pr_enable;	/* resv_enable; no reservations yet */
+
+	/* Set while enabled. */
+	bool			enabled;
+	struct file		*bdev_file;	/* block device backend */
+	struct block_device	*bdev;
+	struct file		*file;		/* file backend */
+	loff_t			size;		/* bytes */
+	u8			blksize_shift;	/* log2 of the logical block size */
+	u32			nr_reads, nr_writes;	/* unused by the core; reserved for stats */
+
+	/* In-flight requests hold a reference; disable waits for them. */
+	struct percpu_ref	ref;
+	struct completion	disable_done;
+};
+
+static inline struct nvmet_ns *to_nvmet_ns(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmet_ns, group);
+}
+
+struct nvmet_host {
+	struct config_group	group;		/* hosts/<hostnqn>; its name is the NQN */
+};
+
+static inline struct nvmet_host *to_host(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmet_host, group);
+}
+
+static inline const char *nvmet_host_name(struct nvmet_host *host)
+{
+	return config_item_name(&host->group.cg_item);
+}
+
+struct nvmet_host_link {
+	struct list_head	entry;		/* in subsys->hosts */
+	struct nvmet_host	*host;
+};
+
+struct nvmet_subsys_link {
+	struct list_head	entry;		/* in port->subsystems */
+	struct nvmet_subsys	*subsys;
+};
+
+struct nvmet_ana_group {
+	struct config_group	group;		/* ports/<id>/ana_groups/<grpid> */
+	struct nvmet_port	*port;
+	u32			grpid;
+};
+
+struct nvmet_port {
+	struct list_head	global_entry;	/* in the list of all ports (configfs.c) */
+	/* trtype, adrfam, treq, portid, traddr, trsvcid, tsas */
+	struct nvmf_disc_rsp_page_entry disc_addr;
+	struct config_group	group;		/* ports/<portid> */
+	struct config_group	subsys_group;	/* ports/<portid>/subsystems */
+	struct config_group	referrals_group;
+	struct config_group	ana_groups_group;
+	struct nvmet_ana_group	ana_default_group;	/* group 1, always present */
+	struct list_head	subsystems;	/* nvmet_subsys_link; under nvmet_config_sem */
+	struct list_head	referrals;	/* referral ports; under nvmet_config_sem */
+	struct list_head	entry;		/* in the parent's referrals, for a referral */
+	enum nvme_ana_state	*ana_state;	/* [NVMET_MAX_ANAGRPS + 1]; under nvmet_ana_sem */
+	bool			enabled;
+	int			inline_data_size;	/* -1: transport default */
+	int			max_queue_size;		/* -1: transport default */
+	int			mdts;		/* param_mdts: -1 transport default, or 0..255 */
+	bool			pi_enable;
+	const struct nvmet_fabrics_ops *tr_ops;	/* set while enabled */
+	void			*priv;		/* the transport's */
+};
+
+static inline struct nvmet_port *to_nvmet_port(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmet_port, group);
+}
+
+struct nvmet_subsys {
+	enum nvme_subsys_type	type;		/* NVME_NQN_NVME or NVME_NQN_CURR (discovery) */
+	struct kref		ref;		/* configfs holds one, each ctrl one */
+	struct mutex		lock;		/* see the lock order above */
+
+	char			*subsysnqn;
+	struct xarray		namespaces;	/* nsid -> nvmet_ns, enabled or not */
+	unsigned int		nr_namespaces;
+	u32			max_nsid;
+	struct list_head	ctrls;		/* nvmet_ctrl.subsys_entry */
+	struct list_head	hosts;		/* nvmet_host_link; under nvmet_config_sem */
+	bool			allow_any_host;	/* under nvmet_config_sem */
+
+	/*
+	 * Identify Controller data; serial, model, firmware, OUI and version
+	 * are frozen once a host has seen them (subsys_discovered).
+	 */
+	char			serial[NVMET_SN_MAX_SIZE + 1];
+	char			*model_number;	/* NULL: NVMET_DEFAULT_CTRL_MODEL */
+	char			*firmware_rev;	/* NULL: the kernel's release */
+	u32			ieee_oui;
+	u16			vendor_id;
+	u16			subsys_vendor_id;
+	u32			ver;
+	bool			subsys_discovered;
+	u16			cntlid_min;
+	u16			cntlid_max;
+	u16			max_qid;	/* I/O queues per controller */
+	bool			pi_support;
+
+	struct config_group	group;		/* subsystems/<nqn> */
+	struct config_group	namespaces_group;
+	struct config_group	allowed_hosts_group;
+};
+
+static inline struct nvmet_subsys *to_subsys(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct nvmet_subsys, group);
+}
+
+static inline bool nvmet_is_disc_subsys(const struct nvmet_subsys *subsys)
+{
+	return subsys->type != NVME_NQN_NVME;
+}
+
+struct nvmet_cq {
+	u16			qid;
+	u16			size;
+};
+
+struct nvmet_sq {
+	struct nvmet_ctrl	*ctrl;		/* set by Connect */
+	struct percpu_ref	ref;		/* one per request between init and complete */
+	u16			qid;
+	u16			size;
+	u32			sqhd;		/* advanced by each completion */
+	bool			sqhd_disabled;	/* SQ flow control disabled at Connect */
+	struct completion	free_done;
+	struct completion	confirm_done;
+};
+
+struct nvmet_error_slot {
+	u64			error_count;
+	u16			sqid;
+	u16			cmdid;
+	u16			status;		/* without phase bit */
+	u16			param_error_location;
+	u64			lba;
+	u32			nsid;
+};
+
+struct nvmet_ctrl {
+	struct nvmet_subsys	*subsys;	/* holds a reference */
+	struct nvmet_port	*port;
+	const struct nvmet_fabrics_ops *ops;
+	struct list_head	subsys_entry;	/* in subsys->ctrls */
+	struct kref		ref;
+	struct mutex		lock;		/* see the lock order above */
+
+	u16			cntlid;
+	char			subsysnqn[NVMF_NQN_FIELD_LEN];
+	char			hostnqn[NVMF_NQN_FIELD_LEN];
+	uuid_t			hostid;
+
+	u64			cap;
+	u32			cc;
+	u32			csts;
+
+	struct nvmet_sq		**sqs;		/* [subsys->max_qid + 1], by qid */
+	struct nvmet_cq		**cqs;
+
+	u32			kato;		/* seconds, 0: no keep alive */
+	bool			reset_tbkas;	/* traffic counts as keep alive (TBKAS) */
+	struct delayed_work	ka_work;
+	struct work_struct	fatal_err_work;
+
+	/* Asynchronous events, under lock. */
+	struct nvmet_req	*async_event_cmds[NVMET_ASYNC_EVENTS];
+	unsigned int		nr_async_event_cmds;
+	struct list_head	async_events;	/* pending nvmet_async_event */
+	struct work_struct	async_event_work;
+	u32			aen_enabled;	/* Set Features 0Bh */
+	unsigned long		aen_masked;	/* events that wait for their log page read */
+
+	/*
+	 * Changed Namespace List (log 04h), CPU-endian NSIDs, under lock; on
+	 * overflow a single entry 0xffffffff.
+	 */
+	u32			*changed_ns_list;	/* [NVMET_MAX_CHANGED_NS] */
+	u32			nr_changed_ns;
+
+	/* Error log; completions may run in interrupt context, hence a spinlock. */
+	spinlock_t		error_lock;	/* protects slots and err_counter */
+	/* slots[err_counter % NVMET_ERROR_LOG_SLOTS] is the newest */
+	struct nvmet_error_slot	slots[NVMET_ERROR_LOG_SLOTS];
+	u64			err_counter;
+
+	u8			pi_support;
+};
+
+struct nvmet_async_event {
+	struct list_head	entry;
+	u8			event_type;
+	u8			event_info;
+	u8			log_page;
+};
+
+/* Transport operations: a small table each transport registers. */
+struct nvmet_fabrics_ops {
+	struct module		*owner;
+	unsigned int		type;		/* NVMF_TRTYPE_* */
+	unsigned int		msdbd;		/* SGL descriptors per command */
+	unsigned int		flags;		/* NVMF_KEYED_SGLS, NVMF_METADATA_SUPPORTED */
+#define NVMF_KEYED_SGLS			BIT(0)
+#define NVMF_METADATA_SUPPORTED		BIT(1)
+	int (*add_port)(struct nvmet_port *port);
+	void (*remove_port)(struct nvmet_port *port);
+	/* Sends req->cqe (and read data); must not sleep. */
+	void (*queue_response)(struct nvmet_req *req);
+	/* Tear down every queue of ctrl; asynchronous. */
+	void (*delete_ctrl)(struct nvmet_ctrl *ctrl);
+	/* The address to put in a discovery log entry for a wildcard port. */
+	void (*disc_traddr)(struct nvmet_req *req, struct nvmet_port *port, char *traddr);
+	/* Host address of ctrl's admin queue, for logs; returns length. */
+	ssize_t (*host_traddr)(struct nvmet_ctrl *ctrl, char *traddr, size_t len);
+	/*
+	 * Optional: Connect calls it once sq->qid, sq->size and sq->ctrl are
+	 * set, before the queue is used; sizes per-queue resources. Returns an
+	 * NVMe status.
+	 */
+	u16 (*install_queue)(struct nvmet_sq *sq);
+	u8 (*get_mdts)(const struct nvmet_ctrl *ctrl);	/* optional: 0 = no limit */
+	u16 (*get_max_queue_size)(const struct nvmet_ctrl *ctrl);
+};
+
+struct nvmet_req {
+	struct nvme_command	*cmd;		/* set by the transport */
+	struct nvme_completion	*cqe;		/* set by the transport */
+	struct nvmet_sq		*sq;
+	struct nvmet_cq		*cq;
+	struct nvmet_ns		*ns;		/* holds ns->ref when set */
+	struct nvmet_port	*port;
+	const struct nvmet_fabrics_ops *ops;
+
+	struct scatterlist	*sg;
+	unsigned int		sg_cnt;
+	size_t			transfer_len;	/* from the SGL descriptor */
+	size_t			data_len;	/* what the command needs (set by parse) */
+
+	void (*execute)(struct nvmet_req *req);
+	u16			error_loc;	/* offset of the bad field, or NVMET_NO_ERROR_LOC */
+	u64			error_slba;
+
+	union {
+		struct {
+			struct bio		inline_bio;
+			struct bio_vec		inline_bvec[NVMET_MAX_INLINE_BIOVEC];
+		} b;
+		struct {
+			struct kiocb		iocb;
+			struct bio_vec		*bvec;
+			struct work_struct	work;
+			bool			mpool_alloc;
+			/* io-cmd-file.c: bvec for requests of few segments */
+			struct bio_vec		inline_bvec[NVMET_MAX_INLINE_BIOVEC];
+		} f;
+		struct {
+			struct work_struct	work;	/* admin work run off the transport path */
+			u32			result;
+		} a;
+	};
+};
+
+#define NVMET_NO_ERROR_LOC	((u16)-1)
+
+static inline void nvmet_set_result(struct nvmet_req *req, u32 result)
+{
+	req->cqe->result.u32 = cpu_to_le32(result);
+}
+
+/* Length of a Read/Write/Compare/Verify's data, from NLB (0's based). */
+static inline u32 nvmet_rw_data_len(struct nvmet_req *req)
+{
+	return ((u32)le16_to_cpu(req->cmd->rw.length) + 1) << req->ns->blksize_shift;
+}
+
+static inline sector_t nvmet_lba_to_sect(struct nvmet_ns *ns, __le64 lba)
+{
+	return le64_to_cpu(lba) << (ns->blksize_shift - SECTOR_SHIFT);
+}
+
+static inline __le64 nvmet_sect_to_lba(struct nvmet_ns *ns, sector_t sect)
+{
+	return cpu_to_le64(sect >> (ns->blksize_shift - SECTOR_SHIFT));
+}
+
+static inline bool nvmet_cc_en(u32 cc)		{ return (cc >> NVME_CC_EN_SHIFT) & 0x1; }
+static inline u8 nvmet_cc_css(u32 cc)		{ return (cc >> NVME_CC_CSS_SHIFT) & 0x7; }
+static inline u8 nvmet_cc_mps(u32 cc)		{ return (cc >> NVME_CC_MPS_SHIFT) & 0xf; }
+static inline u8 nvmet_cc_ams(u32 cc)		{ return (cc >> NVME_CC_AMS_SHIFT) & 0x7; }
+static inline u8 nvmet_cc_shn(u32 cc)		{ return (cc >> NVME_CC_SHN_SHIFT) & 0x3; }
+static inline u8 nvmet_cc_iosqes(u32 cc)	{ return (cc >> NVME_CC_IOSQES_SHIFT) & 0xf; }
+static inline u8 nvmet_cc_iocqes(u32 cc)	{ return (cc >> NVME_CC_IOCQES_SHIFT) & 0xf; }
+
+/* --- core.c ------------------------------------------------------------ */
+
+int nvmet_register_transport(const struct nvmet_fabrics_ops *ops);
+void nvmet_unregister_transport(const struct nvmet_fabrics_ops *ops);
+
+bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
+		    const struct nvmet_fabrics_ops *ops);
+void nvmet_req_uninit(struct nvmet_req *req);
+bool nvmet_check_transfer_len(struct nvmet_req *req, size_t len);
+bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len);
+void nvmet_req_complete(struct nvmet_req *req, u16 status);
+int nvmet_req_alloc_sgls(struct nvmet_req *req);
+void nvmet_req_free_sgls(struct nvmet_req *req);
+u16 nvmet_req_find_ns(struct nvmet_req *req);
+
+u16 nvmet_copy_to_sgl(struct nvmet_req *req, off_t off, const void *buf, size_t len);
+u16 nvmet_copy_from_sgl(struct nvmet_req *req, off_t off, void *buf, size_t len);
+u16 nvmet_zero_sgl(struct nvmet_req *req, off_t off, size_t len);
+
+void nvmet_cq_setup(struct nvmet_ctrl *ctrl, struct nvmet_cq *cq, u16 qid, u16 size);
+void nvmet_sq_setup(struct nvmet_ctrl *ctrl, struct nvmet_sq *sq, u16 qid, u16 size);
+int nvmet_sq_init(struct nvmet_sq *sq);
+void nvmet_sq_destroy(struct nvmet_sq *sq);
+
+u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *hostid,
+		     u32 kato, struct nvmet_req *req, struct nvmet_ctrl **ctrlp);
+struct nvmet_ctrl *nvmet_ctrl_find_get(const char *subsysnqn, const char *hostnqn,
+				       u16 cntlid, struct nvmet_req *req);
+void nvmet_ctrl_put(struct nvmet_ctrl *ctrl);
+void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl);
+u16 nvmet_check_ctrl_status(struct nvmet_req *req);
+void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
+void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);
+void nvmet_stop_keep_alive_timer(struct nvmet_ctrl *ctrl);
+u32 nvmet_ctrl_mdts_bytes(const struct nvmet_ctrl *ctrl);	/* U32_MAX: no limit */
+
+/* ERR_PTR on failure. */
+struct nvmet_subsys *nvmet_subsys_alloc(const char *subsysnqn, enum nvme_subsys_type type);
+void nvmet_subsys_put(struct nvmet_subsys *subsys);
+void nvmet_subsys_del_ctrls(struct nvmet_subsys *subsys);
+struct nvmet_subsys *nvmet_find_get_subsys(struct nvmet_port *port, const char *subsysnqn);
+bool nvmet_host_allowed(struct nvmet_subsys *subsys, const char *hostnqn);
+
+struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid);	/* NULL on failure */
+void nvmet_ns_free(struct nvmet_ns *ns);
+int nvmet_ns_enable(struct nvmet_ns *ns);
+void nvmet_ns_disable(struct nvmet_ns *ns);
+void nvmet_ns_revalidate(struct nvmet_ns *ns);
+void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid);
+struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid);	/* takes ns->ref */
+void nvmet_put_namespace(struct nvmet_ns *ns);
+
+/*
+ * Called with nvmet_config_sem held for write; may drop and retake it to load
+ * the transport module (request_module).
+ */
+int nvmet_enable_port(struct nvmet_port *port);
+void nvmet_disable_port(struct nvmet_port *port);	/* nvmet_config_sem held for write */
+void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys);
+/* Called without nvmet_config_sem held (it takes it for read). */
+void nvmet_port_send_ana_event(struct nvmet_port *port);
+
+void nvmet_add_async_event(struct nvmet_ctrl *ctrl, u8 event_type, u8 event_info, u8 log_page);
+u16 errno_to_nvme_status(struct nvmet_req *req, int errno);
+u16 blk_to_nvme_status(struct nvmet_req *req, blk_status_t blk_sts);
+
+/* --- fabrics-cmd.c ------------------------------------------------------ */
+
+u16 nvmet_parse_connect_cmd(struct nvmet_req *req);	/* queue without controller */
+u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req);	/* admin queue */
+u16 nvmet_parse_fabrics_io_cmd(struct nvmet_req *req);	/* I/O queue */
+
+/* --- admin-cmd.c -------------------------------------------------------- */
+
+u16 nvmet_parse_admin_cmd(struct nvmet_req *req);
+void nvmet_execute_async_event(struct nvmet_req *req);
+void nvmet_execute_keep_alive(struct nvmet_req *req);
+void nvmet_execute_set_features(struct nvmet_req *req);
+void nvmet_execute_get_features(struct nvmet_req *req);
+u32 nvmet_get_log_page_len(struct nvme_command *cmd);
+u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
+void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);
+
+/* --- discovery.c -------------------------------------------------------- */
+
+int nvmet_init_discovery(void);
+void nvmet_exit_discovery(void);
+u16 nvmet_parse_discovery_cmd(struct nvmet_req *req);
+void nvmet_port_disc_changed(struct nvmet_port *port, struct nvmet_subsys *subsys);
+void nvmet_subsys_disc_changed(struct nvmet_subsys *subsys, struct nvmet_host *host);
+void nvmet_referral_enable(struct nvmet_port *parent, struct nvmet_port *port);
+void nvmet_referral_disable(struct nvmet_port *parent, struct nvmet_port *port);
+
+/* --- io-cmd-bdev.c, io-cmd-file.c --------------------------------------- */
+
+u16 nvmet_bdev_parse_io_cmd(struct nvmet_req *req);
+int nvmet_bdev_ns_enable(struct nvmet_ns *ns);	/* -ENOTBLK: not a block device */
+void nvmet_bdev_ns_disable(struct nvmet_ns *ns);
+void nvmet_bdev_ns_revalidate(struct nvmet_ns *ns);
+void nvmet_bdev_set_limits(struct block_device *bdev, struct nvme_id_ns *id);
+u16 nvmet_file_parse_io_cmd(struct nvmet_req *req);
+int nvmet_file_ns_enable(struct nvmet_ns *ns);
+void nvmet_file_ns_disable(struct nvmet_ns *ns);
+int nvmet_file_ns_revalidate(struct nvmet_ns *ns);
+void nvmet_execute_flush_all(struct nvmet_req *req);	/* Flush with NSID FFFFFFFFh */
+
+/* --- configfs.c --------------------------------------------------------- */
+
+int nvmet_init_configfs(void);
+void nvmet_exit_configfs(void);
+
+#endif /* NVMET_H */

@@ -1,0 +1,1601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmet-oot: the NVMe/TCP transport of the target (NVMe/TCP Transport
+ * Specification 1.0), module nvmet-tcp.
+ *
+ * One listening socket per enabled port; one queue per accepted connection.
+ * Each queue has one work item (io_work) that does all of its socket I/O:
+ * it reads PDUs from the host and writes the PDUs we owe it (ICResp, R2T,
+ * C2HData, CapsuleResp, C2HTermReq). Completions arrive from any context
+ * through queue_response(), which only links the command on a lock-free list
+ * and kicks io_work. Every PDU header is checked by the pure helpers of
+ * wire/ before any of its fields is used.
+ *
+ * A queue is torn down by its release work, never by io_work itself, so
+ * that the teardown can wait for io_work and for commands still executing in
+ * the core or a backend.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/llist.h>
+#include <linux/spinlock.h>
+#include <linux/inet.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/tcp.h>
+#include <linux/uio.h>
+#include <linux/crc32c.h>
+#include <linux/nvme-tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/ipv6.h>
+
+#include "nvmet.h"
+#include "wire/tcp-pdu.h"
+#include "wire/cmd.h"
+
+/* In-capsule data accepted on I/O queues when the port does not say. */
+#define NVMET_TCP_DEF_INLINE_DATA_SIZE	(4 * PAGE_SIZE)
+/* Largest H2CData payload we accept, advertised in ICResp (MAXH2CDATA). */
+#define NVMET_TCP_MAXH2CDATA		0x400000
+/* MDTS we report: 2^10 minimum-size (4 KiB) pages, 4 MiB per command. */
+#define NVMET_TCP_MDTS			10
+#define NVMET_TCP_MAX_XFER		(SZ_4K << NVMET_TCP_MDTS)
+/* R2T transfer tag of the connect slot; other slots use their index. */
+#define NVMET_TCP_CONNECT_TTAG		0xffff
+/* Socket operations io_work does before it yields to other queues. */
+#define NVMET_TCP_IO_BUDGET		64
+/* Pages handed to one sock_recvmsg()/sock_sendmsg() call. */
+#define NVMET_TCP_MAX_BVECS		16
+/* Bytes of PDU data that nobody wants (padding, failed commands) per read. */
+#define NVMET_TCP_SCRATCH_LEN		256
+/*
+ * Longest header we send: 24 bytes, header digest, then zero padding up to
+ * the host's data alignment (HPDA, at most 128 bytes).
+ */
+#define NVMET_TCP_TX_HDR_MAX		128
+#define NVMET_TCP_BACKLOG		128
+
+/* Byte offsets in an H2CData header, reported as FEI. */
+#define NVMET_TCP_H2C_CCCID		8
+#define NVMET_TCP_H2C_TTAG		10
+/* Byte offset of the FES in an H2CTermReq. */
+#define NVMET_TCP_TERM_FES		8
+
+/* Where a command slot is in its life (see nvmet_tcp_release_work()). */
+enum nvmet_tcp_cmd_state {
+	NVMET_TCP_CMD_FREE,	/* unused: on the free list, or the idle connect slot */
+	NVMET_TCP_CMD_DATA_IN,	/* initialized; in-capsule data being received */
+	NVMET_TCP_CMD_R2T,	/* initialized; its R2T waits on the send list */
+	NVMET_TCP_CMD_H2C,	/* initialized; R2T sent, H2CData expected */
+	NVMET_TCP_CMD_EXEC,	/* the core owns it until queue_response() */
+	NVMET_TCP_CMD_RESP,	/* completed: its response is queued or being sent */
+};
+
+/* The PDU of a command being sent, and the piece of it being written. */
+enum nvmet_tcp_tx_step {
+	NVMET_TCP_TX_R2T,
+	NVMET_TCP_TX_DATA_HDR,
+	NVMET_TCP_TX_DATA,
+	NVMET_TCP_TX_DATA_DGST,
+	NVMET_TCP_TX_RSP,
+};
+
+enum nvmet_tcp_rx_state {
+	NVMET_TCP_RX_CH,	/* the 8-byte common header */
+	NVMET_TCP_RX_HDR,	/* the rest of the header and its digest */
+	NVMET_TCP_RX_PAD,	/* bytes between the header and PDO */
+	NVMET_TCP_RX_DATA,	/* the PDU's data */
+	NVMET_TCP_RX_DDGST,	/* the data digest */
+	NVMET_TCP_RX_STOP,	/* fatal error: read nothing more */
+};
+
+struct nvmet_tcp_queue;
+
+/*
+ * One command slot. The receive fields and the send fields are used by
+ * io_work only; state is also written by queue_response() (EXEC -> RESP)
+ * and read by the release work once io_work is stopped.
+ */
+struct nvmet_tcp_cmd {
+	struct nvmet_tcp_queue	*queue;
+	u16			ttag;
+	enum nvmet_tcp_cmd_state state;
+	struct nvmet_req	req;
+	struct nvme_command	sqe;
+	struct nvme_completion	cqe;
+	struct list_head	free_entry;	/* queue->free_list, under free_lock */
+	struct llist_node	resp_node;	/* queue->resp_list */
+	struct list_head	tx_entry;	/* queue->tx_list */
+
+	/* Host-to-controller data: where the next byte goes, how many came. */
+	struct scatterlist	*rx_sg;
+	u32			rx_sg_off;
+	u32			rx_done;
+	bool			rx_bad_ddgst;	/* a data PDU of it failed its digest */
+
+	enum nvmet_tcp_tx_step	tx_step;
+	bool			tx_rsp;		/* a CapsuleResp follows the data */
+	u32			tx_off;		/* bytes of the current piece sent */
+	u32			tx_hdr_len;
+	u32			tx_data_left;
+	struct scatterlist	*tx_sg;
+	u32			tx_sg_off;
+	u8			tx_ddgst[NVME_TCP_DIGEST_LENGTH];
+	u8			tx_hdr[NVMET_TCP_TX_HDR_MAX] __aligned(8);
+};
+
+/* The receive side of a queue; io_work only. */
+struct nvmet_tcp_rx {
+	enum nvmet_tcp_rx_state	state;
+	u8			hdr[NVMET_WIRE_TCP_MAX_HDR] __aligned(8);
+	u32			hdr_got;
+	struct nvmet_wire_tcp_pdu pdu;
+	struct nvmet_tcp_cmd	*cmd;		/* owner of the data; NULL: drop it */
+	u32			pad_left;
+	u32			data_got;
+	u32			keep_off;	/* PDU data bytes [keep_off, keep_off + */
+	u32			keep_len;	/* keep_len) go to cmd, others are dropped */
+	u32			crc;
+	u8			ddgst[NVME_TCP_DIGEST_LENGTH];
+	u32			ddgst_got;
+};
+
+struct nvmet_tcp_port {
+	struct socket		*sock;
+	struct nvmet_port	*nport;
+	struct work_struct	accept_work;
+	void			(*saved_data_ready)(struct sock *sk);
+};
+
+struct nvmet_tcp_queue {
+	struct socket		*sock;
+	struct nvmet_port	*nport;
+	struct nvmet_tcp_port	*port;		/* compared only, never dereferenced */
+	u32			inline_size;	/* in-capsule data limit on I/O queues */
+	unsigned int		id;		/* for log messages */
+	struct nvmet_sq		sq;
+	struct nvmet_cq		cq;
+	struct work_struct	io_work;
+	struct work_struct	release_work;
+	struct list_head	entry;		/* nvmet_tcp_queues, under nvmet_tcp_queues_lock */
+
+	/* closing: set once, under state_lock, when release_work is queued. */
+	spinlock_t		state_lock;
+	bool			closing;
+
+	void			(*saved_data_ready)(struct sock *sk);
+	void			(*saved_state_change)(struct sock *sk);
+	void			(*saved_write_space)(struct sock *sk);
+	struct sockaddr_storage	local_addr;
+	struct sockaddr_storage	peer_addr;
+
+	/*
+	 * Command slots. Before Connect installs the queue only connect_cmd
+	 * exists; install_queue allocates cmds once and publishes nr_cmds
+	 * (store-release; readers load-acquire). free_lock protects free_list.
+	 */
+	spinlock_t		free_lock;
+	struct list_head	free_list;
+	struct nvmet_tcp_cmd	*cmds;
+	u32			nr_cmds;
+	struct nvmet_tcp_cmd	connect_cmd;
+
+	/* Negotiated by ICReq/ICResp; written and read by io_work only. */
+	struct nvmet_wire_tcp_limits limits;
+	u8			hpda;
+
+	struct nvmet_tcp_rx	rx;
+
+	/* Send side: resp_list from any context, the rest io_work only. */
+	struct llist_head	resp_list;
+	struct list_head	tx_list;
+	struct nvmet_tcp_cmd	*tx_cmd;	/* the command whose PDU is being sent */
+	bool			tx_in_pdu;	/* part of a PDU is on the wire */
+	u8			ctl_buf[NVME_TCP_MAX_C2HTERM_PLEN];	/* ICResp */
+	u32			ctl_len;
+	u32			ctl_off;
+
+	u8			scratch[NVMET_TCP_SCRATCH_LEN];
+};
+
+static const struct nvmet_fabrics_ops nvmet_tcp_ops;
+
+/* io_work of all queues. */
+static struct workqueue_struct *nvmet_tcp_io_wq;
+/* accept_work of the ports and release_work of the queues. */
+static struct workqueue_struct *nvmet_tcp_ctl_wq;
+
+/* All queues not yet released; the mutex protects the list and entries. */
+static LIST_HEAD(nvmet_tcp_queues);
+static DEFINE_MUTEX(nvmet_tcp_queues_lock);
+static atomic_t nvmet_tcp_queue_ids = ATOMIC_INIT(0);
+
+/* --- helpers ------------------------------------------------------------ */
+
+static u32 nvmet_tcp_hdgst(const u8 *hdr, u32 len)
+{
+	return ~crc32c(~0U, hdr, len);
+}
+
+static bool nvmet_tcp_closing(struct nvmet_tcp_queue *queue)
+{
+	return READ_ONCE(queue->closing);
+}
+
+/* The CPU that last received data for this socket, else any CPU. */
+static int nvmet_tcp_io_cpu(struct nvmet_tcp_queue *queue)
+{
+	int cpu = READ_ONCE(queue->sock->sk->sk_incoming_cpu);
+
+	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return WORK_CPU_UNBOUND;
+	return cpu;
+}
+
+static void nvmet_tcp_kick(struct nvmet_tcp_queue *queue)
+{
+	queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_wq, &queue->io_work);
+}
+
+static void nvmet_tcp_schedule_release(struct nvmet_tcp_queue *queue)
+{
+	spin_lock_bh(&queue->state_lock);
+	if (!queue->closing) {
+		WRITE_ONCE(queue->closing, true);
+		queue_work(nvmet_tcp_ctl_wq, &queue->release_work);
+	}
+	spin_unlock_bh(&queue->state_lock);
+}
+
+/* Skips whole entries so that *offp lies inside *sgp (or *sgp is NULL). */
+static void nvmet_tcp_sg_advance(struct scatterlist **sgp, u32 *offp, u32 n)
+{
+	struct scatterlist *sg = *sgp;
+	u32 off = *offp + n;
+
+	while (sg && off >= sg->length) {
+		off -= sg->length;
+		sg = sg_next(sg);
+	}
+	*sgp = sg;
+	*offp = sg ? off : 0;
+}
+
+/*
+ * Describes up to LEN bytes of a scatterlist from (SG, OFF) as at most MAX
+ * single-page bvecs. Returns the number of bvecs; *mapped gets the bytes.
+ * *splice stays true only if every page may be handed to the network stack.
+ */
+static int nvmet_tcp_map_bvecs(struct scatterlist *sg, u32 off, u32 len,
+			       struct bio_vec *bv, int max, u32 *mapped, bool *splice)
+{
+	int nr = 0;
+
+	*mapped = 0;
+	while (sg && off >= sg->length) {
+		off -= sg->length;
+		sg = sg_next(sg);
+	}
+	while (sg && len && nr < max) {
+		u32 pos = sg->offset + off;
+		u32 poff = offset_in_page(pos);
+		u32 n = min3(len, sg->length - off, (u32)PAGE_SIZE - poff);
+		struct page *page = sg_page(sg) + (pos >> PAGE_SHIFT);
+
+		if (splice && !sendpage_ok(page))
+			*splice = false;
+		bvec_set_page(&bv[nr++], page, n, poff);
+		*mapped += n;
+		len -= n;
+		off += n;
+		if (off == sg->length) {
+			sg = sg_next(sg);
+			off = 0;
+		}
+	}
+	return nr;
+}
+
+static u32 nvmet_tcp_crc_bvecs(u32 crc, const struct bio_vec *bv, u32 len)
+{
+	for (; len; bv++) {
+		u32 n = min(len, bv->bv_len);
+		void *va = kmap_local_page(bv->bv_page);
+
+		crc = crc32c(crc, va + bv->bv_offset, n);
+		kunmap_local(va);
+		len -= n;
+	}
+	return crc;
+}
+
+/* Whether the request's scatterlist holds at least its transfer length. */
+static bool nvmet_tcp_sg_covers(struct nvmet_req *req)
+{
+	struct scatterlist *sg;
+	size_t total = 0;
+	unsigned int i;
+
+	if (!req->transfer_len)
+		return true;
+	if (!req->sg)
+		return false;
+	for_each_sg(req->sg, sg, req->sg_cnt, i)
+		total += sg->length;
+	return total >= req->transfer_len;
+}
+
+/* --- command slots ------------------------------------------------------ */
+
+static void nvmet_tcp_init_cmd(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd,
+			       u16 ttag)
+{
+	cmd->queue = queue;
+	cmd->ttag = ttag;
+	cmd->state = NVMET_TCP_CMD_FREE;
+	cmd->req.cmd = &cmd->sqe;
+	cmd->req.cqe = &cmd->cqe;
+	INIT_LIST_HEAD(&cmd->free_entry);
+	INIT_LIST_HEAD(&cmd->tx_entry);
+}
+
+static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_cmd *cmd;
+
+	/* Pairs with the store-release in install_queue: cmds is set up. */
+	if (!smp_load_acquire(&queue->nr_cmds)) {
+		cmd = &queue->connect_cmd;
+		return READ_ONCE(cmd->state) == NVMET_TCP_CMD_FREE ? cmd : NULL;
+	}
+	spin_lock(&queue->free_lock);
+	cmd = list_first_entry_or_null(&queue->free_list, struct nvmet_tcp_cmd, free_entry);
+	if (cmd)
+		list_del_init(&cmd->free_entry);
+	spin_unlock(&queue->free_lock);
+	return cmd;
+}
+
+static void nvmet_tcp_free_data(struct nvmet_tcp_cmd *cmd)
+{
+	if (cmd->req.sg)
+		nvmet_req_free_sgls(&cmd->req);
+	cmd->req.sg = NULL;
+	cmd->req.sg_cnt = 0;
+}
+
+/* The response of CMD is on the wire: the slot may take a new command. */
+static void nvmet_tcp_put_cmd(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_queue *queue = cmd->queue;
+
+	nvmet_tcp_free_data(cmd);
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_FREE);
+	if (cmd == &queue->connect_cmd)
+		return;
+	spin_lock(&queue->free_lock);
+	list_add(&cmd->free_entry, &queue->free_list);
+	spin_unlock(&queue->free_lock);
+}
+
+static struct nvmet_tcp_cmd *nvmet_tcp_find_ttag(struct nvmet_tcp_queue *queue, u16 ttag)
+{
+	/* Pairs with the store-release in install_queue: cmds is set up. */
+	u32 nr = smp_load_acquire(&queue->nr_cmds);
+
+	if (ttag == NVMET_TCP_CONNECT_TTAG)
+		return &queue->connect_cmd;
+	if (ttag >= nr)
+		return NULL;
+	return &queue->cmds[ttag];
+}
+
+/* Connect sized the queue: allocate its command slots, once. */
+static u16 nvmet_tcp_install_queue(struct nvmet_sq *sq)
+{
+	struct nvmet_tcp_queue *queue = container_of(sq, struct nvmet_tcp_queue, sq);
+	struct nvmet_tcp_cmd *cmds;
+	u32 nr, i;
+
+	/* The admin queue also holds the outstanding Asynchronous Event Requests. */
+	nr = sq->size + (sq->qid ? 0 : NVMET_ASYNC_EVENTS);
+	if (!sq->size || nr >= NVMET_TCP_CONNECT_TTAG)
+		return NVME_SC_INTERNAL | NVME_STATUS_DNR;
+	/* A second Connect on this queue; checked again under free_lock. */
+	if (smp_load_acquire(&queue->nr_cmds))
+		return NVME_SC_CMD_SEQ_ERROR | NVME_STATUS_DNR;
+
+	cmds = kvcalloc(nr, sizeof(*cmds), GFP_KERNEL);
+	if (!cmds)
+		return NVME_SC_INTERNAL;
+	for (i = 0; i < nr; i++)
+		nvmet_tcp_init_cmd(queue, &cmds[i], i);
+
+	spin_lock(&queue->free_lock);
+	if (queue->nr_cmds) {
+		spin_unlock(&queue->free_lock);
+		kvfree(cmds);
+		return NVME_SC_CMD_SEQ_ERROR | NVME_STATUS_DNR;
+	}
+	for (i = 0; i < nr; i++)
+		list_add_tail(&cmds[i].free_entry, &queue->free_list);
+	queue->cmds = cmds;
+	/* Publishes cmds (and the initialized slots) before nr_cmds. */
+	smp_store_release(&queue->nr_cmds, nr);
+	spin_unlock(&queue->free_lock);
+	return 0;
+}
+
+/* --- send side ---------------------------------------------------------- */
+
+static int nvmet_tcp_send_kvec(struct nvmet_tcp_queue *queue, const void *buf, u32 len,
+			       bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | (more ? MSG_MORE : 0) };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	int ret;
+
+	ret = kernel_sendmsg(queue->sock, &msg, &iov, 1, len);
+	return ret ? ret : -EAGAIN;
+}
+
+static bool nvmet_tcp_more_to_send(struct nvmet_tcp_queue *queue)
+{
+	return !list_empty(&queue->tx_list) || !llist_empty(&queue->resp_list);
+}
+
+/* Fills the common header of a PDU without data and its header digest. */
+static u32 nvmet_tcp_build_ch(struct nvmet_tcp_queue *queue, u8 *buf, u8 type, u32 hlen)
+{
+	u32 len = hlen + (queue->limits.hdgst ? NVME_TCP_DIGEST_LENGTH : 0);
+
+	memset(buf, 0, hlen);
+	buf[0] = type;
+	buf[1] = queue->limits.hdgst ? NVME_TCP_F_HDGST : 0;
+	buf[2] = hlen;
+	wire_put_le32(buf + 4, len);
+	return len;
+}
+
+static void nvmet_tcp_put_hdgst(struct nvmet_tcp_queue *queue, u8 *buf, u32 hlen)
+{
+	if (queue->limits.hdgst)
+		wire_put_le32(buf + hlen, nvmet_tcp_hdgst(buf, hlen));
+}
+
+/* Queues an R2T asking for the whole transfer of a write command. */
+static void nvmet_tcp_queue_r2t(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_queue *queue = cmd->queue;
+	u8 *buf = cmd->tx_hdr;
+	const u32 hlen = sizeof(struct nvme_tcp_r2t_pdu);
+
+	cmd->tx_hdr_len = nvmet_tcp_build_ch(queue, buf, nvme_tcp_r2t, hlen);
+	memcpy(buf + 8, &cmd->sqe.common.command_id, sizeof(cmd->sqe.common.command_id));
+	wire_put_le16(buf + 10, cmd->ttag);
+	wire_put_le32(buf + 12, 0);
+	wire_put_le32(buf + 16, cmd->req.transfer_len);
+	nvmet_tcp_put_hdgst(queue, buf, hlen);
+	cmd->tx_step = NVMET_TCP_TX_R2T;
+	cmd->tx_off = 0;
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_R2T);
+	list_add_tail(&cmd->tx_entry, &queue->tx_list);
+}
+
+static void nvmet_tcp_prep_rsp(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_queue *queue = cmd->queue;
+	const u32 hlen = sizeof(struct nvme_tcp_rsp_pdu);
+
+	cmd->tx_hdr_len = nvmet_tcp_build_ch(queue, cmd->tx_hdr, nvme_tcp_rsp, hlen);
+	memcpy(cmd->tx_hdr + NVMET_WIRE_TCP_CH_LEN, &cmd->cqe, sizeof(cmd->cqe));
+	nvmet_tcp_put_hdgst(queue, cmd->tx_hdr, hlen);
+	cmd->tx_step = NVMET_TCP_TX_RSP;
+	cmd->tx_off = 0;
+}
+
+/* One C2HData PDU carrying all the data of a successful read. */
+static void nvmet_tcp_prep_c2h(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_queue *queue = cmd->queue;
+	const u32 hlen = sizeof(struct nvme_tcp_data_pdu);
+	u32 len = cmd->req.transfer_len;
+	u32 hd = queue->limits.hdgst ? NVME_TCP_DIGEST_LENGTH : 0;
+	u32 dd = queue->limits.ddgst ? NVME_TCP_DIGEST_LENGTH : 0;
+	u32 pdo = round_up(hlen + hd, ((u32)queue->hpda + 1) * 4);
+	u8 *buf = cmd->tx_hdr;
+	u8 flags = NVME_TCP_F_DATA_LAST;
+
+	/* Without SQ flow control the host may take SUCCESS for the CQE. */
+	cmd->tx_rsp = !queue->sq.sqhd_disabled;
+	if (!cmd->tx_rsp)
+		flags |= NVME_TCP_F_DATA_SUCCESS;
+	if (hd)
+		flags |= NVME_TCP_F_HDGST;
+	if (dd)
+		flags |= NVME_TCP_F_DDGST;
+
+	memset(buf, 0, pdo);
+	buf[0] = nvme_tcp_c2h_data;
+	buf[1] = flags;
+	buf[2] = hlen;
+	buf[3] = pdo;
+	wire_put_le32(buf + 4, pdo + len + dd);
+	memcpy(buf + 8, &cmd->sqe.common.command_id, sizeof(cmd->sqe.common.command_id));
+	wire_put_le32(buf + 12, 0);
+	wire_put_le32(buf + 16, len);
+	nvmet_tcp_put_hdgst(queue, buf, hlen);
+
+	if (dd) {
+		struct scatterlist *sg = cmd->req.sg;
+		struct bio_vec bv[NVMET_TCP_MAX_BVECS];
+		u32 crc = ~0U, off = 0, left = len, mapped;
+
+		while (left) {
+			nvmet_tcp_map_bvecs(sg, off, left, bv, ARRAY_SIZE(bv), &mapped, NULL);
+			if (!mapped)
+				break;	/* not reached: nvmet_tcp_sg_covers() was checked */
+			crc = nvmet_tcp_crc_bvecs(crc, bv, mapped);
+			nvmet_tcp_sg_advance(&sg, &off, mapped);
+			left -= mapped;
+		}
+		wire_put_le32(cmd->tx_ddgst, ~crc);
+	}
+
+	cmd->tx_hdr_len = pdo;
+	cmd->tx_data_left = len;
+	cmd->tx_sg = cmd->req.sg;
+	cmd->tx_sg_off = 0;
+	cmd->tx_step = NVMET_TCP_TX_DATA_HDR;
+	cmd->tx_off = 0;
+}
+
+/* Decides which PDUs a completed command needs; false if it cannot be sent. */
+static bool nvmet_tcp_prep_completion(struct nvmet_tcp_cmd *cmd)
+{
+	u16 status = le16_to_cpu(cmd->cqe.status) >> 1;
+
+	if (!status && cmd->req.transfer_len &&
+	    !nvmet_wire_sqe_is_write((const u8 *)&cmd->sqe)) {
+		if (!nvmet_tcp_sg_covers(&cmd->req))
+			return false;
+		nvmet_tcp_prep_c2h(cmd);
+		return true;
+	}
+	nvmet_tcp_prep_rsp(cmd);
+	return true;
+}
+
+static struct nvmet_tcp_cmd *nvmet_tcp_next_tx(struct nvmet_tcp_queue *queue)
+{
+	struct llist_node *node;
+	struct nvmet_tcp_cmd *cmd, *tmp;
+
+	if (list_empty(&queue->tx_list)) {
+		node = llist_reverse_order(llist_del_all(&queue->resp_list));
+		llist_for_each_entry_safe(cmd, tmp, node, resp_node)
+			list_add_tail(&cmd->tx_entry, &queue->tx_list);
+	}
+	cmd = list_first_entry_or_null(&queue->tx_list, struct nvmet_tcp_cmd, tx_entry);
+	if (!cmd)
+		return NULL;
+	list_del_init(&cmd->tx_entry);
+	/* R2Ts come prepared; a completed command gets its PDUs built now. */
+	if (READ_ONCE(cmd->state) != NVMET_TCP_CMD_R2T && !nvmet_tcp_prep_completion(cmd)) {
+		pr_err("queue %u: command %u has less data than it transfers\n",
+		       queue->id, cmd->sqe.common.command_id);
+		nvmet_tcp_put_cmd(cmd);
+		return ERR_PTR(-EIO);
+	}
+	queue->tx_cmd = cmd;
+	return cmd;
+}
+
+/* Sends a header piece of the current PDU; true once all of it is out. */
+static int nvmet_tcp_tx_piece(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd,
+			      const u8 *buf, u32 len, bool more)
+{
+	int ret;
+
+	ret = nvmet_tcp_send_kvec(queue, buf + cmd->tx_off, len - cmd->tx_off,
+				  more || nvmet_tcp_more_to_send(queue));
+	if (ret < 0)
+		return ret;
+	queue->tx_in_pdu = true;
+	cmd->tx_off += ret;
+	return ret;
+}
+
+static int nvmet_tcp_tx_data(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd)
+{
+	struct bio_vec bv[NVMET_TCP_MAX_BVECS];
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	bool splice = true, more;
+	u32 mapped;
+	int nr, ret;
+
+	nr = nvmet_tcp_map_bvecs(cmd->tx_sg, cmd->tx_sg_off, cmd->tx_data_left, bv,
+				 ARRAY_SIZE(bv), &mapped, &splice);
+	if (!mapped)
+		return -EIO;
+	more = mapped < cmd->tx_data_left || queue->limits.ddgst || cmd->tx_rsp ||
+	       nvmet_tcp_more_to_send(queue);
+	if (splice)
+		msg.msg_flags |= MSG_SPLICE_PAGES;
+	if (more)
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, mapped);
+	ret = sock_sendmsg(queue->sock, &msg);
+	if (ret <= 0)
+		return ret ? ret : -EAGAIN;
+	nvmet_tcp_sg_advance(&cmd->tx_sg, &cmd->tx_sg_off, ret);
+	cmd->tx_data_left -= ret;
+	return ret;
+}
+
+/*
+ * One step of sending: part of the ICResp or of the current command's PDU.
+ * Returns > 0 on progress, -EAGAIN when the socket is full, 0 when there is
+ * nothing to send, another negative errno on a fatal error.
+ */
+static int nvmet_tcp_tx(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_cmd *cmd;
+	int ret;
+
+	if (queue->ctl_len) {
+		ret = nvmet_tcp_send_kvec(queue, queue->ctl_buf + queue->ctl_off,
+					  queue->ctl_len - queue->ctl_off, false);
+		if (ret < 0)
+			return ret;
+		queue->ctl_off += ret;
+		queue->tx_in_pdu = queue->ctl_off < queue->ctl_len;
+		if (!queue->tx_in_pdu)
+			queue->ctl_len = 0;
+		return ret;
+	}
+
+	cmd = queue->tx_cmd;
+	if (!cmd) {
+		cmd = nvmet_tcp_next_tx(queue);
+		if (IS_ERR(cmd))
+			return PTR_ERR(cmd);
+		if (!cmd)
+			return 0;
+	}
+
+	switch (cmd->tx_step) {
+	case NVMET_TCP_TX_R2T:
+		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, false);
+		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
+			return ret;
+		/* Only now may the host's H2CData for it be accepted. */
+		WRITE_ONCE(cmd->state, NVMET_TCP_CMD_H2C);
+		queue->tx_cmd = NULL;
+		queue->tx_in_pdu = false;
+		return ret;
+	case NVMET_TCP_TX_DATA_HDR:
+		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, true);
+		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
+			return ret;
+		cmd->tx_step = NVMET_TCP_TX_DATA;
+		cmd->tx_off = 0;
+		return ret;
+	case NVMET_TCP_TX_DATA:
+		ret = nvmet_tcp_tx_data(queue, cmd);
+		if (ret < 0 || cmd->tx_data_left)
+			return ret;
+		if (queue->limits.ddgst) {
+			cmd->tx_step = NVMET_TCP_TX_DATA_DGST;
+			return ret;
+		}
+		break;
+	case NVMET_TCP_TX_DATA_DGST:
+		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_ddgst, sizeof(cmd->tx_ddgst),
+					 cmd->tx_rsp);
+		if (ret < 0 || cmd->tx_off < sizeof(cmd->tx_ddgst))
+			return ret;
+		break;
+	case NVMET_TCP_TX_RSP:
+		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, false);
+		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
+			return ret;
+		queue->tx_cmd = NULL;
+		queue->tx_in_pdu = false;
+		nvmet_tcp_put_cmd(cmd);
+		return ret;
+	default:
+		return -EIO;
+	}
+
+	/* The C2HData PDU is out. */
+	queue->tx_in_pdu = false;
+	if (cmd->tx_rsp) {
+		nvmet_tcp_prep_rsp(cmd);
+		return ret;
+	}
+	queue->tx_cmd = NULL;
+	nvmet_tcp_put_cmd(cmd);
+	return ret;
+}
+
+/* Called by the core from any context once a command is complete. */
+static void nvmet_tcp_queue_response(struct nvmet_req *req)
+{
+	struct nvmet_tcp_cmd *cmd = container_of(req, struct nvmet_tcp_cmd, req);
+	struct nvmet_tcp_queue *queue = cmd->queue;
+
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_RESP);
+	llist_add(&cmd->resp_node, &queue->resp_list);
+	nvmet_tcp_kick(queue);
+}
+
+/* --- receive side ------------------------------------------------------- */
+
+static int nvmet_tcp_recv_kvec(struct nvmet_tcp_queue *queue, void *buf, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	int ret;
+
+	ret = kernel_recvmsg(queue->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+	return ret ? ret : -ECONNRESET;
+}
+
+/*
+ * A fatal PDU error: stop reading, tell the host why with a C2HTermReq if
+ * the outgoing stream is between PDUs (best effort), and let the caller
+ * tear the queue down.
+ */
+static int nvmet_tcp_proto_error(struct nvmet_tcp_queue *queue, u16 fes, u32 fei)
+{
+	u8 term[NVME_TCP_MAX_C2HTERM_PLEN];
+	size_t len;
+
+	pr_err_ratelimited("queue %u: fatal PDU error (FES %#x, FEI %u), closing\n",
+			   queue->id, fes, fei);
+	queue->rx.state = NVMET_TCP_RX_STOP;
+	if (queue->tx_in_pdu || queue->ctl_len)
+		return -EPROTO;
+	len = nvmet_wire_tcp_build_term(term, fes, fei, queue->rx.hdr, queue->rx.hdr_got);
+	nvmet_tcp_send_kvec(queue, term, len, false);
+	return -EPROTO;
+}
+
+static int nvmet_tcp_wire_error(struct nvmet_tcp_queue *queue,
+				const struct nvmet_wire_tcp_err *err)
+{
+	return nvmet_tcp_proto_error(queue, err->fes, err->fei);
+}
+
+/* Back to waiting for a common header. */
+static void nvmet_tcp_rx_reset(struct nvmet_tcp_rx *rx)
+{
+	rx->state = NVMET_TCP_RX_CH;
+	rx->hdr_got = 0;
+	rx->cmd = NULL;
+}
+
+/*
+ * The header is handled: receive the PDU's data (if any), giving bytes
+ * [KEEP_OFF, KEEP_OFF + KEEP_LEN) to CMD and dropping the rest.
+ */
+static void nvmet_tcp_rx_begin_data(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd,
+				    u32 keep_off, u32 keep_len)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+
+	if (!rx->pdu.data_len) {
+		nvmet_tcp_rx_reset(rx);
+		return;
+	}
+	rx->cmd = cmd;
+	rx->keep_off = cmd ? keep_off : 0;
+	rx->keep_len = cmd ? keep_len : 0;
+	rx->data_got = 0;
+	rx->ddgst_got = 0;
+	rx->crc = ~0U;
+	rx->pad_left = rx->pdu.data_off - rx->pdu.hdr_len;
+	rx->state = rx->pad_left ? NVMET_TCP_RX_PAD : NVMET_TCP_RX_DATA;
+}
+
+static void nvmet_tcp_execute(struct nvmet_tcp_cmd *cmd)
+{
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_EXEC);
+	cmd->req.execute(&cmd->req);
+}
+
+/* Completes an initialized command that will not execute. */
+static void nvmet_tcp_fail_cmd(struct nvmet_tcp_cmd *cmd, u16 status)
+{
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_EXEC);
+	nvmet_req_complete(&cmd->req, status);
+}
+
+static int nvmet_tcp_handle_icreq(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_wire_tcp_icreq ic;
+	struct nvmet_wire_tcp_err err;
+
+	if (nvmet_wire_tcp_parse_icreq(queue->rx.hdr, &ic, &err))
+		return nvmet_tcp_wire_error(queue, &err);
+	queue->limits.hdgst = ic.hdgst;
+	queue->limits.ddgst = ic.ddgst;
+	queue->limits.ic_done = true;
+	queue->hpda = ic.hpda;
+	nvmet_wire_tcp_build_icresp(queue->ctl_buf, queue->limits.cpda, ic.hdgst, ic.ddgst,
+				    NVMET_TCP_MAXH2CDATA);
+	queue->ctl_len = NVMET_WIRE_TCP_IC_LEN;
+	queue->ctl_off = 0;
+	nvmet_tcp_rx_reset(&queue->rx);
+	return 1;
+}
+
+static int nvmet_tcp_handle_cmd(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	const u8 *sqe = rx->hdr + NVMET_WIRE_TCP_CH_LEN;
+	u32 incapsule = rx->pdu.data_len;
+	struct nvmet_wire_sgl sgl;
+	struct nvmet_tcp_cmd *cmd;
+	struct nvmet_req *req;
+	u16 status;
+
+	cmd = nvmet_tcp_get_cmd(queue);
+	if (!cmd) {
+		pr_err_ratelimited("queue %u: host sent more commands than the queue holds\n",
+				   queue->id);
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_PDU_SEQ_ERR, 0);
+	}
+	req = &cmd->req;
+	memcpy(&cmd->sqe, sqe, sizeof(cmd->sqe));
+	memset(&cmd->cqe, 0, sizeof(cmd->cqe));
+	req->cq = &queue->cq;
+	req->port = queue->nport;
+	req->sg = NULL;
+	req->sg_cnt = 0;
+	req->transfer_len = 0;
+	cmd->rx_done = 0;
+	cmd->rx_bad_ddgst = false;
+
+	/* Unless the command takes it below, in-capsule data is dropped. */
+	nvmet_tcp_rx_begin_data(queue, NULL, 0, 0);
+
+	/* A failed init completes the command through queue_response(). */
+	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_EXEC);
+	if (!nvmet_req_init(req, &queue->sq, &nvmet_tcp_ops))
+		return 1;
+
+	status = nvmet_wire_tcp_sgl(sqe, incapsule, NVMET_TCP_MAX_XFER, &sgl);
+	if (!status && sgl.kind != NVMET_WIRE_SGL_NONE) {
+		req->transfer_len = sgl.length;
+		if (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req))
+			status = NVME_SC_INTERNAL;
+	}
+	if (status) {
+		nvmet_tcp_fail_cmd(cmd, status);
+		return 1;
+	}
+
+	cmd->rx_sg = req->sg;
+	cmd->rx_sg_off = 0;
+	switch (sgl.kind) {
+	case NVMET_WIRE_SGL_INCAPSULE:
+		WRITE_ONCE(cmd->state, NVMET_TCP_CMD_DATA_IN);
+		nvmet_tcp_rx_begin_data(queue, cmd, sgl.offset, sgl.length);
+		break;
+	case NVMET_WIRE_SGL_TRANSPORT:
+		if (nvmet_wire_sqe_is_write(sqe)) {
+			nvmet_tcp_queue_r2t(cmd);
+			break;
+		}
+		nvmet_tcp_execute(cmd);
+		break;
+	default:
+		nvmet_tcp_execute(cmd);
+		break;
+	}
+	return 1;
+}
+
+static int nvmet_tcp_handle_h2c(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	struct nvmet_wire_tcp_h2c h2c;
+	struct nvmet_wire_tcp_err err;
+	struct nvmet_tcp_cmd *cmd;
+
+	nvmet_wire_tcp_parse_h2c(rx->hdr, &h2c);
+	cmd = nvmet_tcp_find_ttag(queue, h2c.ttag);
+	if (!cmd || READ_ONCE(cmd->state) != NVMET_TCP_CMD_H2C)
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_INVALID_PDU_HDR,
+					     NVMET_TCP_H2C_TTAG);
+	if (h2c.command_id != wire_le16((const u8 *)&cmd->sqe.common.command_id))
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_INVALID_PDU_HDR,
+					     NVMET_TCP_H2C_CCCID);
+	if (nvmet_wire_tcp_check_h2c(&h2c, &rx->pdu, cmd->rx_done, cmd->req.transfer_len, &err))
+		return nvmet_tcp_wire_error(queue, &err);
+	nvmet_tcp_rx_begin_data(queue, cmd, 0, rx->pdu.data_len);
+	return 1;
+}
+
+/* The whole header (and its digest) is in rx->hdr. */
+static int nvmet_tcp_handle_hdr(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+
+	if (rx->pdu.hdr_len > rx->pdu.hlen &&
+	    wire_le32(rx->hdr + rx->pdu.hlen) != nvmet_tcp_hdgst(rx->hdr, rx->pdu.hlen))
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_HDR_DIGEST_ERR, 0);
+
+	switch (rx->pdu.type) {
+	case nvme_tcp_icreq:
+		return nvmet_tcp_handle_icreq(queue);
+	case nvme_tcp_cmd:
+		return nvmet_tcp_handle_cmd(queue);
+	case nvme_tcp_h2c_data:
+		return nvmet_tcp_handle_h2c(queue);
+	case nvme_tcp_h2c_term:
+		pr_info_ratelimited("queue %u: host terminated the connection (FES %#x)\n",
+				    queue->id, wire_le16(rx->hdr + NVMET_TCP_TERM_FES));
+		rx->state = NVMET_TCP_RX_STOP;
+		return -ECONNRESET;
+	default:
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_INVALID_PDU_HDR, 0);
+	}
+}
+
+/* All data of a PDU (and its digest) arrived; DGST_OK is false on mismatch. */
+static void nvmet_tcp_data_done(struct nvmet_tcp_queue *queue, bool dgst_ok)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	struct nvmet_tcp_cmd *cmd = rx->cmd;
+
+	if (!dgst_ok && cmd)
+		pr_err_ratelimited("queue %u: data digest error on command %u\n",
+				   queue->id, cmd->sqe.common.command_id);
+	nvmet_tcp_rx_reset(rx);
+	if (!cmd)
+		return;
+	if (!dgst_ok)
+		cmd->rx_bad_ddgst = true;
+	if (READ_ONCE(cmd->state) == NVMET_TCP_CMD_H2C) {
+		cmd->rx_done += rx->pdu.data_len;
+		if (cmd->rx_done < cmd->req.transfer_len)
+			return;
+	}
+	/* A command whose data was damaged is completed, not executed. */
+	if (cmd->rx_bad_ddgst)
+		nvmet_tcp_fail_cmd(cmd, NVME_SC_DATA_XFER_ERROR);
+	else
+		nvmet_tcp_execute(cmd);
+}
+
+static int nvmet_tcp_recv_sg(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd, u32 len)
+{
+	struct bio_vec bv[NVMET_TCP_MAX_BVECS];
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u32 mapped;
+	int nr, ret;
+
+	nr = nvmet_tcp_map_bvecs(cmd->rx_sg, cmd->rx_sg_off, len, bv, ARRAY_SIZE(bv),
+				 &mapped, NULL);
+	if (!mapped)
+		return -EIO;
+	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, nr, mapped);
+	ret = sock_recvmsg(queue->sock, &msg, MSG_DONTWAIT);
+	if (ret <= 0)
+		return ret ? ret : -ECONNRESET;
+	if (queue->rx.pdu.has_ddgst)
+		queue->rx.crc = nvmet_tcp_crc_bvecs(queue->rx.crc, bv, ret);
+	nvmet_tcp_sg_advance(&cmd->rx_sg, &cmd->rx_sg_off, ret);
+	return ret;
+}
+
+static int nvmet_tcp_recv_drop(struct nvmet_tcp_queue *queue, u32 len, bool dgst)
+{
+	int ret;
+
+	ret = nvmet_tcp_recv_kvec(queue, queue->scratch, min_t(u32, len, sizeof(queue->scratch)));
+	if (ret > 0 && dgst)
+		queue->rx.crc = crc32c(queue->rx.crc, queue->scratch, ret);
+	return ret;
+}
+
+static int nvmet_tcp_rx_data(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	u32 pos = rx->data_got, left;
+	int ret;
+
+	if (rx->cmd && pos >= rx->keep_off && pos - rx->keep_off < rx->keep_len) {
+		left = rx->keep_off + rx->keep_len - pos;
+		ret = nvmet_tcp_recv_sg(queue, rx->cmd, left);
+	} else {
+		left = pos < rx->keep_off ? rx->keep_off - pos : rx->pdu.data_len - pos;
+		ret = nvmet_tcp_recv_drop(queue, left, rx->pdu.has_ddgst);
+	}
+	if (ret < 0)
+		return ret;
+	rx->data_got += ret;
+	if (rx->data_got < rx->pdu.data_len)
+		return ret;
+	if (rx->pdu.has_ddgst)
+		rx->state = NVMET_TCP_RX_DDGST;
+	else
+		nvmet_tcp_data_done(queue, true);
+	return ret;
+}
+
+/*
+ * One step of receiving. Returns > 0 on progress, -EAGAIN when the socket
+ * has nothing, 0 when reading has stopped, another negative errno when the
+ * queue must go.
+ */
+static int nvmet_tcp_rx(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	struct nvmet_wire_tcp_err err;
+	u32 want;
+	int ret;
+
+	switch (rx->state) {
+	case NVMET_TCP_RX_CH:
+	case NVMET_TCP_RX_HDR:
+		want = rx->state == NVMET_TCP_RX_CH ? NVMET_WIRE_TCP_CH_LEN : rx->pdu.hdr_len;
+		ret = nvmet_tcp_recv_kvec(queue, rx->hdr + rx->hdr_got, want - rx->hdr_got);
+		if (ret < 0)
+			return ret;
+		rx->hdr_got += ret;
+		if (rx->hdr_got < want)
+			return ret;
+		if (rx->state == NVMET_TCP_RX_HDR)
+			return nvmet_tcp_handle_hdr(queue);
+		/* Before Connect sized the queue we do not know its kind. */
+		queue->limits.max_incapsule = NVME_TCP_ADMIN_CCSZ;
+		/* Pairs with install_queue: sq.qid is set once nr_cmds is. */
+		if (smp_load_acquire(&queue->nr_cmds) && queue->sq.qid)
+			queue->limits.max_incapsule = queue->inline_size;
+		/* On success hdr_len fits rx->hdr (NVMET_WIRE_TCP_MAX_HDR). */
+		if (nvmet_wire_tcp_check_hdr(rx->hdr, &queue->limits, &rx->pdu, &err))
+			return nvmet_tcp_wire_error(queue, &err);
+		rx->state = NVMET_TCP_RX_HDR;
+		return ret;
+	case NVMET_TCP_RX_PAD:
+		ret = nvmet_tcp_recv_drop(queue, rx->pad_left, false);
+		if (ret < 0)
+			return ret;
+		rx->pad_left -= ret;
+		if (!rx->pad_left)
+			rx->state = NVMET_TCP_RX_DATA;
+		return ret;
+	case NVMET_TCP_RX_DATA:
+		return nvmet_tcp_rx_data(queue);
+	case NVMET_TCP_RX_DDGST:
+		ret = nvmet_tcp_recv_kvec(queue, rx->ddgst + rx->ddgst_got,
+					  sizeof(rx->ddgst) - rx->ddgst_got);
+		if (ret < 0)
+			return ret;
+		rx->ddgst_got += ret;
+		if (rx->ddgst_got == sizeof(rx->ddgst))
+			nvmet_tcp_data_done(queue, wire_le32(rx->ddgst) == ~rx->crc);
+		return ret;
+	default:
+		return 0;
+	}
+}
+
+/* --- io_work and socket callbacks --------------------------------------- */
+
+static void nvmet_tcp_io_work(struct work_struct *work)
+{
+	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
+	int ops = 0, rx, tx;
+
+	while (!nvmet_tcp_closing(queue)) {
+		rx = nvmet_tcp_rx(queue);
+		if (rx < 0 && rx != -EAGAIN)
+			goto fail;
+		tx = nvmet_tcp_tx(queue);
+		if (tx < 0 && tx != -EAGAIN)
+			goto fail;
+		/* Idle: data_ready, write_space or queue_response kick us again. */
+		if (rx <= 0 && tx <= 0)
+			return;
+		if (++ops >= NVMET_TCP_IO_BUDGET) {
+			/* Let other queues on this CPU run; continue later. */
+			nvmet_tcp_kick(queue);
+			return;
+		}
+	}
+	return;
+fail:
+	nvmet_tcp_schedule_release(queue);
+}
+
+static void nvmet_tcp_data_ready(struct sock *sk)
+{
+	struct nvmet_tcp_queue *queue;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	queue = sk->sk_user_data;
+	if (queue)
+		nvmet_tcp_kick(queue);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void nvmet_tcp_write_space(struct sock *sk)
+{
+	struct nvmet_tcp_queue *queue;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	queue = sk->sk_user_data;
+	if (queue && sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		nvmet_tcp_kick(queue);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void nvmet_tcp_state_change(struct sock *sk)
+{
+	struct nvmet_tcp_queue *queue;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	queue = sk->sk_user_data;
+	if (queue) {
+		switch (sk->sk_state) {
+		case TCP_FIN_WAIT1:
+		case TCP_CLOSE_WAIT:
+		case TCP_CLOSE:
+			/* The host closed or the connection broke. */
+			nvmet_tcp_schedule_release(queue);
+			break;
+		default:
+			break;
+		}
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* --- queue creation and teardown ---------------------------------------- */
+
+static void nvmet_tcp_restore_callbacks(struct nvmet_tcp_queue *queue)
+{
+	struct sock *sk = queue->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = queue->saved_data_ready;
+	sk->sk_state_change = queue->saved_state_change;
+	sk->sk_write_space = queue->saved_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void nvmet_tcp_release_work(struct work_struct *work)
+{
+	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, release_work);
+	struct nvmet_tcp_cmd *cmd;
+	u32 i, nr;
+
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_del_init(&queue->entry);
+	mutex_unlock(&nvmet_tcp_queues_lock);
+
+	nvmet_tcp_restore_callbacks(queue);
+	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
+	cancel_work_sync(&queue->io_work);
+
+	/*
+	 * io_work is stopped. Commands that were initialized but never reached
+	 * execute give back what nvmet_req_init() took; commands in the core
+	 * or a backend complete by themselves, and nvmet_sq_destroy() waits for
+	 * them. Their responses are dropped.
+	 */
+	/* Pairs with the store-release in install_queue. */
+	nr = smp_load_acquire(&queue->nr_cmds);
+	for (i = 0; i <= nr; i++) {
+		cmd = i < nr ? &queue->cmds[i] : &queue->connect_cmd;
+		switch (READ_ONCE(cmd->state)) {
+		case NVMET_TCP_CMD_DATA_IN:
+		case NVMET_TCP_CMD_R2T:
+		case NVMET_TCP_CMD_H2C:
+			nvmet_req_uninit(&cmd->req);
+			nvmet_tcp_free_data(cmd);
+			WRITE_ONCE(cmd->state, NVMET_TCP_CMD_FREE);
+			break;
+		default:
+			break;
+		}
+	}
+	nvmet_sq_destroy(&queue->sq);
+	/* queue_response() of the last completions may have queued io_work. */
+	cancel_work_sync(&queue->io_work);
+
+	/* Pairs with the store-release in install_queue. */
+	nr = smp_load_acquire(&queue->nr_cmds);
+	for (i = 0; i < nr; i++)
+		nvmet_tcp_free_data(&queue->cmds[i]);
+	nvmet_tcp_free_data(&queue->connect_cmd);
+	kvfree(queue->cmds);
+
+	sock_release(queue->sock);
+	kfree(queue);
+}
+
+static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *sock)
+{
+	struct nvmet_tcp_queue *queue;
+	struct sock *sk = sock->sk;
+	int ret;
+
+	queue = kzalloc_obj(*queue);
+	if (!queue)
+		return -ENOMEM;
+	queue->sock = sock;
+	queue->port = port;
+	queue->nport = port->nport;
+	queue->inline_size = max(port->nport->inline_data_size, 0);
+	queue->id = atomic_inc_return(&nvmet_tcp_queue_ids);
+	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
+	INIT_WORK(&queue->release_work, nvmet_tcp_release_work);
+	INIT_LIST_HEAD(&queue->entry);
+	spin_lock_init(&queue->state_lock);
+	spin_lock_init(&queue->free_lock);
+	INIT_LIST_HEAD(&queue->free_list);
+	init_llist_head(&queue->resp_list);
+	INIT_LIST_HEAD(&queue->tx_list);
+	nvmet_tcp_init_cmd(queue, &queue->connect_cmd, NVMET_TCP_CONNECT_TTAG);
+	queue->limits.cpda = 0;
+	queue->limits.maxh2cdata = NVMET_TCP_MAXH2CDATA;
+	queue->limits.max_incapsule = NVME_TCP_ADMIN_CCSZ;
+	nvmet_tcp_rx_reset(&queue->rx);
+
+	ret = kernel_getsockname(sock, (struct sockaddr *)&queue->local_addr);
+	if (ret < 0)
+		goto free_queue;
+	ret = kernel_getpeername(sock, (struct sockaddr *)&queue->peer_addr);
+	if (ret < 0)
+		goto free_queue;
+
+	ret = nvmet_sq_init(&queue->sq);
+	if (ret)
+		goto free_queue;
+
+	tcp_sock_set_nodelay(sk);
+
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_add_tail(&queue->entry, &nvmet_tcp_queues);
+	mutex_unlock(&nvmet_tcp_queues_lock);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	queue->saved_data_ready = sk->sk_data_ready;
+	queue->saved_state_change = sk->sk_state_change;
+	queue->saved_write_space = sk->sk_write_space;
+	sk->sk_user_data = queue;
+	sk->sk_data_ready = nvmet_tcp_data_ready;
+	sk->sk_state_change = nvmet_tcp_state_change;
+	sk->sk_write_space = nvmet_tcp_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/* It may have closed, or sent its ICReq, before the callbacks were set. */
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
+		nvmet_tcp_schedule_release(queue);
+	else
+		nvmet_tcp_kick(queue);
+	return 0;
+
+free_queue:
+	kfree(queue);
+	return ret;
+}
+
+/* --- ports -------------------------------------------------------------- */
+
+static void nvmet_tcp_accept_work(struct work_struct *work)
+{
+	struct nvmet_tcp_port *port = container_of(work, struct nvmet_tcp_port, accept_work);
+	struct socket *sock;
+	int ret;
+
+	for (;;) {
+		ret = kernel_accept(port->sock, &sock, O_NONBLOCK);
+		if (ret < 0) {
+			if (ret != -EAGAIN)
+				pr_warn("accept failed: %d\n", ret);
+			return;
+		}
+		ret = nvmet_tcp_alloc_queue(port, sock);
+		if (ret) {
+			pr_err("cannot set up a queue for a new connection: %d\n", ret);
+			sock_release(sock);
+		}
+	}
+}
+
+static void nvmet_tcp_listen_data_ready(struct sock *sk)
+{
+	struct nvmet_tcp_port *port;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	port = sk->sk_user_data;
+	if (port && sk->sk_state == TCP_LISTEN)
+		queue_work(nvmet_tcp_ctl_wq, &port->accept_work);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* A NUL-terminated copy of a fixed-size, space- or NUL-padded field. */
+static void nvmet_tcp_field(char *dst, const char *src, size_t size)
+{
+	size_t len = strnlen(src, size);
+
+	while (len && src[len - 1] == ' ')
+		len--;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static int nvmet_tcp_port_addr(struct nvmet_port *nport, struct sockaddr_storage *addr)
+{
+	char traddr[NVMF_TRADDR_SIZE + 1];
+	char trsvcid[NVMF_TRSVCID_SIZE + 1];
+	u16 af;
+
+	switch (nport->disc_addr.adrfam) {
+	case NVMF_ADDR_FAMILY_IP4:
+		af = AF_INET;
+		break;
+	case NVMF_ADDR_FAMILY_IP6:
+		af = AF_INET6;
+		break;
+	default:
+		return -EINVAL;
+	}
+	nvmet_tcp_field(traddr, nport->disc_addr.traddr, NVMF_TRADDR_SIZE);
+	nvmet_tcp_field(trsvcid, nport->disc_addr.trsvcid, NVMF_TRSVCID_SIZE);
+	return inet_pton_with_scope(&init_net, af, traddr, trsvcid, addr);
+}
+
+static bool nvmet_tcp_addr_is_any(const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+
+	switch (addr->ss_family) {
+	case AF_INET:
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	case AF_INET6:
+		return ipv6_addr_any(&sin6->sin6_addr);
+	default:
+		return false;
+	}
+}
+
+static int nvmet_tcp_add_port(struct nvmet_port *nport)
+{
+	struct nvmet_tcp_port *port;
+	struct sockaddr_storage addr = { };
+	struct sock *sk;
+	int ret;
+
+	if (nport->disc_addr.tsas.tcp.sectype != NVMF_TCP_SECTYPE_NONE) {
+		pr_err("port %u: TLS is not supported yet by nvmet-oot\n",
+		       le16_to_cpu(nport->disc_addr.portid));
+		return -EOPNOTSUPP;
+	}
+	ret = nvmet_tcp_port_addr(nport, &addr);
+	if (ret) {
+		pr_err("port %u: invalid address %.*s:%.*s\n",
+		       le16_to_cpu(nport->disc_addr.portid),
+		       NVMF_TRADDR_SIZE, nport->disc_addr.traddr,
+		       NVMF_TRSVCID_SIZE, nport->disc_addr.trsvcid);
+		return ret;
+	}
+
+	port = kzalloc_obj(*port);
+	if (!port)
+		return -ENOMEM;
+	port->nport = nport;
+	INIT_WORK(&port->accept_work, nvmet_tcp_accept_work);
+
+	if (nport->inline_data_size < 0) {
+		nport->inline_data_size = NVMET_TCP_DEF_INLINE_DATA_SIZE;
+	} else if (nport->inline_data_size > NVMET_TCP_MAX_XFER) {
+		pr_warn("port %u: inline_data_size %d is too large, using %d\n",
+			le16_to_cpu(nport->disc_addr.portid), nport->inline_data_size,
+			NVMET_TCP_MAX_XFER);
+		nport->inline_data_size = NVMET_TCP_MAX_XFER;
+	}
+	if (nport->max_queue_size < 0)
+		nport->max_queue_size = NVMET_MAX_QUEUE_SIZE;
+
+	ret = sock_create_kern(&init_net, addr.ss_family, SOCK_STREAM, IPPROTO_TCP, &port->sock);
+	if (ret) {
+		pr_err("port %u: cannot create a socket: %d\n",
+		       le16_to_cpu(nport->disc_addr.portid), ret);
+		goto free_port;
+	}
+	sk = port->sock->sk;
+	sock_set_reuseaddr(sk);
+	tcp_sock_set_nodelay(sk);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	port->saved_data_ready = sk->sk_data_ready;
+	sk->sk_user_data = port;
+	sk->sk_data_ready = nvmet_tcp_listen_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/*
+	 * kernel_bind() takes struct sockaddr * up to Linux 6.18 and struct
+	 * sockaddr_unsized * from 6.19; a void pointer converts to either.
+	 */
+	ret = kernel_bind(port->sock, (void *)&addr, sizeof(addr));
+	if (ret) {
+		pr_err("port %u: cannot bind %pISpc: %d\n",
+		       le16_to_cpu(nport->disc_addr.portid), &addr, ret);
+		goto release_sock;
+	}
+	ret = kernel_listen(port->sock, NVMET_TCP_BACKLOG);
+	if (ret) {
+		pr_err("port %u: cannot listen on %pISpc: %d\n",
+		       le16_to_cpu(nport->disc_addr.portid), &addr, ret);
+		goto release_sock;
+	}
+
+	nport->priv = port;
+	pr_info("enabling port %u (%pISpc)\n", le16_to_cpu(nport->disc_addr.portid), &addr);
+	return 0;
+
+release_sock:
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = port->saved_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_release(port->sock);
+free_port:
+	kfree(port);
+	return ret;
+}
+
+static void nvmet_tcp_remove_port(struct nvmet_port *nport)
+{
+	struct nvmet_tcp_port *port = nport->priv;
+	struct nvmet_tcp_queue *queue;
+	struct sock *sk;
+
+	if (!port)
+		return;
+	sk = port->sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = port->saved_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	cancel_work_sync(&port->accept_work);
+
+	/* The port goes away: so do the connections made through it. */
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_for_each_entry(queue, &nvmet_tcp_queues, entry)
+		if (queue->port == port)
+			nvmet_tcp_schedule_release(queue);
+	mutex_unlock(&nvmet_tcp_queues_lock);
+
+	sock_release(port->sock);
+	nport->priv = NULL;
+	kfree(port);
+}
+
+static void nvmet_tcp_delete_ctrl(struct nvmet_ctrl *ctrl)
+{
+	struct nvmet_tcp_queue *queue;
+
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_for_each_entry(queue, &nvmet_tcp_queues, entry)
+		if (queue->sq.ctrl == ctrl)
+			nvmet_tcp_schedule_release(queue);
+	mutex_unlock(&nvmet_tcp_queues_lock);
+}
+
+static void nvmet_tcp_disc_traddr(struct nvmet_req *req, struct nvmet_port *nport,
+				  char *traddr)
+{
+	struct nvmet_tcp_cmd *cmd = container_of(req, struct nvmet_tcp_cmd, req);
+	struct sockaddr_storage addr = { };
+
+	if (!nvmet_tcp_port_addr(nport, &addr) && nvmet_tcp_addr_is_any(&addr))
+		snprintf(traddr, NVMF_TRADDR_SIZE, "%pISc", &cmd->queue->local_addr);
+	else
+		memcpy(traddr, nport->disc_addr.traddr, NVMF_TRADDR_SIZE);
+}
+
+static ssize_t nvmet_tcp_host_traddr(struct nvmet_ctrl *ctrl, char *traddr, size_t len)
+{
+	struct nvmet_tcp_queue *queue;
+
+	if (!ctrl->sqs || !ctrl->sqs[0])
+		return -EINVAL;
+	queue = container_of(ctrl->sqs[0], struct nvmet_tcp_queue, sq);
+	return snprintf(traddr, len, "%pISc", &queue->peer_addr);
+}
+
+static u8 nvmet_tcp_get_mdts(const struct nvmet_ctrl *ctrl)
+{
+	return NVMET_TCP_MDTS;
+}
+
+static u16 nvmet_tcp_get_max_queue_size(const struct nvmet_ctrl *ctrl)
+{
+	return NVMET_MAX_QUEUE_SIZE;
+}
+
+static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
+	.owner			= THIS_MODULE,
+	.type			= NVMF_TRTYPE_TCP,
+	.msdbd			= 1,
+	.add_port		= nvmet_tcp_add_port,
+	.remove_port		= nvmet_tcp_remove_port,
+	.queue_response		= nvmet_tcp_queue_response,
+	.delete_ctrl		= nvmet_tcp_delete_ctrl,
+	.disc_traddr		= nvmet_tcp_disc_traddr,
+	.host_traddr		= nvmet_tcp_host_traddr,
+	.install_queue		= nvmet_tcp_install_queue,
+	.get_mdts		= nvmet_tcp_get_mdts,
+	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
+};
+
+/* --- module ------------------------------------------------------------- */
+
+static int __init nvmet_tcp_init(void)
+{
+	int ret;
+
+	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	if (!nvmet_tcp_io_wq)
+		return -ENOMEM;
+	nvmet_tcp_ctl_wq = alloc_workqueue("nvmet_tcp_ctl_wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!nvmet_tcp_ctl_wq) {
+		ret = -ENOMEM;
+		goto destroy_io_wq;
+	}
+	ret = nvmet_register_transport(&nvmet_tcp_ops);
+	if (ret)
+		goto destroy_ctl_wq;
+	return 0;
+
+destroy_ctl_wq:
+	destroy_workqueue(nvmet_tcp_ctl_wq);
+destroy_io_wq:
+	destroy_workqueue(nvmet_tcp_io_wq);
+	return ret;
+}
+
+static void __exit nvmet_tcp_exit(void)
+{
+	struct nvmet_tcp_queue *queue;
+
+	nvmet_unregister_transport(&nvmet_tcp_ops);
+
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_for_each_entry(queue, &nvmet_tcp_queues, entry)
+		nvmet_tcp_schedule_release(queue);
+	mutex_unlock(&nvmet_tcp_queues_lock);
+	/* Every release work removes its queue from the list and frees it. */
+	flush_workqueue(nvmet_tcp_ctl_wq);
+
+	destroy_workqueue(nvmet_tcp_ctl_wq);
+	destroy_workqueue(nvmet_tcp_io_wq);
+}
+
+module_init(nvmet_tcp_init);
+module_exit(nvmet_tcp_exit);
+
+MODULE_DESCRIPTION("NVMe over Fabrics target: TCP transport (nvmet-oot)");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(NVMET_OOT_VERSION);
+MODULE_ALIAS("nvmet-transport-3");
