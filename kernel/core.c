@@ -1206,7 +1206,8 @@ static int __init nvmet_init(void)
 	nvmet_wq = alloc_workqueue("nvmet-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!nvmet_wq)
 		return -ENOMEM;
-	nvmet_buffered_io_wq = alloc_workqueue("nvmet-buffered-io-wq", WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	nvmet_buffered_io_wq = alloc_workqueue("nvmet-buffered-io-wq",
+					       WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_buffered_io_wq) {
 		ret = -ENOMEM;
 		goto out_free_wq;

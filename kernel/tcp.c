@@ -1555,7 +1555,8 @@ static int __init nvmet_tcp_init(void)
 {
 	int ret;
 
-	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq",
+					  WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_tcp_io_wq)
 		return -ENOMEM;
 	nvmet_tcp_ctl_wq = alloc_workqueue("nvmet_tcp_ctl_wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
