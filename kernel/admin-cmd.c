@@ -38,6 +38,30 @@
 #define NVMET_SGLS_OFFSET		BIT(20)	/* SGL Address Specifies Offset */
 #define NVMET_NSFEAT_ROTATIONAL		BIT(4)	/* CNS 08h NSFEAT */
 #define NVMET_NSFEAT_NO_VWC		BIT(5)
+#define NVMET_LID_RMI			0x16	/* Rotational Media Information */
+#define NVMET_CNS_ENDGRP_LIST		0x19	/* Endurance Group List */
+#define NVMET_ID_CTRL_ENDGIDMAX		340	/* Identify Controller bytes 341:340 */
+
+/*
+ * Endurance Group Information log page (09h): 512 bytes; the 128-bit
+ * counters used here, by byte offset.
+ */
+#define NVMET_ENDGRP_LOG_SIZE		512
+#define NVMET_ENDGRP_LOG_DUR		48	/* Data Units Read */
+#define NVMET_ENDGRP_LOG_DUW		64	/* Data Units Written */
+#define NVMET_ENDGRP_LOG_HRC		96	/* Host Read Commands */
+#define NVMET_ENDGRP_LOG_HWC		112	/* Host Write Commands */
+
+/* Rotational Media Information log page (16h): 512 bytes. */
+#define NVMET_RMI_LOG_SIZE		512
+#define NVMET_RMI_LOG_ENDGID		0	/* Endurance Group Identifier */
+#define NVMET_RMI_LOG_NUMA		2	/* Number of Actuators */
+
+/*
+ * Each namespace is an endurance group of its own, numbered by its NSID; an
+ * NSID too large for the 16-bit identifier is in none.
+ */
+#define NVMET_ENDGID_MAX		U16_MAX
 
 #define NVMET_LOG_RAE			BIT(15)	/* Get Log Page CDW10 */
 #define NVMET_HOSTID_EXHID		BIT(0)	/* Host Identifier CDW11 */
@@ -64,6 +88,7 @@
 #define NVMET_LOC_CSI		offsetof(struct nvme_identify, csi)
 #define NVMET_LOC_LID		offsetof(struct nvme_get_log_page_command, lid)
 #define NVMET_LOC_LPO		offsetof(struct nvme_get_log_page_command, lpo)
+#define NVMET_LOC_LSI		(NVMET_LOC_CDW11 + 2)	/* Get Log Page CDW11[31:16] */
 
 static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
 {
@@ -145,7 +170,8 @@ static u16 nvmet_log_supported(struct nvmet_req *req)
 	static const u8 lids[] = {
 		NVMET_LID_SUPPORTED_LOGS, NVME_LOG_ERROR, NVME_LOG_SMART,
 		NVME_LOG_FW_SLOT, NVME_LOG_CHANGED_NS, NVME_LOG_CMD_EFFECTS,
-		NVME_LOG_ANA, NVMET_LID_FEATURES,
+		NVME_LOG_ENDURANCE_GROUP, NVME_LOG_ANA, NVMET_LID_FEATURES,
+		NVMET_LID_RMI,
 	};
 	__le32 *log;
 	u16 status;
@@ -300,7 +326,11 @@ static u16 nvmet_log_changed_ns(struct nvmet_req *req)
 	return status;
 }
 
-/* Commands Supported and Effects, for the NVM command set only. */
+/*
+ * Commands Supported and Effects for the NVM command set. Asked for the Zoned
+ * Namespace command set, the page is the same: none of its zone commands is
+ * implemented.
+ */
 static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 {
 	static const u8 admin[] = {
@@ -315,7 +345,8 @@ static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 	u16 status;
 	unsigned int i;
 
-	if (req->cmd->get_log_page.csi != NVME_CSI_NVM)
+	if (req->cmd->get_log_page.csi != NVME_CSI_NVM &&
+	    req->cmd->get_log_page.csi != NVME_CSI_ZNS)
 		return NVME_SC_INVALID_LOG_PAGE | NVME_STATUS_DNR;
 
 	log = kzalloc_obj(*log);
@@ -413,6 +444,99 @@ unlock:
 	return status;
 }
 
+/* The endurance group of a namespace, 0 for none. */
+static u16 nvmet_ns_endgid(const struct nvmet_ns *ns)
+{
+	return ns->nsid <= NVMET_ENDGID_MAX ? ns->nsid : 0;
+}
+
+/* The enabled namespace whose endurance group LSI names, with a reference. */
+static struct nvmet_ns *nvmet_log_find_endgrp(struct nvmet_req *req)
+{
+	u16 lsi = le32_to_cpu(req->cmd->common.cdw11) >> 16;
+
+	if (!lsi)
+		return NULL;
+	return nvmet_find_namespace(req->sq->ctrl->subsys, lsi);
+}
+
+static bool nvmet_bdev_rotational(struct block_device *bdev)
+{
+	return bdev_get_queue(bdev)->limits.features & BLK_FEAT_ROTATIONAL;
+}
+
+/*
+ * Endurance Group Information: the block device's I/O counters; a file
+ * backend has none and reads as all zeroes.
+ */
+static u16 nvmet_log_endgrp(struct nvmet_req *req)
+{
+	struct nvmet_io_totals t = { };
+	struct nvmet_ns *ns;
+	u16 status;
+	u8 *log;
+
+	status = nvmet_check_log_offset(req, NVMET_ENDGRP_LOG_SIZE);
+	if (status)
+		return status;
+	ns = nvmet_log_find_endgrp(req);
+	if (!ns)
+		return nvmet_field_error(req, NVMET_LOC_LSI);
+	nvmet_add_io_totals(&t, ns);
+	nvmet_put_namespace(ns);
+
+	log = kzalloc(NVMET_ENDGRP_LOG_SIZE, GFP_KERNEL);
+	if (!log)
+		return NVME_SC_INTERNAL;
+	/* 128-bit counters; the upper halves stay zero. */
+	put_unaligned_le64(t.units_read, log + NVMET_ENDGRP_LOG_DUR);
+	put_unaligned_le64(t.units_written, log + NVMET_ENDGRP_LOG_DUW);
+	put_unaligned_le64(t.reads, log + NVMET_ENDGRP_LOG_HRC);
+	put_unaligned_le64(t.writes, log + NVMET_ENDGRP_LOG_HWC);
+	status = nvmet_copy_log(req, log, NVMET_ENDGRP_LOG_SIZE);
+	kfree(log);
+	return status;
+}
+
+/*
+ * Rotational Media Information: only for a namespace on a rotational block
+ * device; any other endurance group has no rotational media.
+ */
+static u16 nvmet_log_rmi(struct nvmet_req *req)
+{
+	u16 status, numa = 1;
+	struct gendisk *disk;
+	struct nvmet_ns *ns;
+	u8 *log;
+
+	status = nvmet_check_log_offset(req, NVMET_RMI_LOG_SIZE);
+	if (status)
+		return status;
+	ns = nvmet_log_find_endgrp(req);
+	if (!ns)
+		return nvmet_field_error(req, NVMET_LOC_LSI);
+	if (!ns->bdev || !nvmet_bdev_rotational(ns->bdev)) {
+		nvmet_put_namespace(ns);
+		return nvmet_field_error(req, NVMET_LOC_LSI);
+	}
+	/* One actuator unless the disk has independent access ranges. */
+	disk = ns->bdev->bd_disk;
+	if (disk && disk->ia_ranges)
+		numa = disk->ia_ranges->nr_ia_ranges;
+
+	log = kzalloc(NVMET_RMI_LOG_SIZE, GFP_KERNEL);
+	if (!log) {
+		nvmet_put_namespace(ns);
+		return NVME_SC_INTERNAL;
+	}
+	put_unaligned_le16(nvmet_ns_endgid(ns), log + NVMET_RMI_LOG_ENDGID);
+	put_unaligned_le16(numa, log + NVMET_RMI_LOG_NUMA);
+	nvmet_put_namespace(ns);
+	status = nvmet_copy_log(req, log, NVMET_RMI_LOG_SIZE);
+	kfree(log);
+	return status;
+}
+
 /* FID Supported and Effects. */
 static u16 nvmet_log_features(struct nvmet_req *req)
 {
@@ -462,11 +586,17 @@ static void nvmet_execute_get_log_page(struct nvmet_req *req)
 	case NVME_LOG_CMD_EFFECTS:
 		status = nvmet_log_cmd_effects(req);
 		break;
+	case NVME_LOG_ENDURANCE_GROUP:
+		status = nvmet_log_endgrp(req);
+		break;
 	case NVME_LOG_ANA:
 		status = nvmet_log_ana(req);
 		break;
 	case NVMET_LID_FEATURES:
 		status = nvmet_log_features(req);
+		break;
+	case NVMET_LID_RMI:
+		status = nvmet_log_rmi(req);
 		break;
 	default:
 		status = nvmet_field_error(req, NVMET_LOC_LID);
@@ -513,7 +643,7 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->rab = 6;
 	id->cmic = NVME_CTRL_CMIC_MULTI_PORT | NVME_CTRL_CMIC_MULTI_CTRL |
 		   NVME_CTRL_CMIC_ANA;
-	id->mdts = ctrl->ops->get_mdts ? ctrl->ops->get_mdts(ctrl) : 0;
+	id->mdts = nvmet_ctrl_mdts(ctrl);
 	id->cntlid = cpu_to_le16(ctrl->cntlid);
 	id->oaes = cpu_to_le32(NVMET_AEN_OPTIONAL);
 	id->ctratt = cpu_to_le32(NVME_CTRL_ATTR_HID_128_BIT | NVME_CTRL_ATTR_TBKAS);
@@ -567,6 +697,9 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->anatt = 10;
 	id->anagrpmax = cpu_to_le32(NVMET_MAX_ANAGRPS);
 	id->nanagrpid = cpu_to_le32(NVMET_MAX_ANAGRPS);
+	/* Endurance groups: one per namespace, as many as namespaces. */
+	BUILD_BUG_ON(offsetof(struct nvme_id_ctrl, anatt) != NVMET_ID_CTRL_ENDGIDMAX + 2);
+	put_unaligned_le16(NVMET_MAX_NAMESPACES, (u8 *)id + NVMET_ID_CTRL_ENDGIDMAX);
 
 	/* A single power state, with the figures hosts have come to expect. */
 	id->psd[0].max_power = cpu_to_le16(0x9c4);
@@ -625,6 +758,7 @@ static u16 nvmet_identify_ns(struct nvmet_req *req)
 	/* Shared with other controllers and with other users of the backend. */
 	id->nmic = NVME_NS_NMIC_SHARED;
 	id->anagrpid = cpu_to_le32(ns->anagrpid);
+	id->endgid = cpu_to_le16(nvmet_ns_endgid(ns));
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
 	if (ns->readonly)
 		id->nsattr |= NVME_NS_ATTR_RO;
@@ -743,11 +877,12 @@ static u16 nvmet_identify_ns_indep(struct nvmet_req *req)
 		return NVME_SC_INTERNAL;
 	id->nstat = NVME_NSTAT_NRDY;
 	id->anagrpid = cpu_to_le32(ns->anagrpid);
+	id->endgid = cpu_to_le16(nvmet_ns_endgid(ns));
 	id->nmic = NVME_NS_NMIC_SHARED;
 	if (ns->readonly)
 		id->nsattr |= NVME_NS_ATTR_RO;
 	if (ns->bdev) {
-		if (bdev_get_queue(ns->bdev)->limits.features & BLK_FEAT_ROTATIONAL)
+		if (nvmet_bdev_rotational(ns->bdev))
 			id->nsfeat |= NVMET_NSFEAT_ROTATIONAL;
 		/* A file needs Flush for its metadata, so it always has a cache. */
 		if (!bdev_write_cache(ns->bdev))
@@ -755,6 +890,42 @@ static u16 nvmet_identify_ns_indep(struct nvmet_req *req)
 	}
 	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
 	kfree(id);
+	return status;
+}
+
+/*
+ * CNS 19h: the number of entries, then up to 2047 endurance group
+ * identifiers at or above CNSSID (CDW11[15:0]), ascending.
+ */
+static u16 nvmet_identify_endgrp_list(struct nvmet_req *req)
+{
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	u16 min_endgid = le32_to_cpu(req->cmd->common.cdw11) & 0xffff;
+	const unsigned int nr_max = NVME_IDENTIFY_DATA_SIZE / sizeof(__le16) - 1;
+	struct nvmet_ns *ns;
+	unsigned long idx;
+	unsigned int n = 0;
+	__le16 *list;
+	u16 status;
+
+	list = kzalloc(NVME_IDENTIFY_DATA_SIZE, GFP_KERNEL);
+	if (!list)
+		return NVME_SC_INTERNAL;
+
+	mutex_lock(&subsys->lock);
+	xa_for_each_range(&subsys->namespaces, idx, ns, max_t(unsigned long, min_endgid, 1),
+			  NVMET_ENDGID_MAX) {
+		if (!ns->enabled)
+			continue;
+		list[++n] = cpu_to_le16(nvmet_ns_endgid(ns));
+		if (n == nr_max)
+			break;
+	}
+	mutex_unlock(&subsys->lock);
+	list[0] = cpu_to_le16(n);
+
+	status = nvmet_copy_to_sgl(req, 0, list, NVME_IDENTIFY_DATA_SIZE);
+	kfree(list);
 	return status;
 }
 
@@ -796,6 +967,9 @@ static void nvmet_execute_identify(struct nvmet_req *req)
 		break;
 	case NVME_ID_CNS_NS_CS_INDEP:
 		status = nvmet_identify_ns_indep(req);
+		break;
+	case NVMET_CNS_ENDGRP_LIST:
+		status = nvmet_identify_endgrp_list(req);
 		break;
 	default:
 		status = nvmet_field_error(req, NVMET_LOC_CNS);

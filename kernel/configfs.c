@@ -1547,6 +1547,132 @@ static const struct config_item_type nvmet_subsys_type = {
 	.ct_owner	= THIS_MODULE,
 };
 
+/*
+ * subsystems/<nqn>/passthru: the attributes of the in-tree target, so that
+ * nvmetcli save/restore round-trips; enabling passthru is not implemented yet.
+ */
+static struct nvmet_subsys *passthru_to_subsys(struct config_item *item)
+{
+	return to_subsys(item->ci_parent);
+}
+
+static ssize_t nvmet_passthru_device_path_show(struct config_item *item, char *page)
+{
+	struct nvmet_subsys *subsys = passthru_to_subsys(item);
+	ssize_t ret;
+
+	mutex_lock(&subsys->lock);
+	ret = sysfs_emit(page, "%s\n", subsys->passthru_ctrl_path ?: "(null)");
+	mutex_unlock(&subsys->lock);
+	return ret;
+}
+
+static ssize_t nvmet_passthru_device_path_store(struct config_item *item,
+						const char *page, size_t count)
+{
+	struct nvmet_subsys *subsys = passthru_to_subsys(item);
+	size_t len = strcspn(page, "\n");
+	char *path;
+
+	if (!len)
+		return -EINVAL;
+	path = kstrndup(page, len, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	mutex_lock(&subsys->lock);
+	kfree(subsys->passthru_ctrl_path);
+	subsys->passthru_ctrl_path = path;
+	mutex_unlock(&subsys->lock);
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, device_path);
+
+static ssize_t nvmet_passthru_enable_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "0\n");
+}
+
+static ssize_t nvmet_passthru_enable_store(struct config_item *item,
+					   const char *page, size_t count)
+{
+	bool enable;
+
+	if (kstrtobool(page, &enable))
+		return -EINVAL;
+	if (enable) {
+		pr_err("subsystem %s: passthru is not supported by nvmet-oot yet; export namespaces instead\n",
+		       passthru_to_subsys(item)->subsysnqn);
+		return -EOPNOTSUPP;
+	}
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, enable);
+
+static ssize_t nvmet_passthru_admin_timeout_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", passthru_to_subsys(item)->passthru_admin_timeout);
+}
+
+static ssize_t nvmet_passthru_admin_timeout_store(struct config_item *item,
+						  const char *page, size_t count)
+{
+	unsigned int timeout;
+
+	if (kstrtouint(page, 0, &timeout))
+		return -EINVAL;
+	passthru_to_subsys(item)->passthru_admin_timeout = timeout;
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, admin_timeout);
+
+static ssize_t nvmet_passthru_io_timeout_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", passthru_to_subsys(item)->passthru_io_timeout);
+}
+
+static ssize_t nvmet_passthru_io_timeout_store(struct config_item *item,
+					       const char *page, size_t count)
+{
+	unsigned int timeout;
+
+	if (kstrtouint(page, 0, &timeout))
+		return -EINVAL;
+	passthru_to_subsys(item)->passthru_io_timeout = timeout;
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, io_timeout);
+
+static ssize_t nvmet_passthru_clear_ids_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", passthru_to_subsys(item)->passthru_clear_ids);
+}
+
+static ssize_t nvmet_passthru_clear_ids_store(struct config_item *item,
+					      const char *page, size_t count)
+{
+	bool clear_ids;
+
+	if (kstrtobool(page, &clear_ids))
+		return -EINVAL;
+	passthru_to_subsys(item)->passthru_clear_ids = clear_ids;
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, clear_ids);
+
+static struct configfs_attribute *nvmet_passthru_attrs[] = {
+	&nvmet_passthru_attr_device_path,
+	&nvmet_passthru_attr_enable,
+	&nvmet_passthru_attr_admin_timeout,
+	&nvmet_passthru_attr_io_timeout,
+	&nvmet_passthru_attr_clear_ids,
+	NULL,
+};
+
+static const struct config_item_type nvmet_passthru_type = {
+	.ct_attrs	= nvmet_passthru_attrs,
+	.ct_owner	= THIS_MODULE,
+};
+
 static struct config_group *nvmet_subsys_make(struct config_group *group,
 					      const char *name)
 {
@@ -1580,6 +1706,10 @@ static struct config_group *nvmet_subsys_make(struct config_group *group,
 				    "allowed_hosts", &nvmet_allowed_hosts_type);
 	configfs_add_default_group(&subsys->allowed_hosts_group,
 				   &subsys->group);
+
+	config_group_init_type_name(&subsys->passthru_group, "passthru",
+				    &nvmet_passthru_type);
+	configfs_add_default_group(&subsys->passthru_group, &subsys->group);
 
 	return &subsys->group;
 }

@@ -81,13 +81,19 @@ int nvmet_enable_port(struct nvmet_port *port)
 	if (!try_module_get(ops->owner))
 		return -EINVAL;
 
-	if (port->max_queue_size < 0)
-		port->max_queue_size = NVMET_MAX_QUEUE_SIZE;
 	ret = ops->add_port(port);
 	if (ret) {
 		module_put(ops->owner);
 		return ret;
 	}
+	/* Defaults and bounds for what the transport left unset. */
+	if (port->max_queue_size < 0)
+		port->max_queue_size = NVMET_MAX_QUEUE_SIZE;
+	else
+		port->max_queue_size = clamp(port->max_queue_size, NVMET_MIN_QUEUE_SIZE,
+					     NVMET_MAX_QUEUE_SIZE);
+	if (port->mdts < 0 || port->mdts > NVMET_MAX_MDTS)
+		port->mdts = 0;	/* no limit reported */
 	port->tr_ops = ops;
 	port->enabled = true;
 	return 0;
@@ -247,6 +253,7 @@ static void nvmet_subsys_free(struct kref *ref)
 	kfree(subsys->subsysnqn);
 	kfree(subsys->model_number);
 	kfree(subsys->firmware_rev);
+	kfree(subsys->passthru_ctrl_path);
 	kfree(subsys);
 }
 
@@ -581,9 +588,19 @@ static void nvmet_init_cap(struct nvmet_ctrl *ctrl)
 	ctrl->cap = BIT_ULL(37) | BIT_ULL(43) | (15ULL << 24) | (u64)(mqes - 1);
 }
 
+/* MDTS as reported: the port's param_mdts, lowered to the transport's limit. */
+u8 nvmet_ctrl_mdts(const struct nvmet_ctrl *ctrl)
+{
+	u8 port_mdts = ctrl->port->mdts > 0 ? ctrl->port->mdts : 0;
+
+	if (!ctrl->ops->get_mdts)
+		return port_mdts;
+	return min_not_zero(ctrl->ops->get_mdts(ctrl), port_mdts);
+}
+
 u32 nvmet_ctrl_mdts_bytes(const struct nvmet_ctrl *ctrl)
 {
-	u8 mdts = ctrl->ops->get_mdts ? ctrl->ops->get_mdts(ctrl) : 0;
+	u8 mdts = nvmet_ctrl_mdts(ctrl);
 
 	if (!mdts || mdts > 20)
 		return U32_MAX;

@@ -229,6 +229,17 @@ struct nvmet_subsys {
 	struct config_group	group;		/* subsystems/<nqn> */
 	struct config_group	namespaces_group;
 	struct config_group	allowed_hosts_group;
+
+	/*
+	 * subsystems/<nqn>/passthru: kept so configurations round-trip through
+	 * nvmetcli; exporting a whole controller is not implemented yet. Under
+	 * subsys->lock.
+	 */
+	struct config_group	passthru_group;
+	char			*passthru_ctrl_path;
+	unsigned int		passthru_admin_timeout;
+	unsigned int		passthru_io_timeout;
+	bool			passthru_clear_ids;
 };
 
 static inline struct nvmet_subsys *to_subsys(struct config_item *item)
@@ -454,6 +465,7 @@ u16 nvmet_check_ctrl_status(struct nvmet_req *req);
 void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);
 void nvmet_stop_keep_alive_timer(struct nvmet_ctrl *ctrl);
+u8 nvmet_ctrl_mdts(const struct nvmet_ctrl *ctrl);		/* as Identify reports it */
 u32 nvmet_ctrl_mdts_bytes(const struct nvmet_ctrl *ctrl);	/* U32_MAX: no limit */
 
 /* ERR_PTR on failure. */

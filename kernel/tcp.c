@@ -44,9 +44,12 @@
 #define NVMET_TCP_DEF_INLINE_DATA_SIZE	(4 * PAGE_SIZE)
 /* Largest H2CData payload we accept, advertised in ICResp (MAXH2CDATA). */
 #define NVMET_TCP_MAXH2CDATA		0x400000
-/* MDTS we report: 2^10 minimum-size (4 KiB) pages, 4 MiB per command. */
-#define NVMET_TCP_MDTS			10
-#define NVMET_TCP_MAX_XFER		(SZ_4K << NVMET_TCP_MDTS)
+/*
+ * Largest transfer of one command: bounds what a host can make us allocate.
+ * Like the in-tree target we report no MDTS (param_mdts can set one) and
+ * refuse larger SGLs; the Linux host never sends more than this.
+ */
+#define NVMET_TCP_MAX_XFER		NVMET_TCP_MAXH2CDATA
 /* R2T transfer tag of the connect slot; other slots use their index. */
 #define NVMET_TCP_CONNECT_TTAG		0xffff
 /* Socket operations io_work does before it yields to other queues. */
@@ -1524,11 +1527,6 @@ static ssize_t nvmet_tcp_host_traddr(struct nvmet_ctrl *ctrl, char *traddr, size
 	return snprintf(traddr, len, "%pISc", &queue->peer_addr);
 }
 
-static u8 nvmet_tcp_get_mdts(const struct nvmet_ctrl *ctrl)
-{
-	return NVMET_TCP_MDTS;
-}
-
 static u16 nvmet_tcp_get_max_queue_size(const struct nvmet_ctrl *ctrl)
 {
 	return NVMET_MAX_QUEUE_SIZE;
@@ -1545,7 +1543,6 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.disc_traddr		= nvmet_tcp_disc_traddr,
 	.host_traddr		= nvmet_tcp_host_traddr,
 	.install_queue		= nvmet_tcp_install_queue,
-	.get_mdts		= nvmet_tcp_get_mdts,
 	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
 };
 

@@ -1,0 +1,53 @@
+#!/bin/bash
+# nvmetcli against the target's configfs: restore a sample configuration,
+# save it (kept as an artifact that tests/vm/side-by-side compares between the
+# in-tree target and ours), clear, restore the saved file, save again: the two
+# saves must be identical; a host connects in between; clear leaves nothing.
+. ./lib.sh
+NQN=nqn.2026-11.org.nvmet-oot:demo
+
+check "load nvmet-tcp" modprobe nvmet-tcp
+check "loop device /dev/loop0" sh -c 'modprobe loop && truncate -s 64M /tmp/rt.img && losetup /dev/loop0 /tmp/rt.img'
+check "host nqn for allowed_hosts" test -n "$LAB_HOSTNQN"
+check "nvmetcli restore demo.json" nvmetcli restore demo.json
+check "nvmetcli save" nvmetcli save /tmp/save-1.json
+save_output save-1.json cat /tmp/save-1.json
+check_output "saved config names the subsystem" "$NQN" cat /lab/out/artifacts/save-1.json
+check "nvmetcli clear" nvmetcli clear
+check "clear leaves nothing" bash -c "[ -z \"\$(find $NVMET_CFS/subsystems $NVMET_CFS/ports $NVMET_CFS/hosts -mindepth 1 -maxdepth 1)\" ]"
+check "nvmetcli restore of the saved file" nvmetcli restore /tmp/save-1.json
+check "nvmetcli save again" nvmetcli save /tmp/save-2.json
+save_output save-2.json cat /tmp/save-2.json
+check "second save equals the first" cmp /tmp/save-1.json /tmp/save-2.json
+
+check "load nvme-tcp" modprobe nvme-tcp
+check_output "discover" "subnqn: +$NQN" nvme discover -t tcp -a 127.0.0.1 -s 4420
+check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN
+check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
+
+# Host access control: a subsystem restricted to another host refuses us.
+check "restrict the subsystem to another host" sh -c "
+	echo 0 > $NVMET_CFS/subsystems/$NQN/attr_allow_any_host &&
+	mkdir $NVMET_CFS/hosts/nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-000000000001 &&
+	ln -s $NVMET_CFS/hosts/nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-000000000001 \
+		$NVMET_CFS/subsystems/$NQN/allowed_hosts/"
+check_fails "connect refused for a host not in allowed_hosts" \
+	nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN
+check "allow our host" sh -c "mkdir $NVMET_CFS/hosts/$LAB_HOSTNQN &&
+	ln -s $NVMET_CFS/hosts/$LAB_HOSTNQN $NVMET_CFS/subsystems/$NQN/allowed_hosts/"
+check "connect allowed through allowed_hosts" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN
+check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
+check_fails "allow_any_host cannot be set while allowed_hosts has links" \
+	sh -c "echo 1 > $NVMET_CFS/subsystems/$NQN/attr_allow_any_host"
+
+# configfs rules the in-tree target enforces.
+check_fails "addr_traddr of an enabled port is read-only (EACCES)" \
+	sh -c "echo 127.0.0.2 > $NVMET_CFS/ports/1/addr_traddr"
+check_fails "a subsystem cannot take the discovery NQN" \
+	mkdir "$NVMET_CFS/subsystems/nqn.2014-08.org.nvmexpress.discovery"
+check_fails "device_path of an enabled namespace cannot change" \
+	sh -c "echo -n /dev/null > $NVMET_CFS/subsystems/$NQN/namespaces/1/device_path"
+check "nvmetcli clear" nvmetcli clear
+check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
+losetup -d /dev/loop0
+finish
