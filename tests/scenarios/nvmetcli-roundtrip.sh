@@ -47,7 +47,10 @@ check_fails "a subsystem cannot take the discovery NQN" \
 	mkdir "$NVMET_CFS/subsystems/nqn.2014-08.org.nvmexpress.discovery"
 check_fails "device_path of an enabled namespace cannot change" \
 	sh -c "echo -n /dev/null > $NVMET_CFS/subsystems/$NQN/namespaces/1/device_path"
+check "disconnect the host before unload tests" modprobe -r nvme-tcp
+check_fails "nvmet cannot be unloaded while configured" modprobe -r nvmet
+check "the configuration is still there" test -d "$NVMET_CFS/subsystems/$NQN/namespaces/1"
 check "nvmetcli clear" nvmetcli clear
-check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
+check "unload" modprobe -r nvmet-tcp nvmet
 losetup -d /dev/loop0
 finish
