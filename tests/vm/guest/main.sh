@@ -27,6 +27,11 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm /root
 mount -t devpts devpts /dev/pts
+# devtmpfs has no /dev/fd: bash's process substitution needs it.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 hostname lab
 ip link set lo up
 ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0
