@@ -994,7 +994,7 @@ static size_t nvmet_get_feat_data_len(struct nvmet_req *req)
 /* NCQA/NSQA (0's based): every controller of the subsystem gets max_qid. */
 static u32 nvmet_feat_num_queues(struct nvmet_ctrl *ctrl)
 {
-	u32 n = max_t(u32, ctrl->subsys->max_qid, 1) - 1;
+	u32 n = max_t(u32, ctrl->max_qid, 1) - 1;
 
 	return n | n << 16;
 }
@@ -1079,7 +1079,7 @@ static u16 nvmet_set_feat_kato(struct nvmet_req *req)
 	u32 ms = le32_to_cpu(req->cmd->common.cdw11);
 
 	nvmet_stop_keep_alive_timer(ctrl);
-	ctrl->kato = DIV_ROUND_UP(ms, 1000);
+	ctrl->kato = nvmet_kato_secs(ms);
 	nvmet_start_keep_alive_timer(ctrl);
 	nvmet_set_result(req, ctrl->kato);
 	return NVME_SC_SUCCESS;

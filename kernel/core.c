@@ -662,8 +662,10 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	nvmet_init_cap(ctrl);
 
 	ctrl->changed_ns_list = kmalloc_objs(u32, NVMET_MAX_CHANGED_NS);
-	ctrl->sqs = kzalloc_objs(*ctrl->sqs, subsys->max_qid + 1);
-	ctrl->cqs = kzalloc_objs(*ctrl->cqs, subsys->max_qid + 1);
+	/* max_qid may change later (attr_qid_max): the arrays keep this size. */
+	ctrl->max_qid = subsys->max_qid;
+	ctrl->sqs = kzalloc_objs(*ctrl->sqs, ctrl->max_qid + 1);
+	ctrl->cqs = kzalloc_objs(*ctrl->cqs, ctrl->max_qid + 1);
 	if (!ctrl->changed_ns_list || !ctrl->sqs || !ctrl->cqs)
 		goto out_free;
 
@@ -678,7 +680,7 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	ctrl->cntlid = cntlid;
 
 	/* KATO arrives in ms; the timer counts whole seconds, rounded up. */
-	ctrl->kato = DIV_ROUND_UP(kato, 1000);
+	ctrl->kato = nvmet_kato_secs(kato);
 	if (nvmet_is_disc_subsys(subsys) && !ctrl->kato)
 		ctrl->kato = NVMET_DISC_KATO_MS / 1000;
 	ctrl->aen_enabled = nvmet_is_disc_subsys(subsys) ? NVME_AEN_CFG_DISC_CHANGE :
@@ -717,7 +719,7 @@ static void nvmet_ctrl_free(struct kref *ref)
 	nvmet_async_events_failall(ctrl);
 
 	pr_info("ctrl %d of subsystem %s (host %s) freed\n", ctrl->cntlid,
-		subsys->subsysnqn, ctrl->hostnqn);
+		ctrl->subsysnqn, ctrl->hostnqn);
 	ida_free(&nvmet_cntlid_ida, ctrl->cntlid);
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);

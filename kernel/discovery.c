@@ -293,7 +293,10 @@ static void nvmet_execute_disc_identify(struct nvmet_req *req)
 	if (req->port->inline_data_size > 0)
 		id->sgls |= cpu_to_le32(NVMET_SGLS_OFFSET);
 
+	/* discovery_nqn may be replaced (and the old string freed) meanwhile. */
+	down_read(&nvmet_config_sem);
 	strscpy(id->subnqn, subsys->subsysnqn, sizeof(id->subnqn));
+	up_read(&nvmet_config_sem);
 
 	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
 	kfree(id);

@@ -219,7 +219,7 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	}
 	pr_info("created %s controller %d for subsystem %s for host %s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
-		ctrl->cntlid, ctrl->subsys->subsysnqn, ctrl->hostnqn);
+		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);
 	nvmet_set_result(req, ctrl->cntlid);
 out:
 	kfree(c);
@@ -249,9 +249,9 @@ static void nvmet_execute_io_connect(struct nvmet_req *req)
 		status = NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 		goto out;
 	}
-	if (unlikely(c->qid > ctrl->subsys->max_qid)) {
-		pr_warn("ctrl %d: I/O queue %d beyond the subsystem's %d\n", ctrl->cntlid,
-			c->qid, ctrl->subsys->max_qid);
+	if (unlikely(c->qid > ctrl->max_qid)) {
+		pr_warn("ctrl %d: I/O queue %d beyond its %d\n", ctrl->cntlid,
+			c->qid, ctrl->max_qid);
 		nvmet_set_result(req, offsetof(struct nvmf_connect_command, qid));
 		status = NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 		goto out_put;

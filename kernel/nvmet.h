@@ -66,6 +66,7 @@
 #define NVMET_DEFAULT_ANA_GRPID		1
 #define NVMET_MAX_CHANGED_NS		1024	/* entries of log page 04h */
 #define NVMET_KAS			10	/* Keep Alive granularity, 100 ms units */
+#define NVMET_MAX_KATO_SECS		65535	/* longer KATOs are clamped (jiffies) */
 #define NVMET_DISC_KATO_MS		120000
 #define NVMET_SN_MAX_SIZE		20
 #define NVMET_MN_MAX_SIZE		40
@@ -299,6 +300,7 @@ struct nvmet_ctrl {
 	struct nvmet_cq		**cqs;
 
 	u32			kato;		/* seconds, 0: no keep alive */
+	u16			max_qid;	/* sqs/cqs have max_qid + 1 entries */
 	bool			reset_tbkas;	/* traffic counts as keep alive (TBKAS) */
 	struct delayed_work	ka_work;
 	struct work_struct	fatal_err_work;
@@ -411,6 +413,12 @@ static inline void nvmet_set_result(struct nvmet_req *req, u32 result)
 static inline u32 nvmet_rw_data_len(struct nvmet_req *req)
 {
 	return ((u32)le16_to_cpu(req->cmd->rw.length) + 1) << req->ns->blksize_shift;
+}
+
+/* KATO from a host (milliseconds) as the keep-alive timer counts it. */
+static inline u32 nvmet_kato_secs(u32 ms)
+{
+	return min_t(u64, DIV_ROUND_UP_ULL(ms, 1000), NVMET_MAX_KATO_SECS);
 }
 
 static inline sector_t nvmet_lba_to_sect(struct nvmet_ns *ns, __le64 lba)
