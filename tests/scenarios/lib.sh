@@ -81,6 +81,16 @@ save_output() {
 	return $rc
 }
 
+# save_any NAME CMD [ARGS...]: like save_output, but CMD may fail (a page the
+# reference target of an older kernel lacks): the output is still compared.
+save_any() {
+	local name=$1 dir=/lab/out/artifacts
+	shift
+	mkdir -p "$dir"
+	"$@" >"$dir/$name" 2>&1
+	note "$name: $* (exit $?, output kept)"
+}
+
 # --- target side (raw configfs, as blktests does) -------------------------
 
 # backing_loop SIZE_MB: a loop device over a file in tmpfs; prints /dev/loopN.

@@ -41,7 +41,7 @@ save_output fw-log nvme fw-log "$ctrl" -o json
 save_output changed-ns-log nvme changed-ns-list-log "$ctrl" -o json
 save_output effects-log nvme effects-log "$ctrl" -o json
 save_output ana-log nvme ana-log "$ctrl" -o json
-save_output supported-log-pages nvme supported-log-pages "$ctrl" -o json
+save_any supported-log-pages nvme supported-log-pages "$ctrl" -o json
 for f in 0x6 0x7 0xb 0xf; do
 	save_output "get-feature-$f" nvme get-feature "$ctrl" -f $f -H
 done
