@@ -18,7 +18,7 @@ check "a 256 MiB loop device for the namespace" bash -c 'modprobe loop && trunca
 check "load the target (modprobe nvmet-tcp)" modprobe nvmet-tcp
 check "nvmetcli restore demo.json" nvmetcli restore demo.json
 say "configfs now holds:"
-(cd $NVMET_CFS && find subsystems ports -maxdepth 3 | sed 's/^/#   /')
+(cd $NVMET_CFS && find subsystems ports -maxdepth 3 \( -type d -o -type l \) | sed 's/^/#   /')
 check "load the host (modprobe nvme-tcp)" modprobe nvme-tcp
 check_output "nvme discover sees the subsystem" "subnqn: +$NQN" nvme discover -t tcp -a 127.0.0.1 -s 4420
 before=$(nvme_blockdevs)
