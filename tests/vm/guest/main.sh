@@ -34,6 +34,10 @@ ln -sfn /proc/self/fd/1 /dev/stdout
 ln -sfn /proc/self/fd/2 /dev/stderr
 hostname lab
 ip link set lo up
+# The NIC (QEMU user networking, restrict=on: reaches nothing outside) carries
+# 10.0.2.15, the address RDMA (rxe) and "non-loopback" scenarios use.
+modprobe -q virtio_net
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done
 ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0
 
 kdir=/lib/modules/$(uname -r)
