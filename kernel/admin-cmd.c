@@ -691,6 +691,9 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->icdoff = 0;
 	id->ctrattr = 0;	/* dynamic controller model */
 	id->msdbd = ctrl->ops->msdbd;
+	/* OFCS, by offset: not every kernel's nvme.h names the field. Bit 0: Disconnect. */
+	if (ctrl->ops->disconnect_sq)
+		put_unaligned_le16(1, (u8 *)id + 1804);
 
 	/* Optimized, non-optimized, inaccessible, persistent loss, change. */
 	id->anacap = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);

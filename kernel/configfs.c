@@ -2004,10 +2004,8 @@ static void nvmet_port_release(struct config_item *item)
 {
 	struct nvmet_port *port = to_nvmet_port(item);
 
-	/* Controllers being torn down may still look at the port. */
-	flush_workqueue(nvmet_wq);
-	kfree(port->ana_state);
-	kfree(port);
+	/* Controllers and queues made through it may outlive the directory. */
+	nvmet_port_put(port);
 }
 
 static struct configfs_item_operations nvmet_port_item_ops = {
@@ -2030,15 +2028,9 @@ static struct config_group *nvmet_ports_make(struct config_group *group,
 	if (kstrtou16(name, 0, &portid))
 		return ERR_PTR(-EINVAL);
 
-	port = kzalloc_obj(*port);
+	port = nvmet_port_alloc();
 	if (!port)
 		return ERR_PTR(-ENOMEM);
-	port->ana_state = kcalloc(NVMET_MAX_ANAGRPS + 1,
-				  sizeof(*port->ana_state), GFP_KERNEL);
-	if (!port->ana_state) {
-		kfree(port);
-		return ERR_PTR(-ENOMEM);
-	}
 	for (i = 1; i <= NVMET_MAX_ANAGRPS; i++)
 		port->ana_state[i] = NVME_ANA_INACCESSIBLE;
 	port->ana_state[NVMET_DEFAULT_ANA_GRPID] = NVME_ANA_OPTIMIZED;

@@ -99,6 +99,42 @@ int nvmet_enable_port(struct nvmet_port *port)
 	return 0;
 }
 
+static void nvmet_port_free(struct kref *ref)
+{
+	struct nvmet_port *port = container_of(ref, struct nvmet_port, ref);
+
+	kfree(port->ana_state);
+	kfree(port);
+}
+
+struct nvmet_port *nvmet_port_alloc(void)
+{
+	struct nvmet_port *port;
+
+	port = kzalloc_obj(*port);
+	if (!port)
+		return NULL;
+	port->ana_state = kcalloc(NVMET_MAX_ANAGRPS + 1, sizeof(*port->ana_state), GFP_KERNEL);
+	if (!port->ana_state) {
+		kfree(port);
+		return NULL;
+	}
+	kref_init(&port->ref);
+	return port;
+}
+
+void nvmet_port_get(struct nvmet_port *port)
+{
+	kref_get(&port->ref);
+}
+EXPORT_SYMBOL_GPL(nvmet_port_get);
+
+void nvmet_port_put(struct nvmet_port *port)
+{
+	kref_put(&port->ref, nvmet_port_free);
+}
+EXPORT_SYMBOL_GPL(nvmet_port_put);
+
 void nvmet_disable_port(struct nvmet_port *port)
 {
 	const struct nvmet_fabrics_ops *ops = port->tr_ops;
@@ -655,6 +691,7 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	INIT_DELAYED_WORK(&ctrl->ka_work, nvmet_keep_alive_work);
 	ctrl->subsys = subsys;
 	ctrl->port = req->port;
+	nvmet_port_get(ctrl->port);
 	ctrl->ops = req->ops;
 	strscpy(ctrl->subsysnqn, subsysnqn, sizeof(ctrl->subsysnqn));
 	strscpy(ctrl->hostnqn, hostnqn, sizeof(ctrl->hostnqn));
@@ -698,6 +735,7 @@ out_free:
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
 	kfree(ctrl->changed_ns_list);
+	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
 out_put_subsys:
 	nvmet_subsys_put(subsys);
@@ -724,6 +762,7 @@ static void nvmet_ctrl_free(struct kref *ref)
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
 	kfree(ctrl->changed_ns_list);
+	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
 	nvmet_subsys_put(subsys);
 }

@@ -78,6 +78,43 @@ static void nvmet_execute_prop_set(struct nvmet_req *req)
 	nvmet_req_complete(req, status);
 }
 
+/*
+ * Disconnect: the I/O queue it came on goes away; the QID is free for a new
+ * Connect as soon as the host can see the completion.
+ */
+static void nvmet_execute_disconnect(struct nvmet_req *req)
+{
+	struct nvmet_sq *sq = req->sq;
+	struct nvmet_ctrl *ctrl = sq->ctrl;
+
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+	mutex_lock(&ctrl->lock);
+	if (ctrl->sqs[sq->qid] == sq)
+		ctrl->sqs[sq->qid] = NULL;
+	mutex_unlock(&ctrl->lock);
+	pr_debug("ctrl %d: host disconnected I/O queue %d\n", ctrl->cntlid, sq->qid);
+	req->ops->disconnect_sq(req);
+}
+
+/* Validates a Disconnect; 0 if it may execute. */
+static u16 nvmet_parse_disconnect(struct nvmet_req *req)
+{
+	u16 status, at;
+
+	if (!req->ops->disconnect_sq) {
+		req->error_loc = offsetof(struct nvmf_common_command, fctype);
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	}
+	status = nvmet_wire_parse_disconnect((const u8 *)req->cmd, !req->sq->qid, &at);
+	if (status) {
+		req->error_loc = at;
+		return status;
+	}
+	req->execute = nvmet_execute_disconnect;
+	return 0;
+}
+
 u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req)
 {
 	switch (req->cmd->fabrics.fctype) {
@@ -87,6 +124,8 @@ u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req)
 	case nvme_fabrics_type_property_get:
 		req->execute = nvmet_execute_prop_get;
 		break;
+	case NVMET_WIRE_FCTYPE_DISCONNECT:
+		return nvmet_parse_disconnect(req);
 	default:
 		pr_debug("fabrics command %#x on the admin queue not supported\n",
 			 req->cmd->fabrics.fctype);
@@ -98,6 +137,8 @@ u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req)
 
 u16 nvmet_parse_fabrics_io_cmd(struct nvmet_req *req)
 {
+	if (req->cmd->fabrics.fctype == NVMET_WIRE_FCTYPE_DISCONNECT)
+		return nvmet_parse_disconnect(req);
 	pr_debug("fabrics command %#x on I/O queue %d not supported\n",
 		 req->cmd->fabrics.fctype, req->sq->qid);
 	req->error_loc = offsetof(struct nvmf_common_command, fctype);

@@ -171,6 +171,12 @@ struct nvmet_ana_group {
 };
 
 struct nvmet_port {
+	/*
+	 * configfs holds one reference, each controller and each transport
+	 * queue made through the port one: after rmdir the memory stays until
+	 * the last of them is gone (nvmet_port_put()).
+	 */
+	struct kref		ref;
 	struct list_head	global_entry;	/* in the list of all ports (configfs.c) */
 	/* trtype, adrfam, treq, portid, traddr, trsvcid, tsas */
 	struct nvmf_disc_rsp_page_entry disc_addr;
@@ -360,6 +366,14 @@ struct nvmet_fabrics_ops {
 	 * NVMe status.
 	 */
 	u16 (*install_queue)(struct nvmet_sq *sq);
+	/*
+	 * Optional: the Disconnect command REQ deletes its I/O queue. The
+	 * transport reads no more commands from the queue, completes REQ
+	 * (status 0) once it is the queue's last outstanding command, and
+	 * closes the queue once that completion is sent. Without it,
+	 * Disconnect is an invalid opcode and Identify OFCS bit 0 is clear.
+	 */
+	void (*disconnect_sq)(struct nvmet_req *req);
 	u8 (*get_mdts)(const struct nvmet_ctrl *ctrl);	/* optional: 0 = no limit */
 	u16 (*get_max_queue_size)(const struct nvmet_ctrl *ctrl);
 };
@@ -498,6 +512,9 @@ void nvmet_put_namespace(struct nvmet_ns *ns);
  */
 int nvmet_enable_port(struct nvmet_port *port);
 void nvmet_disable_port(struct nvmet_port *port);	/* nvmet_config_sem held for write */
+struct nvmet_port *nvmet_port_alloc(void);	/* with the configfs reference */
+void nvmet_port_get(struct nvmet_port *port);
+void nvmet_port_put(struct nvmet_port *port);
 void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys);
 /* Called without nvmet_config_sem held (it takes it for read). */
 void nvmet_port_send_ana_event(struct nvmet_port *port);

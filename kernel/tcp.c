@@ -186,9 +186,17 @@ struct nvmet_tcp_queue {
 	 */
 	spinlock_t		free_lock;
 	struct list_head	free_list;
+	u32			nr_busy;	/* slots of cmds off free_list */
 	struct nvmet_tcp_cmd	*cmds;
 	u32			nr_cmds;
 	struct nvmet_tcp_cmd	connect_cmd;
+
+	/*
+	 * Disconnect command received on this queue, and whether the core has
+	 * it back yet. io_work only (release_work once io_work is stopped).
+	 */
+	struct nvmet_tcp_cmd	*disconnect_cmd;
+	bool			disconnect_completed;
 
 	/* Negotiated by ICReq/ICResp; written and read by io_work only. */
 	struct nvmet_wire_tcp_limits limits;
@@ -360,8 +368,10 @@ static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
 	}
 	spin_lock(&queue->free_lock);
 	cmd = list_first_entry_or_null(&queue->free_list, struct nvmet_tcp_cmd, free_entry);
-	if (cmd)
+	if (cmd) {
 		list_del_init(&cmd->free_entry);
+		queue->nr_busy++;
+	}
 	spin_unlock(&queue->free_lock);
 	return cmd;
 }
@@ -385,6 +395,7 @@ static void nvmet_tcp_put_cmd(struct nvmet_tcp_cmd *cmd)
 		return;
 	spin_lock(&queue->free_lock);
 	list_add(&cmd->free_entry, &queue->free_list);
+	queue->nr_busy--;
 	spin_unlock(&queue->free_lock);
 }
 
@@ -713,6 +724,9 @@ static int nvmet_tcp_tx(struct nvmet_tcp_queue *queue)
 		queue->tx_cmd = NULL;
 		queue->tx_in_pdu = false;
 		nvmet_tcp_put_cmd(cmd);
+		/* The host has the Disconnect's completion: the queue ends. */
+		if (cmd == queue->disconnect_cmd)
+			return -ESHUTDOWN;
 		return ret;
 	default:
 		return -EIO;
@@ -851,6 +865,10 @@ static int nvmet_tcp_handle_cmd(struct nvmet_tcp_queue *queue)
 	struct nvmet_req *req;
 	u16 status;
 
+	if (queue->disconnect_cmd) {
+		pr_err_ratelimited("queue %u: host sent a command after Disconnect\n", queue->id);
+		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_PDU_SEQ_ERR, 0);
+	}
 	cmd = nvmet_tcp_get_cmd(queue);
 	if (!cmd) {
 		pr_err_ratelimited("queue %u: host sent more commands than the queue holds\n",
@@ -1097,6 +1115,31 @@ static int nvmet_tcp_rx(struct nvmet_tcp_queue *queue)
 
 /* --- io_work and socket callbacks --------------------------------------- */
 
+/*
+ * Disconnect: commands received before it still execute and send their
+ * responses (and receive their H2CData); a new command is a PDU sequence
+ * error. Runs from io_work, where commands execute.
+ */
+static void nvmet_tcp_disconnect_sq(struct nvmet_req *req)
+{
+	struct nvmet_tcp_cmd *cmd = container_of(req, struct nvmet_tcp_cmd, req);
+
+	cmd->queue->disconnect_cmd = cmd;
+}
+
+/*
+ * The Disconnect completes once it is the queue's only command left; true
+ * if it just did. Sending its response ends the queue (see nvmet_tcp_tx()).
+ */
+static bool nvmet_tcp_disconnect_due(struct nvmet_tcp_queue *queue)
+{
+	if (!queue->disconnect_cmd || queue->disconnect_completed || queue->nr_busy > 1)
+		return false;
+	queue->disconnect_completed = true;
+	nvmet_req_complete(&queue->disconnect_cmd->req, 0);
+	return true;
+}
+
 static void nvmet_tcp_io_work(struct work_struct *work)
 {
 	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
@@ -1109,6 +1152,8 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 		tx = nvmet_tcp_tx(queue);
 		if (tx < 0 && tx != -EAGAIN)
 			goto fail;
+		if (nvmet_tcp_disconnect_due(queue))
+			continue;
 		/* Idle: data_ready, write_space or queue_response kick us again. */
 		if (rx <= 0 && tx <= 0)
 			return;
@@ -1218,6 +1263,11 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 			break;
 		}
 	}
+	/* A Disconnect still waiting for other commands completes unsent. */
+	if (queue->disconnect_cmd && !queue->disconnect_completed) {
+		queue->disconnect_completed = true;
+		nvmet_req_complete(&queue->disconnect_cmd->req, 0);
+	}
 	nvmet_sq_destroy(&queue->sq);
 	/* queue_response() of the last completions may have queued io_work. */
 	cancel_work_sync(&queue->io_work);
@@ -1230,6 +1280,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	kvfree(queue->cmds);
 
 	sock_release(queue->sock);
+	nvmet_port_put(queue->nport);
 	kfree(queue);
 }
 
@@ -1245,6 +1296,7 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	queue->sock = sock;
 	queue->port = port;
 	queue->nport = port->nport;
+	nvmet_port_get(queue->nport);
 	queue->inline_size = max(port->nport->inline_data_size, 0);
 	queue->id = atomic_inc_return(&nvmet_tcp_queue_ids);
 	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
@@ -1296,6 +1348,7 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	return 0;
 
 free_queue:
+	nvmet_port_put(queue->nport);
 	kfree(queue);
 	return ret;
 }
@@ -1543,6 +1596,7 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.disc_traddr		= nvmet_tcp_disc_traddr,
 	.host_traddr		= nvmet_tcp_host_traddr,
 	.install_queue		= nvmet_tcp_install_queue,
+	.disconnect_sq		= nvmet_tcp_disconnect_sq,
 	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
 };
 

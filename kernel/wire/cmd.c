@@ -87,3 +87,28 @@ u16 nvmet_wire_parse_connect(const u8 *sqe, const u8 *data, u32 data_len, u16 ma
 		return connect_invalid(loc, true, CDATA_HOSTNQN);
 	return 0;
 }
+
+/*
+ * A Disconnect command. ADMIN_QUEUE: it came on the admin queue, which only
+ * the end of the association deletes. On error *ERR_OFFSET is the SQE byte
+ * at fault (for the error log).
+ */
+u16 nvmet_wire_parse_disconnect(const u8 *sqe, bool admin_queue, u16 *err_offset)
+{
+	*err_offset = 0;
+	if (sqe[NVMET_WIRE_SQE_OPCODE] != nvme_fabrics_command ||
+	    sqe[NVMET_WIRE_SQE_FCTYPE] != NVMET_WIRE_FCTYPE_DISCONNECT) {
+		*err_offset = NVMET_WIRE_SQE_FCTYPE;
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	}
+	if (admin_queue) {
+		*err_offset = NVMET_WIRE_SQE_FCTYPE;
+		return NVMET_WIRE_SC_DISCONNECT_INVALID_QTYPE | NVME_STATUS_DNR;
+	}
+	/* Record format 0 is the only one defined. */
+	if (wire_le16(sqe + CONNECT_RECFMT)) {
+		*err_offset = CONNECT_RECFMT;
+		return NVME_SC_CONNECT_FORMAT | NVME_STATUS_DNR;
+	}
+	return 0;
+}

@@ -64,4 +64,13 @@ struct nvmet_wire_connect {
 u16 nvmet_wire_parse_connect(const u8 *sqe, const u8 *data, u32 data_len, u16 max_sqsize,
 			     struct nvmet_wire_connect *c, struct nvmet_wire_loc *loc);
 
+/*
+ * Disconnect (Fabrics command type 08h, NVMe Base 2.x): deletes the I/O
+ * queue it is submitted on. Neither value is in the kernel's nvme.h yet.
+ */
+#define NVMET_WIRE_FCTYPE_DISCONNECT		0x08
+#define NVMET_WIRE_SC_DISCONNECT_INVALID_QTYPE	0x185	/* sent on the admin queue */
+
+u16 nvmet_wire_parse_disconnect(const u8 *sqe, bool admin_queue, u16 *err_offset);
+
 #endif /* NVMET_WIRE_CMD_H */

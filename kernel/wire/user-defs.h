@@ -78,6 +78,7 @@ enum nvme_tcp_pdu_type {
 
 /* Status: SCT << 8 | SC, as the kernel keeps it */
 #define NVME_SC_SUCCESS			0x0
+#define NVME_SC_INVALID_OPCODE		0x1
 #define NVME_SC_INVALID_FIELD		0x2
 #define NVME_SC_SGL_INVALID_DATA	0xf
 #define NVME_SC_SGL_INVALID_TYPE	0x11

@@ -80,6 +80,14 @@ static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim
 		u16 st;
 
 		nvmet_wire_sqe_check_flags(sqe);
+		if (sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command) {
+			u16 at;
+
+			st = nvmet_wire_parse_disconnect(sqe, sqe[2] & 1, &at);
+			INVARIANT(at < NVMET_WIRE_SQE_LEN);
+			if (!st)
+				INVARIANT(sqe[NVMET_WIRE_SQE_FCTYPE] == NVMET_WIRE_FCTYPE_DISCONNECT);
+		}
 		st = nvmet_wire_tcp_sgl(sqe, pdu.data_len, 1 << 20, &sgl);
 		if (!st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE)
 			INVARIANT((u64)sgl.offset + sgl.length <= pdu.data_len);

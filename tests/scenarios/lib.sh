@@ -28,7 +28,7 @@ check() {
 	local what=$1 rc=0 outf
 	shift
 	outf=$(mktemp)
-	"$@" >"$outf" 2>&1 || rc=$?
+	"$@" </dev/null >"$outf" 2>&1 || rc=$?
 	_lab_result $rc "$what" "$outf"
 	rm -f "$outf"
 	return $rc
@@ -39,7 +39,7 @@ check_fails() {
 	local what=$1 rc=0 outf
 	shift
 	outf=$(mktemp)
-	"$@" >"$outf" 2>&1 || rc=$?
+	"$@" </dev/null >"$outf" 2>&1 || rc=$?
 	if [[ $rc -ne 0 ]]; then rc=0; else echo "# expected a failure, got success" >>"$outf"; rc=1; fi
 	_lab_result $rc "$what" "$outf"
 	rm -f "$outf"
@@ -51,7 +51,7 @@ check_output() {
 	local what=$1 re=$2 rc=0 outf
 	shift 2
 	outf=$(mktemp)
-	"$@" >"$outf" 2>&1 || rc=$?
+	"$@" </dev/null >"$outf" 2>&1 || rc=$?
 	if [[ -z $re ]]; then
 		echo "# empty pattern: nothing to match (a value the scenario needed is missing)" >>"$outf"
 		rc=1
@@ -76,7 +76,7 @@ save_output() {
 	local name=$1 dir=/lab/out/artifacts rc=0
 	shift
 	mkdir -p "$dir"
-	"$@" >"$dir/$name" 2>&1 || rc=$?
+	"$@" </dev/null >"$dir/$name" 2>&1 || rc=$?
 	_lab_result $rc "$name: $*" "$dir/$name"
 	return $rc
 }
@@ -87,7 +87,7 @@ save_any() {
 	local name=$1 dir=/lab/out/artifacts
 	shift
 	mkdir -p "$dir"
-	"$@" >"$dir/$name" 2>&1
+	"$@" </dev/null >"$dir/$name" 2>&1
 	note "$name: $* (exit $?, output kept)"
 }
 

@@ -183,3 +183,29 @@ TEST_CASE("Connect: each bad parameter names its place", "[connect]")
 	CHECK(c.cntlid == 1);
 	CHECK(c.qid == 3);
 }
+
+TEST_CASE("Disconnect: I/O queue only, record format 0", "[disconnect]")
+{
+	Sqe sqe{};
+	sqe[0] = nvme_fabrics_command;
+	sqe[1] = NVME_CMD_SGL_METABUF;
+	sqe[4] = NVMET_WIRE_FCTYPE_DISCONNECT;
+	u16 at = 0xffff;
+
+	CHECK(nvmet_wire_parse_disconnect(sqe.data(), false, &at) == 0);
+	CHECK(at == 0);
+
+	CHECK(nvmet_wire_parse_disconnect(sqe.data(), true, &at) ==
+	      (NVMET_WIRE_SC_DISCONNECT_INVALID_QTYPE | NVME_STATUS_DNR));
+	CHECK(at == 4);
+
+	sqe[41] = 1; // RECFMT 0100h
+	CHECK(nvmet_wire_parse_disconnect(sqe.data(), false, &at) ==
+	      (NVME_SC_CONNECT_FORMAT | NVME_STATUS_DNR));
+	CHECK(at == 40);
+	sqe[41] = 0;
+
+	sqe[4] = nvme_fabrics_type_connect;
+	CHECK(nvmet_wire_parse_disconnect(sqe.data(), false, &at) ==
+	      (NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR));
+}
