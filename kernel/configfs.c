@@ -776,12 +776,19 @@ static ssize_t nvmet_ns_enable_store(struct config_item *item,
 	if (kstrtobool(page, &enable))
 		return -EINVAL;
 
-	down_write(&nvmet_config_sem);
-	if (enable)
+	/*
+	 * Disabling waits for the namespace's commands, which a host can hold
+	 * up: only this namespace's lock is held meanwhile.
+	 */
+	mutex_lock(&ns->enable_lock);
+	if (enable) {
+		down_write(&nvmet_config_sem);
 		ret = nvmet_ns_enable(ns);
-	else
+		up_write(&nvmet_config_sem);
+	} else {
 		nvmet_ns_disable(ns);
-	up_write(&nvmet_config_sem);
+	}
+	mutex_unlock(&ns->enable_lock);
 	return ret ? ret : count;
 }
 CONFIGFS_ATTR(nvmet_ns_, enable);
@@ -942,9 +949,11 @@ static struct config_group *nvmet_ns_make(struct config_group *group,
 /* rmdir: hosts lose the namespace now, not when the last reference goes. */
 static void nvmet_ns_drop(struct config_group *group, struct config_item *item)
 {
-	down_write(&nvmet_config_sem);
-	nvmet_ns_disable(to_nvmet_ns(item));
-	up_write(&nvmet_config_sem);
+	struct nvmet_ns *ns = to_nvmet_ns(item);
+
+	mutex_lock(&ns->enable_lock);
+	nvmet_ns_disable(ns);
+	mutex_unlock(&ns->enable_lock);
 	config_item_put(item);
 }
 

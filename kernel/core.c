@@ -155,7 +155,7 @@ void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys)
 	mutex_lock(&subsys->lock);
 	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
 		if (ctrl->port == port)
-			ctrl->ops->delete_ctrl(ctrl);
+			nvmet_ctrl_delete(ctrl);
 	}
 	mutex_unlock(&subsys->lock);
 }
@@ -304,7 +304,7 @@ void nvmet_subsys_del_ctrls(struct nvmet_subsys *subsys)
 
 	mutex_lock(&subsys->lock);
 	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
-		ctrl->ops->delete_ctrl(ctrl);
+		nvmet_ctrl_delete(ctrl);
 	mutex_unlock(&subsys->lock);
 }
 
@@ -372,6 +372,7 @@ struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid)
 	ns->anagrpid = NVMET_DEFAULT_ANA_GRPID;
 	uuid_gen(&ns->uuid);
 	init_completion(&ns->disable_done);
+	mutex_init(&ns->enable_lock);
 
 	mutex_lock(&subsys->lock);
 	if (subsys->nr_namespaces >= NVMET_MAX_NAMESPACES ||
@@ -595,11 +596,24 @@ void nvmet_stop_keep_alive_timer(struct nvmet_ctrl *ctrl)
 	cancel_delayed_work_sync(&ctrl->ka_work);
 }
 
+/*
+ * Tears down every queue of CTRL. A Connect that has not yet bound its queue
+ * cannot join it afterwards (nvmet_install_queue() checks under ctrl->lock),
+ * so no queue outlives the deletion.
+ */
+void nvmet_ctrl_delete(struct nvmet_ctrl *ctrl)
+{
+	mutex_lock(&ctrl->lock);
+	ctrl->deleting = true;
+	mutex_unlock(&ctrl->lock);
+	ctrl->ops->delete_ctrl(ctrl);
+}
+
 static void nvmet_fatal_error_work(struct work_struct *work)
 {
 	struct nvmet_ctrl *ctrl = container_of(work, struct nvmet_ctrl, fatal_err_work);
 
-	ctrl->ops->delete_ctrl(ctrl);
+	nvmet_ctrl_delete(ctrl);
 }
 
 void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl)

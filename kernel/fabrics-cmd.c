@@ -192,6 +192,13 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 		return NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 	}
 	mutex_lock(&ctrl->lock);
+	if (ctrl->deleting) {
+		mutex_unlock(&ctrl->lock);
+		pr_warn("ctrl %d: queue %d refused, the controller is being deleted\n",
+			ctrl->cntlid, c->qid);
+		nvmet_set_result(req, (1U << 16) | offsetof(struct nvmf_connect_data, cntlid));
+		return NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
+	}
 	if (ctrl->sqs[c->qid]) {
 		mutex_unlock(&ctrl->lock);
 		pr_warn("ctrl %d: queue %d already exists\n", ctrl->cntlid, c->qid);
@@ -201,6 +208,8 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 	if (req->cq)
 		nvmet_cq_setup(ctrl, req->cq, c->qid, c->sqsize + 1);
 	nvmet_sq_setup(ctrl, sq, c->qid, c->sqsize + 1);
+	/* Under the lock: a deletion after it finds this queue bound. */
+	sq->ctrl = ctrl;
 	mutex_unlock(&ctrl->lock);
 
 	if (c->cattr & NVME_CONNECT_DISABLE_SQFLOW) {
@@ -208,7 +217,6 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 		sq->sqhd_disabled = true;
 		sq->sqhd = 0xffff;
 	}
-	sq->ctrl = ctrl;
 	if (ctrl->ops->install_queue) {
 		status = ctrl->ops->install_queue(sq);
 		if (status) {

@@ -83,7 +83,11 @@ struct nvmet_subsys;
 struct nvmet_req;
 
 /*
- * Global locks, in the order they nest:
+ * Locks, in the order they nest:
+ *   ns->enable_lock   (mutex) serializes enabling and disabling one
+ *                     namespace; held while disable waits for the commands
+ *                     using it, which a host can delay, so nothing else may
+ *                     wait for it under a lock below
  *   nvmet_config_sem  (rw) the configuration: ports, their subsystem links
  *                     and referrals, subsystem allowed_hosts, hosts; taken
  *                     for write by configfs changes, for read by Connect and
@@ -121,7 +125,9 @@ struct nvmet_ns {
 	bool			readonly;	/* Write Protect feature */
 	bool			pr_enable;	/* resv_enable; no reservations yet */
 
-	/* Set while enabled. */
+	struct mutex		enable_lock;	/* see the lock order above */
+
+	/* Set while enabled; enabled changes under enable_lock and subsys->lock. */
 	bool			enabled;
 	struct file		*bdev_file;	/* block device backend */
 	struct block_device	*bdev;
@@ -308,6 +314,7 @@ struct nvmet_ctrl {
 	u32			kato;		/* seconds, 0: no keep alive */
 	u16			max_qid;	/* sqs/cqs have max_qid + 1 entries */
 	bool			reset_tbkas;	/* traffic counts as keep alive (TBKAS) */
+	bool			deleting;	/* under lock: no queue may join any more */
 	struct delayed_work	ka_work;
 	struct work_struct	fatal_err_work;
 
@@ -483,6 +490,7 @@ struct nvmet_ctrl *nvmet_ctrl_find_get(const char *subsysnqn, const char *hostnq
 				       u16 cntlid, struct nvmet_req *req);
 void nvmet_ctrl_put(struct nvmet_ctrl *ctrl);
 void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl);
+void nvmet_ctrl_delete(struct nvmet_ctrl *ctrl);
 u16 nvmet_check_ctrl_status(struct nvmet_req *req);
 void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);

@@ -8,7 +8,7 @@ using namespace nvmet::configfs;
 namespace {
 
 void add_ns(const TmpDir &t, const std::string &nqn, const std::string &nsid, const std::string &dev,
-	    const std::string &enable)
+            const std::string &enable)
 {
 	const auto d = "subsystems/" + nqn + "/namespaces/" + nsid + "/";
 	t.file(d + "device_path", dev + "\n");
@@ -52,8 +52,10 @@ TEST_CASE("a namespace directory that is not a number is an error naming it", "[
 TEST_CASE("ports are read with their address and linked subsystems", "[model]")
 {
 	TmpDir t;
-	for (auto [f, v] : {std::pair{"addr_trtype", "tcp"}, {"addr_adrfam", "ipv4"},
-			    {"addr_traddr", "127.0.0.1"}, {"addr_trsvcid", "4420"}})
+	for (auto [f, v] : {std::pair{"addr_trtype", "tcp"},
+	                    {"addr_adrfam", "ipv4"},
+	                    {"addr_traddr", "127.0.0.1"},
+	                    {"addr_trsvcid", "4420"}})
 		t.file(std::string("ports/7/") + f, std::string(v) + "\n");
 	t.dir("ports/7/subsystems/nqn.x");
 	auto ports = read_ports(Tree(t.path()));

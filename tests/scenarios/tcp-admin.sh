@@ -87,6 +87,8 @@ check "allow any host" sh -c "echo 1 > $S/attr_allow_any_host"
 check "host B connects with allow_any_host" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_B
 check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 
+check_fails "nvmet-tcp cannot be unloaded while a port uses it" modprobe -r nvmet-tcp
+check_fails "nvmet cannot be unloaded while configured" modprobe -r nvmet
 check "teardown" target_clear
 check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
 losetup -d "$dev1" "$dev2"

@@ -28,7 +28,8 @@ need_root_user() {
 # C++ build; tests/run installs the missing ones from the host's own apt sources.
 LAB_HOST_PKGS="qemu-system-x86 debootstrap zstd cpio kmod xz-utils perl git
 cmake g++ make pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev
-libconfig++-dev catch2 nlohmann-json3-dev python3 clang libclang-rt-14-dev"
+libconfig++-dev catch2 nlohmann-json3-dev python3 clang libclang-rt-14-dev clang-format
+clang-tidy"
 
 ensure_host_tools() {
 	local want=() p

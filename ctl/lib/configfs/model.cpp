@@ -9,8 +9,7 @@ namespace nvmet::configfs {
 namespace {
 
 // A decimal configfs directory name (NSID, port ID) that fits in T.
-template <class T>
-Result<T> parse_id(const std::filesystem::path &where, const std::string &s)
+template <class T> Result<T> parse_id(const std::filesystem::path &where, const std::string &s)
 {
 	T v{};
 	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -19,8 +18,7 @@ Result<T> parse_id(const std::filesystem::path &where, const std::string &s)
 	return v;
 }
 
-Result<Namespace> read_namespace(const Tree &tree, const std::filesystem::path &dir,
-				 const std::string &name)
+Result<Namespace> read_namespace(const Tree &tree, const std::filesystem::path &dir, const std::string &name)
 {
 	auto nsid = parse_id<std::uint32_t>(tree.abs(dir), name);
 	if (!nsid)
@@ -64,7 +62,7 @@ Result<std::vector<Subsystem>> read_subsystems(const Tree &tree)
 			s.namespaces.push_back(*ns);
 		}
 		std::sort(s.namespaces.begin(), s.namespaces.end(),
-			  [](const Namespace &a, const Namespace &b) { return a.nsid < b.nsid; });
+		          [](const Namespace &a, const Namespace &b) { return a.nsid < b.nsid; });
 		auto hosts = tree.list(dir / "allowed_hosts");
 		if (!hosts)
 			return hosts.error();
@@ -87,8 +85,10 @@ Result<std::vector<Port>> read_ports(const Tree &tree)
 			return portid.error();
 		Port p;
 		p.portid = *portid;
-		for (auto [file, field] : {std::pair{"addr_trtype", &p.trtype}, {"addr_adrfam", &p.adrfam},
-					   {"addr_traddr", &p.traddr}, {"addr_trsvcid", &p.trsvcid}}) {
+		for (auto [file, field] : {std::pair{"addr_trtype", &p.trtype},
+		                           {"addr_adrfam", &p.adrfam},
+		                           {"addr_traddr", &p.traddr},
+		                           {"addr_trsvcid", &p.trsvcid}}) {
 			auto v = tree.read(dir / file);
 			if (!v)
 				return v.error();

@@ -20,7 +20,7 @@ struct Namespace {
 struct Subsystem {
 	std::string nqn;
 	bool allow_any_host = false;
-	std::vector<Namespace> namespaces;      // by NSID
+	std::vector<Namespace> namespaces; // by NSID
 	std::vector<std::string> allowed_hosts; // host NQNs
 };
 

@@ -11,20 +11,27 @@
 namespace nvmet::configfs {
 
 struct Error {
-	std::string op;              // what was attempted: "read", "write", "mkdir", ...
-	std::filesystem::path path;  // the configfs path it was attempted on
-	int err = 0;                 // errno, 0 when the failure is not a system error
-	std::string detail;          // extra context, e.g. the value written
+	Error() = default;
+	Error(std::string op_, std::filesystem::path path_, int err_ = 0, std::string detail_ = {},
+	      std::string context_ = {})
+	    : op(std::move(op_)), path(std::move(path_)), err(err_), detail(std::move(detail_)),
+	      context(std::move(context_))
+	{}
+
+	std::string op; // what was attempted: "read", "write", "mkdir", ...
+	std::filesystem::path path; // the configfs path it was attempted on
+	int err = 0; // errno, 0 when the failure is not a system error
+	std::string detail; // extra context, e.g. the value written
+	std::string context; // what the operation was for, e.g. a JSON path
 
 	// One line a person can act on: "cannot write 'x' to <path>: <errno text>".
 	[[nodiscard]] std::string message() const;
 };
 
-template <class T>
-class [[nodiscard]] Result {
+template <class T> class [[nodiscard]] Result {
 public:
-	Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-	Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+	Result(T value) : v_(std::move(value)) {} // NOLINT(google-explicit-constructor)
+	Result(Error error) : v_(std::move(error)) {} // NOLINT(google-explicit-constructor)
 
 	[[nodiscard]] bool ok() const { return v_.index() == 0; }
 	explicit operator bool() const { return ok(); }
@@ -39,6 +46,9 @@ private:
 };
 
 using Status = Result<std::monostate>;
-inline Status ok() { return std::monostate{}; }
+inline Status ok()
+{
+	return std::monostate{};
+}
 
 } // namespace nvmet::configfs

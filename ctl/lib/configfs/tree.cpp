@@ -15,9 +15,11 @@ namespace nvmet::configfs {
 std::string Error::message() const
 {
 	std::string s = detail.empty() ? fmt::format("cannot {} {}", op, path.string())
-				       : fmt::format("cannot {} {} {}", op, detail, path.string());
+	                               : fmt::format("cannot {} {} {}", op, detail, path.string());
 	if (err != 0)
 		s += fmt::format(": {}", std::strerror(err));
+	if (!context.empty())
+		s = fmt::format("{}: {}", context, s);
 	return s;
 }
 
@@ -89,7 +91,7 @@ Status Tree::write(const std::filesystem::path &rel, std::string_view value) con
 	return ok();
 }
 
-Result<std::vector<std::string>> Tree::list(const std::filesystem::path &rel) const
+Result<std::vector<std::string>> Tree::list(const std::filesystem::path &rel, Order order) const
 {
 	const auto p = abs(rel);
 	std::error_code ec;
@@ -99,7 +101,8 @@ Result<std::vector<std::string>> Tree::list(const std::filesystem::path &rel) co
 		return Error{"list", p, ec.value(), {}};
 	for (const auto &e : it)
 		names.push_back(e.path().filename().string());
-	std::sort(names.begin(), names.end());
+	if (order == Order::sorted)
+		std::sort(names.begin(), names.end());
 	return names;
 }
 
@@ -139,6 +142,18 @@ bool Tree::exists(const std::filesystem::path &rel) const
 {
 	struct stat st {};
 	return ::lstat(abs(rel).c_str(), &st) == 0;
+}
+
+bool Tree::is_dir(const std::filesystem::path &rel) const
+{
+	struct stat st {};
+	return ::lstat(abs(rel).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool Tree::is_writable_file(const std::filesystem::path &rel) const
+{
+	struct stat st {};
+	return ::lstat(abs(rel).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IWUSR);
 }
 
 } // namespace nvmet::configfs

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+// nvmetcli's JSON configuration format: save, clear and restore.
+//
+// The format is nvmetcli's (see docs/nvmetcli-compat.md): each configfs object
+// becomes an object whose attribute groups ("attr", "addr", "param", "device",
+// "ana", "resv", "dhchap", "discovery") hold the writable files named
+// <group>_<name> as strings, plus "enable", "nsid", "portid", "grpid",
+// "ana_grpid", "clear_ids", "admin_timeout" and "io_timeout" as integers.
+// save() writes exactly what `nvmetcli save` writes; restore() reads anything
+// nvmetcli reads, checks all of it before changing anything, and puts the
+// previous configuration back if the kernel refuses part of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "configfs/result.hpp"
+#include "configfs/tree.hpp"
+
+namespace nvmet::compat {
+
+using nlohmann::json;
+
+inline constexpr const char *default_file = "/etc/nvmet/config.json";
+
+// The configuration under TREE as nvmetcli's dump() makes it.
+[[nodiscard]] configfs::Result<json> save(const configfs::Tree &tree);
+
+// CONFIG as `nvmetcli save` writes it: keys sorted, two-space indent, ASCII
+// only, a final newline.
+[[nodiscard]] std::string to_text(const json &config);
+
+// Removes every port, subsystem and host (links first, namespaces disabled).
+[[nodiscard]] configfs::Status clear(const configfs::Tree &tree);
+
+// A problem in a configuration file: where (a JSON path such as
+// "subsystems[0].namespaces[1].nsid") and what.
+struct Problem {
+	std::string where;
+	std::string what;
+};
+
+// Everything wrong with CONFIG that can be known without the kernel; empty
+// when it may be restored.
+[[nodiscard]] std::vector<Problem> validate(const json &config);
+
+struct RestoreOptions {
+	// Keep going past attributes this kernel does not have (nvmetcli's
+	// behaviour); they are reported in the warnings. Values the kernel
+	// refuses always fail the restore.
+	bool skip_missing_attributes = true;
+};
+
+struct RestoreOutcome {
+	std::vector<std::string> warnings; // attributes skipped, and why
+};
+
+// Replaces the configuration under TREE with CONFIG. On failure nothing of
+// CONFIG is left: the previous configuration is restored, and the error says
+// which JSON path the kernel refused and whether the previous configuration
+// came back.
+[[nodiscard]] configfs::Result<RestoreOutcome> restore(const configfs::Tree &tree, const json &config,
+                                                       const RestoreOptions &opts = {});
+
+} // namespace nvmet::compat

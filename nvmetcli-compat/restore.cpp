@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+// validate() and restore(): a configuration file checked as a whole, then
+// applied in an order the kernel accepts, and undone if the kernel refuses.
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "nvmetcli_compat.hpp"
+
+namespace nvmet::compat {
+
+using configfs::Error;
+using configfs::Result;
+using configfs::Status;
+using configfs::Tree;
+namespace fs = std::filesystem;
+
+namespace {
+
+// --- validation -------------------------------------------------------------
+
+constexpr std::size_t nqn_max = 223; // NVMe Base: NQNs are at most 223 bytes
+
+const std::set<std::string> trtypes = {"rdma", "fc", "tcp", "pci", "loop"};
+const std::set<std::string> adrfams = {"ipv4", "ipv6", "ib", "fc", "pci", "loop"};
+const std::set<std::string> treqs = {"not specified", "required", "not required"};
+const std::set<std::string> ana_states = {"optimized", "non-optimized", "inaccessible", "persistent-loss",
+                                          "change"};
+
+class Checker {
+public:
+	std::vector<Problem> problems;
+
+	void add(const std::string &where, std::string what) { problems.push_back({where, std::move(what)}); }
+
+	// OBJ[KEY], when present, must have type T ("object", "array", ...).
+	bool typed(const json &obj, const std::string &key, const std::string &where, json::value_t t,
+	           const char *tname)
+	{
+		if (!obj.contains(key))
+			return false;
+		if (obj[key].type() != t) {
+			add(where + "." + key, fmt::format("must be {}", tname));
+			return false;
+		}
+		return true;
+	}
+
+	// An integer, or a string holding one (nvmetcli writes str(value)).
+	std::optional<long long> integer(const json &v, const std::string &where)
+	{
+		if (v.is_number_integer())
+			return v.get<long long>();
+		if (v.is_string()) {
+			const auto &s = v.get_ref<const std::string &>();
+			try {
+				std::size_t end = 0;
+				long long n = std::stoll(s, &end, 0);
+				if (end == s.size())
+					return n;
+			} catch (const std::exception &) {
+			}
+		}
+		add(where, "must be an integer");
+		return std::nullopt;
+	}
+
+	void nqn(const json &obj, const std::string &where)
+	{
+		if (!obj.contains("nqn")) {
+			add(where, "has no \"nqn\"");
+			return;
+		}
+		if (!obj["nqn"].is_string()) {
+			add(where + ".nqn", "must be a string");
+			return;
+		}
+		const auto &n = obj["nqn"].get_ref<const std::string &>();
+		if (n.empty() || n.size() > nqn_max || n.find('/') != std::string::npos)
+			add(where + ".nqn",
+			    fmt::format("'{}' is not an NQN (1 to {} bytes, no '/')", n, nqn_max));
+	}
+
+	// An attribute group: an object of scalar values.
+	void group(const json &obj, const std::string &name, const std::string &where)
+	{
+		if (!typed(obj, name, where, json::value_t::object, "an object"))
+			return;
+		for (const auto &[k, v] : obj[name].items())
+			if (!v.is_string() && !v.is_number() && !v.is_boolean())
+				add(where + "." + name + "." + k, "must be a string or a number");
+	}
+
+	void one_of(const json &obj, const std::string &grp, const std::string &key,
+	            const std::set<std::string> &allowed, const std::string &where)
+	{
+		if (!obj.contains(grp) || !obj[grp].is_object() || !obj[grp].contains(key) ||
+		    !obj[grp][key].is_string())
+			return;
+		const auto &v = obj[grp][key].get_ref<const std::string &>();
+		if (!allowed.count(v)) {
+			std::string list;
+			for (const auto &a : allowed)
+				list += (list.empty() ? "" : ", ") + a;
+			add(where + "." + grp + "." + key, fmt::format("'{}' is not one of: {}", v, list));
+		}
+	}
+
+	void address(const json &obj, const std::string &where)
+	{
+		one_of(obj, "addr", "trtype", trtypes, where);
+		one_of(obj, "addr", "adrfam", adrfams, where);
+		one_of(obj, "addr", "treq", treqs, where);
+	}
+};
+
+std::string at(const std::string &base, std::size_t i)
+{
+	return fmt::format("{}[{}]", base, i);
+}
+
+} // namespace
+
+std::vector<Problem> validate(const json &config)
+{
+	Checker c;
+	if (!config.is_object()) {
+		c.add("(top)", "must be a JSON object");
+		return c.problems;
+	}
+	c.group(config, "discovery", "(top)");
+
+	std::set<std::string> host_nqns, subsys_nqns;
+	if (c.typed(config, "hosts", "(top)", json::value_t::array, "an array")) {
+		for (std::size_t i = 0; i < config["hosts"].size(); i++) {
+			const auto &h = config["hosts"][i];
+			const auto w = at("hosts", i);
+			if (!h.is_object()) {
+				c.add(w, "must be an object");
+				continue;
+			}
+			c.nqn(h, w);
+			c.group(h, "dhchap", w);
+			if (h.contains("nqn") && h["nqn"].is_string() &&
+			    !host_nqns.insert(h["nqn"].get<std::string>()).second)
+				c.add(w + ".nqn", "appears twice");
+		}
+	}
+
+	if (c.typed(config, "subsystems", "(top)", json::value_t::array, "an array")) {
+		for (std::size_t i = 0; i < config["subsystems"].size(); i++) {
+			const auto &s = config["subsystems"][i];
+			const auto w = at("subsystems", i);
+			if (!s.is_object()) {
+				c.add(w, "must be an object");
+				continue;
+			}
+			c.nqn(s, w);
+			if (s.contains("nqn") && s["nqn"].is_string() &&
+			    !subsys_nqns.insert(s["nqn"].get<std::string>()).second)
+				c.add(w + ".nqn", "appears twice");
+			c.group(s, "attr", w);
+			if (c.typed(s, "allowed_hosts", w, json::value_t::array, "an array")) {
+				for (std::size_t j = 0; j < s["allowed_hosts"].size(); j++) {
+					const auto &h = s["allowed_hosts"][j];
+					if (!h.is_string())
+						c.add(at(w + ".allowed_hosts", j),
+						      "must be a host NQN string");
+					else if (!host_nqns.count(h.get<std::string>()))
+						c.add(at(w + ".allowed_hosts", j),
+						      fmt::format("host '{}' is not in \"hosts\"",
+						                  h.get<std::string>()));
+				}
+			}
+			std::set<long long> nsids;
+			if (c.typed(s, "namespaces", w, json::value_t::array, "an array")) {
+				for (std::size_t j = 0; j < s["namespaces"].size(); j++) {
+					const auto &ns = s["namespaces"][j];
+					const auto nw = at(w + ".namespaces", j);
+					if (!ns.is_object()) {
+						c.add(nw, "must be an object");
+						continue;
+					}
+					if (!ns.contains("nsid")) {
+						c.add(nw, "has no \"nsid\"");
+					} else if (auto id = c.integer(ns["nsid"], nw + ".nsid")) {
+						if (*id < 1 || *id >= 0xffffffffLL)
+							c.add(nw + ".nsid",
+							      fmt::format("{} is not a namespace ID (1 to "
+							                  "4294967294)",
+							                  *id));
+						else if (!nsids.insert(*id).second)
+							c.add(nw + ".nsid", "appears twice");
+					}
+					for (const char *g : {"device", "ana", "resv"})
+						c.group(ns, g, nw);
+					for (const char *k : {"enable", "ana_grpid"})
+						if (ns.contains(k))
+							c.integer(ns[k], nw + "." + k);
+					if (ns.contains("ana_grpid"))
+						if (auto g = c.integer(ns["ana_grpid"], nw + ".ana_grpid");
+						    g && (*g < 1 || *g > 128))
+							c.add(nw + ".ana_grpid",
+							      fmt::format("{} is not an ANA group (1 to 128)",
+							                  *g));
+				}
+			}
+			if (c.typed(s, "passthru", w, json::value_t::array, "an array")) {
+				if (s["passthru"].size() > 1)
+					c.add(w + ".passthru", "has more than one element");
+				for (std::size_t j = 0; j < s["passthru"].size(); j++) {
+					const auto &p = s["passthru"][j];
+					const auto pw = at(w + ".passthru", j);
+					if (!p.is_object()) {
+						c.add(pw, "must be an object");
+						continue;
+					}
+					c.group(p, "device", pw);
+					for (const char *k :
+					     {"enable", "clear_ids", "admin_timeout", "io_timeout"})
+						if (p.contains(k))
+							c.integer(p[k], pw + "." + k);
+				}
+			}
+		}
+	}
+
+	if (c.typed(config, "ports", "(top)", json::value_t::array, "an array")) {
+		std::set<long long> ids;
+		for (std::size_t i = 0; i < config["ports"].size(); i++) {
+			const auto &p = config["ports"][i];
+			const auto w = at("ports", i);
+			if (!p.is_object()) {
+				c.add(w, "must be an object");
+				continue;
+			}
+			if (!p.contains("portid")) {
+				c.add(w, "has no \"portid\"");
+			} else if (auto id = c.integer(p["portid"], w + ".portid")) {
+				if (*id < 0 || *id > 0xffff)
+					c.add(w + ".portid",
+					      fmt::format("{} is not a port ID (0 to 65535)", *id));
+				else if (!ids.insert(*id).second)
+					c.add(w + ".portid", "appears twice");
+			}
+			c.group(p, "addr", w);
+			c.group(p, "param", w);
+			c.address(p, w);
+			if (c.typed(p, "subsystems", w, json::value_t::array, "an array")) {
+				for (std::size_t j = 0; j < p["subsystems"].size(); j++) {
+					const auto &n = p["subsystems"][j];
+					if (!n.is_string())
+						c.add(at(w + ".subsystems", j),
+						      "must be a subsystem NQN string");
+					else if (!subsys_nqns.count(n.get<std::string>()))
+						c.add(at(w + ".subsystems", j),
+						      fmt::format("subsystem '{}' is not in \"subsystems\"",
+						                  n.get<std::string>()));
+				}
+			}
+			if (c.typed(p, "ana_groups", w, json::value_t::array, "an array")) {
+				for (std::size_t j = 0; j < p["ana_groups"].size(); j++) {
+					const auto &a = p["ana_groups"][j];
+					const auto aw = at(w + ".ana_groups", j);
+					if (!a.is_object()) {
+						c.add(aw, "must be an object");
+						continue;
+					}
+					if (!a.contains("grpid"))
+						c.add(aw, "has no \"grpid\"");
+					else if (auto g = c.integer(a["grpid"], aw + ".grpid");
+					         g && (*g < 1 || *g > 128))
+						c.add(aw + ".grpid",
+						      fmt::format("{} is not an ANA group (1 to 128)", *g));
+					c.group(a, "ana", aw);
+					c.one_of(a, "ana", "state", ana_states, aw);
+				}
+			}
+			if (c.typed(p, "referrals", w, json::value_t::array, "an array")) {
+				for (std::size_t j = 0; j < p["referrals"].size(); j++) {
+					const auto &r = p["referrals"][j];
+					const auto rw = at(w + ".referrals", j);
+					if (!r.is_object()) {
+						c.add(rw, "must be an object");
+						continue;
+					}
+					if (!r.contains("name") || !r["name"].is_string() ||
+					    r["name"].get<std::string>().empty() ||
+					    r["name"].get<std::string>().find('/') != std::string::npos)
+						c.add(rw, "has no \"name\" usable as a directory name");
+					c.group(r, "addr", rw);
+					c.address(r, rw);
+					if (r.contains("enable"))
+						c.integer(r["enable"], rw + ".enable");
+				}
+			}
+		}
+	}
+	return c.problems;
+}
+
+namespace {
+
+// --- applying ---------------------------------------------------------------
+
+// A value as nvmetcli writes it: str(value).
+std::string text(const json &v)
+{
+	if (v.is_string())
+		return v.get<std::string>();
+	if (v.is_boolean())
+		return v.get<bool>() ? "True" : "False";
+	return v.dump();
+}
+
+// Applies a configuration; the first refusal ends it with the JSON path.
+class Applier {
+public:
+	Applier(const Tree &tree, const RestoreOptions &opts, std::vector<std::string> &warnings)
+	    : tree_(tree), opts_(opts), warnings_(warnings)
+	{}
+
+	Status run(const json &config);
+
+private:
+	const Tree &tree_;
+	const RestoreOptions &opts_;
+	std::vector<std::string> &warnings_;
+
+	// The failure of OP at JSON path WHERE.
+	static Status at(Status st, const std::string &where)
+	{
+		if (st)
+			return st;
+		auto e = st.error();
+		e.context = where;
+		return e;
+	}
+
+	Status write(const fs::path &file, const json &value, const std::string &where)
+	{
+		if (!tree_.exists(file)) {
+			if (opts_.skip_missing_attributes) {
+				warnings_.push_back(fmt::format("{}: this kernel has no {}, skipped", where,
+				                                tree_.abs(file).string()));
+				return configfs::ok();
+			}
+			return Error{"write", tree_.abs(file), ENOENT, fmt::format("'{}' to", text(value)),
+			             where};
+		}
+		return at(tree_.write(file, text(value)), where);
+	}
+
+	// Writes GROUP's attributes of OBJ into DIR, FIRST in that order, then the rest.
+	Status group(const fs::path &dir, const json &obj, const std::string &grp, const std::string &where,
+	             std::initializer_list<const char *> first = {})
+	{
+		if (!obj.contains(grp))
+			return configfs::ok();
+		const json &g = obj[grp];
+		std::vector<std::string> order(first.begin(), first.end());
+		for (const auto &[k, v] : g.items())
+			if (std::find(order.begin(), order.end(), k) == order.end())
+				order.push_back(k);
+		for (const auto &k : order) {
+			if (!g.contains(k))
+				continue;
+			if (auto st = write(dir / (grp + "_" + k), g[k], where + "." + grp + "." + k); !st)
+				return st;
+		}
+		return configfs::ok();
+	}
+
+	Status mkdir(const fs::path &dir, const std::string &where)
+	{
+		if (tree_.is_dir(dir))
+			return configfs::ok(); // made by the kernel (ANA group 1)
+		return at(tree_.mkdir(dir), where);
+	}
+
+	Status host(const json &h, const std::string &where);
+	Status subsystem(const json &s, const std::string &where);
+	Status name_space(const fs::path &sdir, const json &ns, const std::string &where);
+	Status subsystem_attrs(const fs::path &dir, const json &s, const std::string &where);
+	Status port(const json &p, const std::string &where);
+};
+
+Status Applier::host(const json &h, const std::string &where)
+{
+	const fs::path dir = fs::path("hosts") / h["nqn"].get<std::string>();
+	if (auto st = mkdir(dir, where); !st)
+		return st;
+	return group(dir, h, "dhchap", where, {"hash", "dhgroup", "key", "ctrl_key"});
+}
+
+Status Applier::name_space(const fs::path &sdir, const json &ns, const std::string &where)
+{
+	const fs::path dir = sdir / "namespaces" / text(ns["nsid"]);
+	if (auto st = mkdir(dir, where); !st)
+		return st;
+	if (auto st = group(dir, ns, "device", where, {"path", "uuid", "nguid"}); !st)
+		return st;
+	if (auto st = group(dir, ns, "ana", where); !st)
+		return st;
+	if (ns.contains("ana_grpid"))
+		if (auto st = write(dir / "ana_grpid", ns["ana_grpid"], where + ".ana_grpid"); !st)
+			return st;
+	if (auto st = group(dir, ns, "resv", where); !st)
+		return st;
+	// Beyond nvmetcli's format: the backend mode it does not save.
+	if (ns.contains("buffered_io"))
+		if (auto st = write(dir / "buffered_io", ns["buffered_io"], where + ".buffered_io"); !st)
+			return st;
+	if (ns.contains("enable") && text(ns["enable"]) != "0")
+		return write(dir / "enable", ns["enable"], where + ".enable");
+	return configfs::ok();
+}
+
+Status Applier::subsystem_attrs(const fs::path &dir, const json &s, const std::string &where)
+{
+	// The subsystem is new, with the kernel's cntlid range 1..65519: any
+	// valid range can be set lower bound first.
+	return group(dir, s, "attr", where,
+	             {"version", "serial", "model", "firmware", "ieee_oui", "vendor_id", "subsys_vendor_id",
+	              "cntlid_min", "cntlid_max", "qid_max", "tbkas", "pi_enable"});
+}
+
+Status Applier::subsystem(const json &s, const std::string &where)
+{
+	const fs::path dir = fs::path("subsystems") / s["nqn"].get<std::string>();
+	if (auto st = mkdir(dir, where); !st)
+		return st;
+	if (s.contains("namespaces"))
+		for (std::size_t i = 0; i < s["namespaces"].size(); i++)
+			if (auto st = name_space(dir, s["namespaces"][i],
+			                         fmt::format("{}.namespaces[{}]", where, i));
+			    !st)
+				return st;
+	if (s.contains("allowed_hosts"))
+		for (std::size_t i = 0; i < s["allowed_hosts"].size(); i++) {
+			const auto nqn = s["allowed_hosts"][i].get<std::string>();
+			if (auto st = at(tree_.link(fs::path("hosts") / nqn, dir / "allowed_hosts" / nqn),
+			                 fmt::format("{}.allowed_hosts[{}]", where, i));
+			    !st)
+				return st;
+		}
+	if (s.contains("passthru"))
+		for (std::size_t i = 0; i < s["passthru"].size(); i++) {
+			const json &p = s["passthru"][i];
+			const auto pw = fmt::format("{}.passthru[{}]", where, i);
+			const fs::path pdir = dir / "passthru";
+			if (auto st = group(pdir, p, "device", pw); !st)
+				return st;
+			for (const char *k : {"clear_ids", "admin_timeout", "io_timeout"})
+				if (p.contains(k))
+					if (auto st = write(pdir / k, p[k], pw + "." + k); !st)
+						return st;
+			if (p.contains("enable") && text(p["enable"]) != "0")
+				if (auto st = write(pdir / "enable", p["enable"], pw + ".enable"); !st)
+					return st;
+		}
+	auto attrs = s;
+	if (attrs.contains("attr") && attrs["attr"].contains("allow_any_host"))
+		attrs["attr"].erase("allow_any_host");
+	if (auto st = subsystem_attrs(dir, attrs, where); !st)
+		return st;
+	if (s.contains("attr") && s["attr"].contains("allow_any_host"))
+		return write(dir / "attr_allow_any_host", s["attr"]["allow_any_host"],
+		             where + ".attr.allow_any_host");
+	return configfs::ok();
+}
+
+Status Applier::port(const json &p, const std::string &where)
+{
+	const fs::path dir = fs::path("ports") / text(p["portid"]);
+	if (auto st = mkdir(dir, where); !st)
+		return st;
+	// The transport type decides how tsas is read, and tsas how treq is.
+	if (auto st = group(dir, p, "addr", where, {"trtype", "adrfam", "traddr", "trsvcid", "tsas", "treq"});
+	    !st)
+		return st;
+	if (auto st = group(dir, p, "param", where); !st)
+		return st;
+	if (p.contains("ana_groups"))
+		for (std::size_t i = 0; i < p["ana_groups"].size(); i++) {
+			const json &a = p["ana_groups"][i];
+			const auto aw = fmt::format("{}.ana_groups[{}]", where, i);
+			const fs::path adir = dir / "ana_groups" / text(a["grpid"]);
+			if (auto st = mkdir(adir, aw); !st)
+				return st;
+			if (auto st = group(adir, a, "ana", aw); !st)
+				return st;
+		}
+	if (p.contains("referrals"))
+		for (std::size_t i = 0; i < p["referrals"].size(); i++) {
+			const json &r = p["referrals"][i];
+			const auto rw = fmt::format("{}.referrals[{}]", where, i);
+			const fs::path rdir = dir / "referrals" / r["name"].get<std::string>();
+			if (auto st = mkdir(rdir, rw); !st)
+				return st;
+			if (auto st = group(
+			            rdir, r, "addr", rw,
+			            {"trtype", "adrfam", "traddr", "trsvcid", "portid", "tsas", "treq"});
+			    !st)
+				return st;
+			if (r.contains("enable") && text(r["enable"]) != "0")
+				if (auto st = write(rdir / "enable", r["enable"], rw + ".enable"); !st)
+					return st;
+		}
+	// Linking enables the port, after which its address cannot change.
+	if (p.contains("subsystems"))
+		for (std::size_t i = 0; i < p["subsystems"].size(); i++) {
+			const auto nqn = p["subsystems"][i].get<std::string>();
+			if (auto st = at(tree_.link(fs::path("subsystems") / nqn, dir / "subsystems" / nqn),
+			                 fmt::format("{}.subsystems[{}]", where, i));
+			    !st)
+				return st;
+		}
+	return configfs::ok();
+}
+
+Status Applier::run(const json &config)
+{
+	if (config.contains("discovery") && config["discovery"].contains("nqn")) {
+		auto cur = tree_.read("discovery_nqn");
+		if (!cur || *cur != text(config["discovery"]["nqn"]))
+			if (auto st = write("discovery_nqn", config["discovery"]["nqn"], "discovery.nqn");
+			    !st)
+				return st;
+	}
+	if (config.contains("hosts"))
+		for (std::size_t i = 0; i < config["hosts"].size(); i++)
+			if (auto st = host(config["hosts"][i], fmt::format("hosts[{}]", i)); !st)
+				return st;
+	if (config.contains("subsystems"))
+		for (std::size_t i = 0; i < config["subsystems"].size(); i++)
+			if (auto st = subsystem(config["subsystems"][i], fmt::format("subsystems[{}]", i));
+			    !st)
+				return st;
+	if (config.contains("ports"))
+		for (std::size_t i = 0; i < config["ports"].size(); i++)
+			if (auto st = port(config["ports"][i], fmt::format("ports[{}]", i)); !st)
+				return st;
+	return configfs::ok();
+}
+
+} // namespace
+
+Result<RestoreOutcome> restore(const Tree &tree, const json &config, const RestoreOptions &opts)
+{
+	auto problems = validate(config);
+	if (!problems.empty()) {
+		std::string detail;
+		for (const auto &p : problems)
+			detail += fmt::format("\n  {}: {}", p.where, p.what);
+		return Error{"restore", tree.root(), EINVAL,
+		             fmt::format("a configuration with {} problem(s), nothing changed:{}\nin",
+		                         problems.size(), detail)};
+	}
+	auto before = save(tree);
+	if (!before)
+		return before.error();
+	if (auto st = clear(tree); !st)
+		return st.error();
+
+	RestoreOutcome out;
+	Applier apply(tree, opts, out.warnings);
+	auto st = apply.run(config);
+	if (st)
+		return out;
+
+	// Undo: back to what was there before.
+	auto err = st.error();
+	std::vector<std::string> ignored;
+	RestoreOptions lenient;
+	Applier back(tree, lenient, ignored);
+	const bool restored = clear(tree) && back.run(*before);
+	err.context = fmt::format("{} ({})", err.context,
+	                          restored ? "nothing changed: the previous configuration is back in place"
+	                                   : "the previous configuration could not be fully put back");
+	return err;
+}
+
+} // namespace nvmet::compat

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+// save / clear / validate / restore against FakeTree (configfs's rules in a
+// temporary directory).
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "catch.hpp"
+#include "configfs/fake.hpp"
+#include "nvmetcli_compat.hpp"
+#include "tmpdir.hpp"
+
+using namespace nvmet;
+using nlohmann::json;
+
+namespace {
+
+const std::string host_a = "nqn.2014-08.org.nvmexpress:uuid:0f01fb42-9f7f-4856-b0b3-51e60b8de349";
+const std::string sub1 = "nqn.2026-11.org.nvmet-oot:sub1";
+const std::string sub2 = "nqn.2026-11.org.nvmet-oot:sub2";
+
+// A configuration in nvmetcli's format, written the way people write them:
+// only the keys they care about, some numbers as JSON integers.
+json sample()
+{
+	return json::parse(R"({
+  "discovery": { "nqn": "nqn.2026-11.org.nvmet-oot:discovery" },
+  "hosts": [ { "nqn": ")" + host_a +
+	                   R"(" } ],
+  "subsystems": [
+    { "nqn": ")" + sub1 + R"(",
+      "allowed_hosts": [ ")" +
+	                   host_a + R"(" ],
+      "attr": { "allow_any_host": "0", "serial": "0123456789abcdef", "model": "Appliance",
+                "cntlid_min": "100", "cntlid_max": "200", "qid_max": 16 },
+      "namespaces": [
+        { "nsid": 1, "enable": 1, "ana_grpid": 2,
+          "device": { "path": "/dev/loop0", "uuid": "d592cdf3-5d1c-44e0-8412-3fcf7d99df27" } },
+        { "nsid": 7, "enable": 0, "device": { "path": "/srv/img" }, "buffered_io": "1" } ] },
+    { "nqn": ")" + sub2 + R"(", "attr": { "allow_any_host": "1" }, "namespaces": [] }
+  ],
+  "ports": [
+    { "portid": 1,
+      "addr": { "treq": "not specified", "trtype": "tcp", "adrfam": "ipv4",
+                "traddr": "10.0.0.1", "trsvcid": "4420" },
+      "param": { "inline_data_size": "16384" },
+      "ana_groups": [ { "grpid": 1, "ana": { "state": "optimized" } },
+                      { "grpid": 2, "ana": { "state": "non-optimized" } } ],
+      "referrals": [ { "name": "r1", "enable": 1,
+                       "addr": { "trtype": "tcp", "adrfam": "ipv4", "traddr": "10.0.0.2",
+                                 "trsvcid": "4420", "portid": "2" } } ],
+      "subsystems": [ ")" + sub1 +
+	                   R"(", ")" + sub2 + R"(" ] }
+  ],
+  "unknown_top_level_key": { "ignored": true }
+})");
+}
+
+json saved(const configfs::Tree &tree)
+{
+	auto s = compat::save(tree);
+	REQUIRE(s.ok());
+	return *s;
+}
+
+const json *find(const json &arr, const char *key, const json &value)
+{
+	for (const auto &e : arr)
+		if (e.contains(key) && e[key] == value)
+			return &e;
+	return nullptr;
+}
+
+std::vector<std::string> sorted(const json &arr)
+{
+	std::vector<std::string> v = arr.get<std::vector<std::string>>();
+	std::sort(v.begin(), v.end());
+	return v;
+}
+
+} // namespace
+
+TEST_CASE("restore builds the configuration; save reads it back in nvmetcli's shape", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	auto r = compat::restore(tree, sample());
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	CHECK(r->warnings.empty());
+
+	const json s = saved(tree);
+	CHECK(s["discovery"]["nqn"] == "nqn.2026-11.org.nvmet-oot:discovery");
+	REQUIRE(s["hosts"].size() == 1);
+	CHECK(s["hosts"][0]["nqn"] == host_a);
+	CHECK(s["hosts"][0]["dhchap"] == json::object());
+
+	const json *s1 = find(s["subsystems"], "nqn", sub1);
+	REQUIRE(s1);
+	CHECK((*s1)["attr"]["serial"] == "0123456789abcdef");
+	CHECK((*s1)["attr"]["model"] == "Appliance");
+	CHECK((*s1)["attr"]["cntlid_min"] == "100");
+	CHECK((*s1)["attr"]["cntlid_max"] == "200");
+	CHECK((*s1)["attr"]["qid_max"] == "16");
+	CHECK((*s1)["allowed_hosts"] == json::array({host_a}));
+	const json *ns1 = find((*s1)["namespaces"], "nsid", 1);
+	REQUIRE(ns1);
+	CHECK((*ns1)["enable"] == 1);
+	CHECK((*ns1)["ana_grpid"] == 2);
+	CHECK((*ns1)["ana"]["grpid"] == "2");
+	CHECK((*ns1)["device"]["path"] == "/dev/loop0");
+	CHECK((*ns1)["device"]["uuid"] == "d592cdf3-5d1c-44e0-8412-3fcf7d99df27");
+	CHECK((*ns1)["resv"]["enable"] == "0");
+	CHECK_FALSE(ns1->contains("buffered_io")); // nvmetcli does not save it
+	const json *ns7 = find((*s1)["namespaces"], "nsid", 7);
+	REQUIRE(ns7);
+	CHECK((*ns7)["enable"] == 0);
+	std::ifstream bio(t.path() / "subsystems" / sub1 / "namespaces/7/buffered_io");
+	std::string b;
+	bio >> b;
+	CHECK(b == "1"); // restored although nvmetcli would not
+	REQUIRE((*s1)["passthru"].size() == 1);
+	CHECK((*s1)["passthru"][0]["clear_ids"] == 1);
+
+	REQUIRE(s["ports"].size() == 1);
+	const json &p = s["ports"][0];
+	CHECK(p["portid"] == 1);
+	CHECK(p["addr"]["trtype"] == "tcp");
+	CHECK(p["addr"]["traddr"] == "10.0.0.1");
+	CHECK(p["param"]["inline_data_size"] == "16384");
+	CHECK(sorted(p["subsystems"]) == std::vector<std::string>{sub1, sub2});
+	const json *g2 = find(p["ana_groups"], "grpid", 2);
+	REQUIRE(g2);
+	CHECK((*g2)["ana"]["state"] == "non-optimized");
+	REQUIRE(p["referrals"].size() == 1);
+	CHECK(p["referrals"][0]["name"] == "r1");
+	CHECK(p["referrals"][0]["enable"] == 1);
+	CHECK(p["referrals"][0]["addr"]["portid"] == "2");
+	CHECK_FALSE(s.contains("unknown_top_level_key"));
+}
+
+TEST_CASE("save, clear, restore of the saved file gives the same save", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	const json first = saved(tree);
+	REQUIRE(compat::clear(tree).ok());
+	const json empty = saved(tree);
+	CHECK(empty["subsystems"].empty());
+	CHECK(empty["ports"].empty());
+	CHECK(empty["hosts"].empty());
+	auto r = compat::restore(tree, first);
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	CHECK(saved(tree) == first);
+}
+
+TEST_CASE("restore over an existing configuration replaces it", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	json small = json::parse(R"({"subsystems": [{"nqn": "nqn.2026-11.org.nvmet-oot:only",
+		"attr": {"allow_any_host": "1"}}]})");
+	REQUIRE(compat::restore(tree, small).ok());
+	const json s = saved(tree);
+	REQUIRE(s["subsystems"].size() == 1);
+	CHECK(s["subsystems"][0]["nqn"] == "nqn.2026-11.org.nvmet-oot:only");
+	CHECK(s["ports"].empty());
+	CHECK(s["hosts"].empty());
+}
+
+TEST_CASE("validate names every problem by its JSON path", "[compat]")
+{
+	json bad = sample();
+	bad["subsystems"][0]["namespaces"][0]["nsid"] = 0;
+	bad["subsystems"][0]["allowed_hosts"].push_back("nqn.2014-08.org.example:nobody");
+	bad["ports"][0]["addr"]["trtype"] = "tcpx";
+	bad["ports"][0]["subsystems"].push_back("nqn.2026-11.org.nvmet-oot:missing");
+	bad["ports"][0]["ana_groups"][1]["grpid"] = 200;
+	bad["ports"].push_back(json{{"portid", 1}});
+	bad["hosts"].push_back(json{{"dhchap", json::object()}});
+	bad["subsystems"][1]["namespaces"] = "not an array";
+
+	const auto problems = compat::validate(bad);
+	std::vector<std::string> where;
+	for (const auto &p : problems)
+		where.push_back(p.where);
+	auto has = [&](const std::string &w) {
+		return std::find(where.begin(), where.end(), w) != where.end();
+	};
+	CHECK(has("subsystems[0].namespaces[0].nsid"));
+	CHECK(has("subsystems[0].allowed_hosts[1]"));
+	CHECK(has("ports[0].addr.trtype"));
+	CHECK(has("ports[0].subsystems[2]"));
+	CHECK(has("ports[0].ana_groups[1].grpid"));
+	CHECK(has("ports[1].portid"));
+	CHECK(has("hosts[1]"));
+	CHECK(has("subsystems[1].namespaces"));
+	CHECK(problems.size() == 8);
+	CHECK(compat::validate(sample()).empty());
+	CHECK_FALSE(compat::validate(json::array()).empty());
+}
+
+TEST_CASE("a file with problems changes nothing", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	const json before = saved(tree);
+	json bad = sample();
+	bad["ports"][0]["addr"]["adrfam"] = "ipv5";
+	auto r = compat::restore(tree, bad);
+	REQUIRE_FALSE(r.ok());
+	CHECK(r.error().message().find("ports[0].addr.adrfam") != std::string::npos);
+	CHECK(saved(tree) == before);
+}
+
+TEST_CASE("a value the kernel refuses rolls back to the previous configuration", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	const json before = saved(tree);
+	json bad = sample();
+	bad["subsystems"][1]["attr"]["cntlid_min"] = "0"; // the kernel wants 1 or more
+	auto r = compat::restore(tree, bad);
+	REQUIRE_FALSE(r.ok());
+	const auto msg = r.error().message();
+	INFO(msg);
+	CHECK(msg.find("subsystems[1].attr.cntlid_min") != std::string::npos);
+	CHECK(msg.find("previous configuration is back") != std::string::npos);
+	CHECK(r.error().err == EINVAL);
+	CHECK(saved(tree) == before);
+}
+
+TEST_CASE("attributes this kernel lacks are skipped with a warning", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	json cfg = json::parse(R"({"subsystems": [{"nqn": "nqn.2026-11.org.nvmet-oot:w",
+		"attr": {"allow_any_host": "1", "from_the_future": "3"}}]})");
+	auto r = compat::restore(tree, cfg);
+	REQUIRE(r.ok());
+	REQUIRE(r->warnings.size() == 1);
+	CHECK(r->warnings[0].find("subsystems[0].attr.from_the_future") != std::string::npos);
+
+	compat::RestoreOptions strict;
+	strict.skip_missing_attributes = false;
+	auto s = compat::restore(tree, cfg, strict);
+	REQUIRE_FALSE(s.ok());
+	CHECK(s.error().err == ENOENT);
+}
+
+TEST_CASE("any valid cntlid range restores", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	json cfg = json::parse(R"({"subsystems": [{"nqn": "nqn.2026-11.org.nvmet-oot:c",
+		"attr": {"cntlid_max": "65100", "cntlid_min": "65000"}}]})");
+	REQUIRE(compat::restore(tree, cfg).ok());
+	CHECK(saved(tree)["subsystems"][0]["attr"]["cntlid_min"] == "65000");
+	cfg["subsystems"][0]["attr"]["cntlid_min"] = "1";
+	cfg["subsystems"][0]["attr"]["cntlid_max"] = "10";
+	REQUIRE(compat::restore(tree, cfg).ok());
+	CHECK(saved(tree)["subsystems"][0]["attr"]["cntlid_max"] == "10");
+	cfg["subsystems"][0]["attr"]["cntlid_min"] = "11";
+	CHECK_FALSE(compat::restore(tree, cfg).ok()); // min above max
+}
+
+TEST_CASE("to_text writes what nvmetcli's json.dumps(sort_keys, indent=2) writes", "[compat]")
+{
+	json j = json::parse(R"({"b": [], "a": {"y": "2", "x": "é\n"}, "c": 2, "d": {}, "e": [1, "s"]})");
+	const std::string want = "{\n"
+	                         "  \"a\": {\n"
+	                         "    \"x\": \"\\u00e9\\n\",\n"
+	                         "    \"y\": \"2\"\n"
+	                         "  },\n"
+	                         "  \"b\": [],\n"
+	                         "  \"c\": 2,\n"
+	                         "  \"d\": {},\n"
+	                         "  \"e\": [\n"
+	                         "    1,\n"
+	                         "    \"s\"\n"
+	                         "  ]\n"
+	                         "}\n";
+	CHECK(compat::to_text(j) == want);
+}
