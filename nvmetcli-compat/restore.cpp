@@ -394,7 +394,23 @@ Status Applier::host(const json &h, const std::string &where)
 	const fs::path dir = fs::path("hosts") / h["nqn"].get<std::string>();
 	if (auto st = mkdir(dir, where); !st)
 		return st;
-	return group(dir, h, "dhchap", where, {"hash", "dhgroup", "key", "ctrl_key"});
+	if (!h.contains("dhchap"))
+		return configfs::ok();
+	// An empty key is no key (the kernel refuses to be written one). A key
+	// for a target without DH-HMAC-CHAP would let the host in unchecked.
+	json dhchap = json::object();
+	for (const auto &[k, v] : h["dhchap"].items()) {
+		const bool key = k == "key" || k == "ctrl_key";
+		if (key && text(v).empty())
+			continue;
+		if (key && !tree_.exists(dir / ("dhchap_" + k)))
+			return Error{"restore", tree_.abs(dir), EOPNOTSUPP,
+				     "a DH-HMAC-CHAP key (this target has no in-band authentication) for",
+				     where + ".dhchap." + k};
+		dhchap[k] = v;
+	}
+	json only = {{"dhchap", dhchap}};
+	return group(dir, only, "dhchap", where, {"hash", "dhgroup", "key", "ctrl_key"});
 }
 
 Status Applier::name_space(const fs::path &sdir, const json &ns, const std::string &where)

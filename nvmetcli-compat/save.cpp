@@ -40,9 +40,11 @@ Result<long long> read_int(const Tree &tree, const fs::path &rel)
 }
 
 // The attribute groups of the object in DIR: {"<group>": {"<name>": "value"}}
-// for each writable file <group>_<name>, and "enable" when DIR has one.
+// for each writable file <group>_<name>, and "enable" when DIR has one and
+// WITH_ENABLE (nvmetcli reads it for every object it looks up, not for the
+// passthru group).
 Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<std::string_view> groups,
-                   json &out)
+                   json &out, bool with_enable = true)
 {
 	auto names = tree.list(dir);
 	if (!names)
@@ -61,7 +63,7 @@ Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<
 		}
 		out[std::string(group)] = attrs;
 	}
-	if (tree.exists(dir / "enable")) {
+	if (with_enable && tree.exists(dir / "enable")) {
 		auto en = read_int(tree, dir / "enable");
 		if (!en)
 			return en.error();
@@ -128,7 +130,7 @@ Result<json> dump_subsystem(const Tree &tree, const std::string &nqn)
 	if (tree.is_dir(dir / "passthru")) {
 		const fs::path pt_dir = dir / "passthru";
 		json pt = json::object();
-		if (auto st = dump_groups(tree, pt_dir, {"device"}, pt); !st)
+		if (auto st = dump_groups(tree, pt_dir, {"device"}, pt, false); !st)
 			return st.error();
 		for (const char *name : {"clear_ids", "admin_timeout", "io_timeout"}) {
 			auto v = int_or_zero(tree, pt_dir / name);

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <algorithm>
+#include <iterator>
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
 
 #include "catch.hpp"
+#include "configfs/fake.hpp"
 #include "configfs/tree.hpp"
 #include "tmpdir.hpp"
 
+using nvmet::configfs::FakeTree;
 using nvmet::configfs::Tree;
 
 TEST_CASE("read strips the one trailing newline configfs adds", "[tree]")
@@ -64,4 +70,104 @@ TEST_CASE("list is sorted and mkdir/rmdir/link/unlink map to the file system", "
 	REQUIRE(tree.rmdir("subsystems/nqn.b").ok());
 	CHECK(tree.list("subsystems")->size() == 1);
 	CHECK(tree.list("nope").error().err == ENOENT);
+}
+
+// FakeTree lays objects out as configfs does: compared with the listing the
+// lab captured from our modules in a guest (tests/scenarios/configfs-layout.sh,
+// artifact "layout": kind, mode and path of every entry).
+TEST_CASE("FakeTree's layout is the one captured from the guest", "[fake]")
+{
+	const std::string nqn = "SUBNQN", host = "HOSTNQN";
+	TmpDir t;
+	FakeTree tree(t.path());
+	REQUIRE(tree.mkdir("hosts/" + host).ok());
+	REQUIRE(tree.mkdir("subsystems/" + nqn).ok());
+	REQUIRE(tree.link("hosts/" + host, "subsystems/" + nqn + "/allowed_hosts/" + host).ok());
+	REQUIRE(tree.mkdir("subsystems/" + nqn + "/namespaces/1").ok());
+	REQUIRE(tree.write("subsystems/" + nqn + "/namespaces/1/device_path", "/dev/loop0").ok());
+	REQUIRE(tree.write("subsystems/" + nqn + "/namespaces/1/enable", "1").ok());
+	REQUIRE(tree.mkdir("ports/1").ok());
+	REQUIRE(tree.write("ports/1/addr_trtype", "tcp").ok());
+	REQUIRE(tree.write("ports/1/addr_adrfam", "ipv4").ok());
+	REQUIRE(tree.write("ports/1/addr_traddr", "127.0.0.1").ok());
+	REQUIRE(tree.write("ports/1/addr_trsvcid", "4420").ok());
+	REQUIRE(tree.mkdir("ports/1/referrals/ref1").ok());
+	REQUIRE(tree.mkdir("ports/1/ana_groups/2").ok());
+	REQUIRE(tree.link("subsystems/" + nqn, "ports/1/subsystems/" + nqn).ok());
+
+	std::vector<std::string> got;
+	for (const auto &e : std::filesystem::recursive_directory_iterator(t.path())) {
+		const auto st = e.symlink_status();
+		const char kind = std::filesystem::is_symlink(st)     ? 'l'
+		                  : std::filesystem::is_directory(st) ? 'd'
+		                                                      : 'f';
+		const auto mode = static_cast<unsigned>(st.permissions()) & 07777U;
+		char m[8];
+		std::snprintf(m, sizeof(m), "0%o", mode);
+		got.push_back(std::string(1, kind) + " " + m + " " +
+		              e.path().lexically_relative(t.path()).string());
+	}
+	std::vector<std::string> want;
+	std::ifstream in(std::string(NVMET_FIXTURES) + "/configfs-layout.txt");
+	REQUIRE(in.good());
+	for (std::string line; std::getline(in, line);)
+		if (!line.empty())
+			want.push_back(line);
+	auto by_path = [](const std::string &a, const std::string &b) {
+		return a.substr(a.find(' ', 2) + 1) < b.substr(b.find(' ', 2) + 1);
+	};
+	std::sort(got.begin(), got.end(), by_path);
+	std::sort(want.begin(), want.end(), by_path);
+	std::vector<std::string> missing, extra;
+	std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(missing),
+	                    by_path);
+	std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra),
+	                    by_path);
+	std::string report;
+	for (const auto &m : missing)
+		report += "\n  only in the guest: " + m;
+	for (const auto &e : extra)
+		report += "\n  only in the fake:  " + e;
+	INFO(report);
+	CHECK(missing.empty());
+	CHECK(extra.empty());
+	CHECK(got == want); // same paths, and the same kinds and modes
+}
+
+TEST_CASE("FakeTree refuses what configfs and nvmet refuse", "[fake]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	CHECK(tree.mkdir("elsewhere").error().err == EPERM);
+	CHECK(tree.mkdir("ports/notanumber").error().err == EINVAL);
+	REQUIRE(tree.mkdir("subsystems/nqn.a").ok());
+	CHECK(tree.mkdir("subsystems/nqn.a").error().err == EEXIST);
+	CHECK(tree.mkdir("subsystems/nqn.2014-08.org.nvmexpress.discovery").error().err == EINVAL);
+	CHECK(tree.rmdir("subsystems/nqn.a/namespaces").error().err == EPERM);
+	REQUIRE(tree.mkdir("subsystems/nqn.a/namespaces/1").ok());
+	CHECK(tree.rmdir("subsystems/nqn.a").error().err == ENOTEMPTY);
+	CHECK(tree.write("subsystems/nqn.a/namespaces/1/enable", "1").error().err == ENOENT);
+	REQUIRE(tree.write("subsystems/nqn.a/namespaces/1/device_path", "/dev/x").ok());
+	REQUIRE(tree.write("subsystems/nqn.a/namespaces/1/enable", "1").ok());
+	CHECK(tree.write("subsystems/nqn.a/namespaces/1/device_path", "/dev/y").error().err == EBUSY);
+	CHECK(tree.write("subsystems/nqn.a/attr_qid_max", "0").error().err == EINVAL);
+	CHECK(tree.write("subsystems/nqn.a/no_such_attr", "1").error().err == ENOENT);
+	REQUIRE(tree.mkdir("hosts/nqn.h").ok());
+	REQUIRE(tree.write("subsystems/nqn.a/attr_allow_any_host", "1").ok());
+	CHECK(tree.link("hosts/nqn.h", "subsystems/nqn.a/allowed_hosts/nqn.h").error().err == EINVAL);
+	REQUIRE(tree.write("subsystems/nqn.a/attr_allow_any_host", "0").ok());
+	REQUIRE(tree.link("hosts/nqn.h", "subsystems/nqn.a/allowed_hosts/nqn.h").ok());
+	CHECK(tree.write("subsystems/nqn.a/attr_allow_any_host", "1").error().err == EINVAL);
+	REQUIRE(tree.mkdir("ports/2").ok());
+	CHECK(tree.link("subsystems/nqn.a", "ports/2/subsystems/nqn.a").error().err == EINVAL); // no trtype
+	CHECK(tree.write("ports/2/addr_trtype", "carrier-pigeon").error().err == EINVAL);
+	REQUIRE(tree.write("ports/2/addr_trtype", "tcp").ok());
+	REQUIRE(tree.link("subsystems/nqn.a", "ports/2/subsystems/nqn.a").ok());
+	CHECK(tree.write("ports/2/addr_traddr", "10.0.0.1").error().err == EACCES);
+	CHECK(tree.rmdir("ports/2").error().err == ENOTEMPTY);
+	CHECK(tree.rmdir("ports/2/ana_groups/1").error().err == EPERM);
+	CHECK(tree.link("hosts/nqn.h", "ports/2/subsystems/nqn.h").error().err == EPERM);
+	REQUIRE(tree.unlink("ports/2/subsystems/nqn.a").ok());
+	REQUIRE(tree.rmdir("ports/2").ok());
+	CHECK_FALSE(tree.exists("ports/2"));
 }

@@ -287,3 +287,35 @@ TEST_CASE("to_text writes what nvmetcli's json.dumps(sort_keys, indent=2) writes
 	                         "}\n";
 	CHECK(compat::to_text(j) == want);
 }
+
+TEST_CASE("passthru is saved without enable, as nvmetcli does", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	const json s = saved(tree);
+	const json *s1 = find(s["subsystems"], "nqn", sub1);
+	REQUIRE(s1);
+	REQUIRE((*s1)["passthru"].size() == 1);
+	CHECK_FALSE((*s1)["passthru"][0].contains("enable"));
+	CHECK((*s1)["passthru"][0]["admin_timeout"] == 0);
+}
+
+TEST_CASE("DH-HMAC-CHAP: empty keys are no keys; a real key needs a target that authenticates", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path()); // like our modules: no dhchap_* files
+	json cfg = sample();
+	cfg["hosts"][0]["dhchap"] = {{"key", ""}, {"ctrl_key", ""}};
+	auto ok = compat::restore(tree, cfg);
+	INFO((ok.ok() ? std::string() : ok.error().message()));
+	REQUIRE(ok.ok());
+	const json before = saved(tree);
+
+	cfg["hosts"][0]["dhchap"]["key"] = "DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:";
+	auto r = compat::restore(tree, cfg);
+	REQUIRE_FALSE(r.ok());
+	CHECK(r.error().err == EOPNOTSUPP);
+	CHECK(r.error().message().find("hosts[0].dhchap.key") != std::string::npos);
+	CHECK(saved(tree) == before);
+}

@@ -33,6 +33,10 @@ check "fio 128k sequential write + verify" \
 	fio --name=smoke-seq --filename="$bdev" --ioengine=libaio --direct=1 --rw=write \
 	--bs=128k --size=32M --iodepth=8 --verify=crc32c --do_verify=1 --verify_fatal=1 \
 	--output-format=terse
+check "fio 1M sequential write + verify, 2 jobs, QD32 (beyond MDTS and MAXH2CDATA)" \
+	fio --name=smoke-1m --filename="$bdev" --ioengine=libaio --direct=1 --rw=write \
+	--bs=1M --size=16M --iodepth=32 --numjobs=2 --offset_increment=16M --verify=crc32c \
+	--do_verify=1 --verify_fatal=1 --output-format=terse
 check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 check "block device is gone after disconnect" bash -c "! test -b $bdev"
 

@@ -35,7 +35,6 @@ const std::vector<FileSpec> subsystem_files = {
         {"attr_qid_max", 0644, "128"},
         {"attr_ieee_oui", 0644, "0x000000"},
         {"attr_firmware", 0644, "7.2.13"},
-        {"attr_tbkas", 0644, "0"},
         {"attr_pi_enable", 0644, "0"},
 };
 const std::vector<FileSpec> passthru_files = {
@@ -119,6 +118,12 @@ void put(const fs::path &file, mode_t mode, const std::string &value)
 	fs::permissions(file, static_cast<fs::perms>(mode), fs::perm_options::replace);
 }
 
+void make_dir(const fs::path &dir)
+{
+	fs::create_directory(dir);
+	fs::permissions(dir, static_cast<fs::perms>(0755), fs::perm_options::replace);
+}
+
 void make_files(const fs::path &dir, const std::vector<FileSpec> &files)
 {
 	for (const auto &f : files)
@@ -141,7 +146,7 @@ bool has_entries(const fs::path &dir)
 FakeTree::FakeTree(fs::path root) : Tree(std::move(root))
 {
 	for (const char *d : {"hosts", "ports", "subsystems"})
-		fs::create_directories(abs(d));
+		make_dir(abs(d));
 	put(abs("discovery_nqn"), 0644, "nqn.2014-08.org.nvmexpress.discovery");
 }
 
@@ -174,12 +179,12 @@ Status FakeTree::mkdir(const fs::path &rel) const
 	default:
 		break;
 	}
-	fs::create_directory(dir);
+	make_dir(dir);
 	switch (k) {
 	case Kind::subsystem:
 		make_files(dir, subsystem_files);
 		for (const char *d : {"namespaces", "allowed_hosts", "passthru"})
-			fs::create_directory(dir / d);
+			make_dir(dir / d);
 		make_files(dir / "passthru", passthru_files);
 		break;
 	case Kind::ns:
@@ -188,7 +193,7 @@ Status FakeTree::mkdir(const fs::path &rel) const
 	case Kind::port:
 		make_files(dir, port_files);
 		for (const char *d : {"subsystems", "referrals", "ana_groups", "ana_groups/1"})
-			fs::create_directory(dir / d);
+			make_dir(dir / d);
 		put(dir / "ana_groups/1/ana_state", 0644, "optimized");
 		break;
 	case Kind::referral:
