@@ -405,8 +405,8 @@ Status Applier::host(const json &h, const std::string &where)
 			continue;
 		if (key && !tree_.exists(dir / ("dhchap_" + k)))
 			return Error{"restore", tree_.abs(dir), EOPNOTSUPP,
-				     "a DH-HMAC-CHAP key (this target has no in-band authentication) for",
-				     where + ".dhchap." + k};
+			             "a DH-HMAC-CHAP key (this target has no in-band authentication) for",
+			             where + ".dhchap." + k};
 		dhchap[k] = v;
 	}
 	json only = {{"dhchap", dhchap}};
