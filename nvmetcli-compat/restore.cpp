@@ -123,6 +123,63 @@ std::string at(const std::string &base, std::size_t i)
 	return fmt::format("{}[{}]", base, i);
 }
 
+// OBJ[KEY], when present, is an array of objects: EACH(element, its JSON path).
+template <class F>
+void objects(Checker &c, const json &obj, const std::string &key, const std::string &where, F each)
+{
+	if (!c.typed(obj, key, where, json::value_t::array, "an array"))
+		return;
+	const std::string base = where == "(top)" ? key : where + "." + key;
+	for (std::size_t i = 0; i < obj[key].size(); i++) {
+		if (!obj[key][i].is_object()) {
+			c.add(at(base, i), "must be an object");
+			continue;
+		}
+		each(obj[key][i], at(base, i));
+	}
+}
+
+// OBJ[KEY], when present, is an array of names, each in KNOWN (a KIND).
+void names(Checker &c, const json &obj, const std::string &key, const std::string &where,
+           const std::set<std::string> &known, const char *kind, const char *list)
+{
+	if (!c.typed(obj, key, where, json::value_t::array, "an array"))
+		return;
+	for (std::size_t j = 0; j < obj[key].size(); j++) {
+		const auto &n = obj[key][j];
+		if (!n.is_string())
+			c.add(at(where + "." + key, j), fmt::format("must be a {} NQN string", kind));
+		else if (!known.count(n.get<std::string>()))
+			c.add(at(where + "." + key, j),
+			      fmt::format("{} '{}' is not in \"{}\"", kind, n.get<std::string>(), list));
+	}
+}
+
+// A unique integer ID in [LO, HI] under KEY of OBJ.
+void id(Checker &c, const json &obj, const char *key, const std::string &where, long long lo, long long hi,
+        const char *what, std::set<long long> *seen)
+{
+	if (!obj.contains(key)) {
+		c.add(where, fmt::format("has no \"{}\"", key));
+		return;
+	}
+	auto v = c.integer(obj[key], where + "." + key);
+	if (!v)
+		return;
+	if (*v < lo || *v > hi)
+		c.add(where + "." + key, fmt::format("{} is not {} ({} to {})", *v, what, lo, hi));
+	else if (seen && !seen->insert(*v).second)
+		c.add(where + "." + key, "appears twice");
+}
+
+void unique_nqn(Checker &c, const json &obj, const std::string &where, std::set<std::string> &seen)
+{
+	c.nqn(obj, where);
+	if (obj.contains("nqn") && obj["nqn"].is_string() &&
+	    !seen.insert(obj["nqn"].get<std::string>()).second)
+		c.add(where + ".nqn", "appears twice");
+}
+
 } // namespace
 
 std::vector<Problem> validate(const json &config)
@@ -135,171 +192,58 @@ std::vector<Problem> validate(const json &config)
 	c.group(config, "discovery", "(top)");
 
 	std::set<std::string> host_nqns, subsys_nqns;
-	if (c.typed(config, "hosts", "(top)", json::value_t::array, "an array")) {
-		for (std::size_t i = 0; i < config["hosts"].size(); i++) {
-			const auto &h = config["hosts"][i];
-			const auto w = at("hosts", i);
-			if (!h.is_object()) {
-				c.add(w, "must be an object");
-				continue;
-			}
-			c.nqn(h, w);
-			c.group(h, "dhchap", w);
-			if (h.contains("nqn") && h["nqn"].is_string() &&
-			    !host_nqns.insert(h["nqn"].get<std::string>()).second)
-				c.add(w + ".nqn", "appears twice");
-		}
-	}
+	objects(c, config, "hosts", "(top)", [&](const json &h, const std::string &w) {
+		unique_nqn(c, h, w, host_nqns);
+		c.group(h, "dhchap", w);
+	});
 
-	if (c.typed(config, "subsystems", "(top)", json::value_t::array, "an array")) {
-		for (std::size_t i = 0; i < config["subsystems"].size(); i++) {
-			const auto &s = config["subsystems"][i];
-			const auto w = at("subsystems", i);
-			if (!s.is_object()) {
-				c.add(w, "must be an object");
-				continue;
-			}
-			c.nqn(s, w);
-			if (s.contains("nqn") && s["nqn"].is_string() &&
-			    !subsys_nqns.insert(s["nqn"].get<std::string>()).second)
-				c.add(w + ".nqn", "appears twice");
-			c.group(s, "attr", w);
-			if (c.typed(s, "allowed_hosts", w, json::value_t::array, "an array")) {
-				for (std::size_t j = 0; j < s["allowed_hosts"].size(); j++) {
-					const auto &h = s["allowed_hosts"][j];
-					if (!h.is_string())
-						c.add(at(w + ".allowed_hosts", j),
-						      "must be a host NQN string");
-					else if (!host_nqns.count(h.get<std::string>()))
-						c.add(at(w + ".allowed_hosts", j),
-						      fmt::format("host '{}' is not in \"hosts\"",
-						                  h.get<std::string>()));
-				}
-			}
-			std::set<long long> nsids;
-			if (c.typed(s, "namespaces", w, json::value_t::array, "an array")) {
-				for (std::size_t j = 0; j < s["namespaces"].size(); j++) {
-					const auto &ns = s["namespaces"][j];
-					const auto nw = at(w + ".namespaces", j);
-					if (!ns.is_object()) {
-						c.add(nw, "must be an object");
-						continue;
-					}
-					if (!ns.contains("nsid")) {
-						c.add(nw, "has no \"nsid\"");
-					} else if (auto id = c.integer(ns["nsid"], nw + ".nsid")) {
-						if (*id < 1 || *id >= 0xffffffffLL)
-							c.add(nw + ".nsid",
-							      fmt::format("{} is not a namespace ID (1 to "
-							                  "4294967294)",
-							                  *id));
-						else if (!nsids.insert(*id).second)
-							c.add(nw + ".nsid", "appears twice");
-					}
-					for (const char *g : {"device", "ana", "resv"})
-						c.group(ns, g, nw);
-					for (const char *k : {"enable", "ana_grpid"})
-						if (ns.contains(k))
-							c.integer(ns[k], nw + "." + k);
-					if (ns.contains("ana_grpid"))
-						if (auto g = c.integer(ns["ana_grpid"], nw + ".ana_grpid");
-						    g && (*g < 1 || *g > 128))
-							c.add(nw + ".ana_grpid",
-							      fmt::format("{} is not an ANA group (1 to 128)",
-							                  *g));
-				}
-			}
-			if (c.typed(s, "passthru", w, json::value_t::array, "an array")) {
-				if (s["passthru"].size() > 1)
-					c.add(w + ".passthru", "has more than one element");
-				for (std::size_t j = 0; j < s["passthru"].size(); j++) {
-					const auto &p = s["passthru"][j];
-					const auto pw = at(w + ".passthru", j);
-					if (!p.is_object()) {
-						c.add(pw, "must be an object");
-						continue;
-					}
-					c.group(p, "device", pw);
-					for (const char *k :
-					     {"enable", "clear_ids", "admin_timeout", "io_timeout"})
-						if (p.contains(k))
-							c.integer(p[k], pw + "." + k);
-				}
-			}
-		}
-	}
+	objects(c, config, "subsystems", "(top)", [&](const json &s, const std::string &w) {
+		unique_nqn(c, s, w, subsys_nqns);
+		c.group(s, "attr", w);
+		names(c, s, "allowed_hosts", w, host_nqns, "host", "hosts");
+		std::set<long long> nsids;
+		objects(c, s, "namespaces", w, [&](const json &ns, const std::string &nw) {
+			id(c, ns, "nsid", nw, 1, 0xfffffffeLL, "a namespace ID", &nsids);
+			for (const char *g : {"device", "ana", "resv"})
+				c.group(ns, g, nw);
+			if (ns.contains("enable"))
+				c.integer(ns["enable"], nw + ".enable");
+			if (ns.contains("ana_grpid"))
+				id(c, ns, "ana_grpid", nw, 1, 128, "an ANA group", nullptr);
+		});
+		if (s.contains("passthru") && s["passthru"].is_array() && s["passthru"].size() > 1)
+			c.add(w + ".passthru", "has more than one element");
+		objects(c, s, "passthru", w, [&](const json &p, const std::string &pw) {
+			c.group(p, "device", pw);
+			for (const char *k : {"enable", "clear_ids", "admin_timeout", "io_timeout"})
+				if (p.contains(k))
+					c.integer(p[k], pw + "." + k);
+		});
+	});
 
-	if (c.typed(config, "ports", "(top)", json::value_t::array, "an array")) {
-		std::set<long long> ids;
-		for (std::size_t i = 0; i < config["ports"].size(); i++) {
-			const auto &p = config["ports"][i];
-			const auto w = at("ports", i);
-			if (!p.is_object()) {
-				c.add(w, "must be an object");
-				continue;
-			}
-			if (!p.contains("portid")) {
-				c.add(w, "has no \"portid\"");
-			} else if (auto id = c.integer(p["portid"], w + ".portid")) {
-				if (*id < 0 || *id > 0xffff)
-					c.add(w + ".portid",
-					      fmt::format("{} is not a port ID (0 to 65535)", *id));
-				else if (!ids.insert(*id).second)
-					c.add(w + ".portid", "appears twice");
-			}
-			c.group(p, "addr", w);
-			c.group(p, "param", w);
-			c.address(p, w);
-			if (c.typed(p, "subsystems", w, json::value_t::array, "an array")) {
-				for (std::size_t j = 0; j < p["subsystems"].size(); j++) {
-					const auto &n = p["subsystems"][j];
-					if (!n.is_string())
-						c.add(at(w + ".subsystems", j),
-						      "must be a subsystem NQN string");
-					else if (!subsys_nqns.count(n.get<std::string>()))
-						c.add(at(w + ".subsystems", j),
-						      fmt::format("subsystem '{}' is not in \"subsystems\"",
-						                  n.get<std::string>()));
-				}
-			}
-			if (c.typed(p, "ana_groups", w, json::value_t::array, "an array")) {
-				for (std::size_t j = 0; j < p["ana_groups"].size(); j++) {
-					const auto &a = p["ana_groups"][j];
-					const auto aw = at(w + ".ana_groups", j);
-					if (!a.is_object()) {
-						c.add(aw, "must be an object");
-						continue;
-					}
-					if (!a.contains("grpid"))
-						c.add(aw, "has no \"grpid\"");
-					else if (auto g = c.integer(a["grpid"], aw + ".grpid");
-					         g && (*g < 1 || *g > 128))
-						c.add(aw + ".grpid",
-						      fmt::format("{} is not an ANA group (1 to 128)", *g));
-					c.group(a, "ana", aw);
-					c.one_of(a, "ana", "state", ana_states, aw);
-				}
-			}
-			if (c.typed(p, "referrals", w, json::value_t::array, "an array")) {
-				for (std::size_t j = 0; j < p["referrals"].size(); j++) {
-					const auto &r = p["referrals"][j];
-					const auto rw = at(w + ".referrals", j);
-					if (!r.is_object()) {
-						c.add(rw, "must be an object");
-						continue;
-					}
-					if (!r.contains("name") || !r["name"].is_string() ||
-					    r["name"].get<std::string>().empty() ||
-					    r["name"].get<std::string>().find('/') != std::string::npos)
-						c.add(rw, "has no \"name\" usable as a directory name");
-					c.group(r, "addr", rw);
-					c.address(r, rw);
-					if (r.contains("enable"))
-						c.integer(r["enable"], rw + ".enable");
-				}
-			}
-		}
-	}
+	std::set<long long> portids;
+	objects(c, config, "ports", "(top)", [&](const json &p, const std::string &w) {
+		id(c, p, "portid", w, 0, 0xffff, "a port ID", &portids);
+		c.group(p, "addr", w);
+		c.group(p, "param", w);
+		c.address(p, w);
+		names(c, p, "subsystems", w, subsys_nqns, "subsystem", "subsystems");
+		objects(c, p, "ana_groups", w, [&](const json &a, const std::string &aw) {
+			id(c, a, "grpid", aw, 1, 128, "an ANA group", nullptr);
+			c.group(a, "ana", aw);
+			c.one_of(a, "ana", "state", ana_states, aw);
+		});
+		objects(c, p, "referrals", w, [&](const json &r, const std::string &rw) {
+			if (!r.contains("name") || !r["name"].is_string() ||
+			    r["name"].get<std::string>().empty() ||
+			    r["name"].get<std::string>().find('/') != std::string::npos)
+				c.add(rw, "has no \"name\" usable as a directory name");
+			c.group(r, "addr", rw);
+			c.address(r, rw);
+			if (r.contains("enable"))
+				c.integer(r["enable"], rw + ".enable");
+		});
+	});
 	return c.problems;
 }
 

@@ -80,16 +80,40 @@ Result<std::vector<std::string>> children(const Tree &tree, const fs::path &dir,
 	return tree.list(dir, Order::directory);
 }
 
+// An array of DUMP(name) for the objects in DIR, in directory order.
+template <class F> Result<json> dump_all(const Tree &tree, const fs::path &dir, bool optional, F dump)
+{
+	auto names = children(tree, dir, optional);
+	if (!names)
+		return names.error();
+	json out = json::array();
+	for (const auto &n : *names) {
+		Result<json> one = dump(n);
+		if (!one)
+			return one.error();
+		out.push_back(std::move(one).value());
+	}
+	return out;
+}
+
+// Sets OUT[KEY] to the integer an object's directory NAME holds.
+Status int_name(const Tree &tree, const fs::path &dir, const std::string &name, const char *key, json &out)
+{
+	try {
+		out[key] = std::stoll(name);
+	} catch (const std::exception &) {
+		return Error{"parse", tree.abs(dir), 0, std::string(key) + " of"};
+	}
+	return configfs::ok();
+}
+
 Result<json> dump_namespace(const Tree &tree, const fs::path &dir, const std::string &nsid)
 {
 	json ns = json::object();
 	if (auto st = dump_groups(tree, dir, {"device", "ana", "resv"}, ns); !st)
 		return st.error();
-	try {
-		ns["nsid"] = std::stoll(nsid);
-	} catch (const std::exception &) {
-		return Error{"parse", tree.abs(dir), 0, "namespace ID of"};
-	}
+	if (auto st = int_name(tree, dir, nsid, "nsid", ns); !st)
+		return st.error();
 	auto grp = read_int(tree, dir / "ana_grpid");
 	if (!grp)
 		return grp.error();
@@ -112,17 +136,12 @@ Result<json> dump_subsystem(const Tree &tree, const std::string &nqn)
 	if (auto st = dump_groups(tree, dir, {"attr"}, s); !st)
 		return st.error();
 	s["nqn"] = nqn;
-	json nss = json::array();
-	auto ids = children(tree, dir / "namespaces");
-	if (!ids)
-		return ids.error();
-	for (const auto &id : *ids) {
-		auto ns = dump_namespace(tree, dir / "namespaces" / id, id);
-		if (!ns)
-			return ns.error();
-		nss.push_back(std::move(ns).value());
-	}
-	s["namespaces"] = std::move(nss);
+	auto nss = dump_all(tree, dir / "namespaces", false, [&](const std::string &id) {
+		return dump_namespace(tree, dir / "namespaces" / id, id);
+	});
+	if (!nss)
+		return nss.error();
+	s["namespaces"] = std::move(nss).value();
 	auto hosts = children(tree, dir / "allowed_hosts");
 	if (!hosts)
 		return hosts.error();
@@ -149,45 +168,35 @@ Result<json> dump_port(const Tree &tree, const std::string &id)
 	json p = json::object();
 	if (auto st = dump_groups(tree, dir, {"addr", "param"}, p); !st)
 		return st.error();
-	try {
-		p["portid"] = std::stoll(id);
-	} catch (const std::exception &) {
-		return Error{"parse", tree.abs(dir), 0, "port ID of"};
-	}
+	if (auto st = int_name(tree, dir, id, "portid", p); !st)
+		return st.error();
 	auto subs = children(tree, dir / "subsystems");
 	if (!subs)
 		return subs.error();
 	p["subsystems"] = *subs;
 
-	json groups = json::array();
-	auto grps = children(tree, dir / "ana_groups", true);
-	if (!grps)
-		return grps.error();
-	for (const auto &g : *grps) {
+	auto groups = dump_all(tree, dir / "ana_groups", true, [&](const std::string &g) -> Result<json> {
 		json a = json::object();
 		if (auto st = dump_groups(tree, dir / "ana_groups" / g, {"ana"}, a); !st)
 			return st.error();
-		try {
-			a["grpid"] = std::stoll(g);
-		} catch (const std::exception &) {
-			return Error{"parse", tree.abs(dir / "ana_groups" / g), 0, "ANA group ID of"};
-		}
-		groups.push_back(std::move(a));
-	}
-	p["ana_groups"] = std::move(groups);
+		if (auto st = int_name(tree, dir / "ana_groups" / g, g, "grpid", a); !st)
+			return st.error();
+		return a;
+	});
+	if (!groups)
+		return groups.error();
+	p["ana_groups"] = std::move(groups).value();
 
-	json refs = json::array();
-	auto names = children(tree, dir / "referrals");
-	if (!names)
-		return names.error();
-	for (const auto &n : *names) {
+	auto refs = dump_all(tree, dir / "referrals", false, [&](const std::string &n) -> Result<json> {
 		json r = json::object();
 		if (auto st = dump_groups(tree, dir / "referrals" / n, {"addr"}, r); !st)
 			return st.error();
 		r["name"] = n;
-		refs.push_back(std::move(r));
-	}
-	p["referrals"] = std::move(refs);
+		return r;
+	});
+	if (!refs)
+		return refs.error();
+	p["referrals"] = std::move(refs).value();
 	return p;
 }
 
@@ -200,42 +209,28 @@ Result<json> save(const Tree &tree)
 		return st.error();
 	// dump_groups adds "enable" only where the file exists: the root has none.
 
-	json subs = json::array();
-	auto nqns = children(tree, "subsystems");
-	if (!nqns)
-		return nqns.error();
-	for (const auto &nqn : *nqns) {
-		auto s = dump_subsystem(tree, nqn);
-		if (!s)
-			return s.error();
-		subs.push_back(std::move(s).value());
-	}
-	root["subsystems"] = std::move(subs);
+	auto subs = dump_all(tree, "subsystems", false,
+	                     [&](const std::string &nqn) { return dump_subsystem(tree, nqn); });
+	if (!subs)
+		return subs.error();
+	root["subsystems"] = std::move(subs).value();
 
-	json ports = json::array();
-	auto ids = children(tree, "ports");
-	if (!ids)
-		return ids.error();
-	for (const auto &id : *ids) {
-		auto p = dump_port(tree, id);
-		if (!p)
-			return p.error();
-		ports.push_back(std::move(p).value());
-	}
-	root["ports"] = std::move(ports);
+	auto ports =
+	        dump_all(tree, "ports", false, [&](const std::string &id) { return dump_port(tree, id); });
+	if (!ports)
+		return ports.error();
+	root["ports"] = std::move(ports).value();
 
-	json hosts = json::array();
-	auto hnqns = children(tree, "hosts");
-	if (!hnqns)
-		return hnqns.error();
-	for (const auto &nqn : *hnqns) {
+	auto hosts = dump_all(tree, "hosts", false, [&](const std::string &nqn) -> Result<json> {
 		json h = json::object();
 		if (auto st = dump_groups(tree, fs::path("hosts") / nqn, {"dhchap"}, h); !st)
 			return st.error();
 		h["nqn"] = nqn;
-		hosts.push_back(std::move(h));
-	}
-	root["hosts"] = std::move(hosts);
+		return h;
+	});
+	if (!hosts)
+		return hosts.error();
+	root["hosts"] = std::move(hosts).value();
 	return root;
 }
 
@@ -244,78 +239,85 @@ std::string to_text(const json &config)
 	return config.dump(2, ' ', true) + "\n";
 }
 
-Status clear(const Tree &tree)
+namespace {
+
+// FN(name) for each entry of DIR, stopping at the first failure.
+template <class F> Status each(const Tree &tree, const fs::path &dir, F fn)
 {
-	auto ports = tree.list("ports");
-	if (!ports)
-		return ports.error();
-	for (const auto &id : *ports) {
-		const fs::path dir = fs::path("ports") / id;
-		auto links = tree.list(dir / "subsystems");
-		if (!links)
-			return links.error();
-		for (const auto &l : *links)
-			if (auto st = tree.unlink(dir / "subsystems" / l); !st)
-				return st;
-		auto refs = tree.list(dir / "referrals");
-		if (!refs)
-			return refs.error();
-		for (const auto &r : *refs)
-			if (auto st = tree.rmdir(dir / "referrals" / r); !st)
-				return st;
-		if (tree.is_dir(dir / "ana_groups")) {
-			auto grps = tree.list(dir / "ana_groups");
-			if (!grps)
-				return grps.error();
-			for (const auto &g : *grps)
-				if (g != "1")
-					if (auto st = tree.rmdir(dir / "ana_groups" / g); !st)
-						return st;
-		}
-		if (auto st = tree.rmdir(dir); !st)
-			return st;
-	}
-
-	auto subs = tree.list("subsystems");
-	if (!subs)
-		return subs.error();
-	for (const auto &nqn : *subs) {
-		const fs::path dir = fs::path("subsystems") / nqn;
-		auto hosts = tree.list(dir / "allowed_hosts");
-		if (!hosts)
-			return hosts.error();
-		for (const auto &h : *hosts)
-			if (auto st = tree.unlink(dir / "allowed_hosts" / h); !st)
-				return st;
-		auto nss = tree.list(dir / "namespaces");
-		if (!nss)
-			return nss.error();
-		for (const auto &ns : *nss) {
-			const fs::path nsdir = dir / "namespaces" / ns;
-			auto en = tree.read(nsdir / "enable");
-			if (en && strip(*en) != "0")
-				if (auto st = tree.write(nsdir / "enable", "0"); !st)
-					return st;
-			if (auto st = tree.rmdir(nsdir); !st)
-				return st;
-		}
-		if (tree.exists(dir / "passthru" / "enable")) {
-			auto en = tree.read(dir / "passthru" / "enable");
-			if (en && strip(*en) != "0")
-				if (auto st = tree.write(dir / "passthru" / "enable", "0"); !st)
-					return st;
-		}
-		if (auto st = tree.rmdir(dir); !st)
-			return st;
-	}
-
-	auto hosts = tree.list("hosts");
-	if (!hosts)
-		return hosts.error();
-	for (const auto &h : *hosts)
-		if (auto st = tree.rmdir(fs::path("hosts") / h); !st)
+	auto names = tree.list(dir);
+	if (!names)
+		return names.error();
+	for (const auto &n : *names)
+		if (auto st = fn(n); !st)
 			return st;
 	return configfs::ok();
+}
+
+// Writes 0 to an enable file that holds something else.
+Status disable(const Tree &tree, const fs::path &file)
+{
+	auto en = tree.read(file);
+	if (en && strip(*en) != "0")
+		return tree.write(file, "0");
+	return configfs::ok();
+}
+
+Status clear_port(const Tree &tree, const fs::path &dir)
+{
+	if (auto st = each(tree, dir / "subsystems",
+	                   [&](const std::string &l) { return tree.unlink(dir / "subsystems" / l); });
+	    !st)
+		return st;
+	if (auto st = each(tree, dir / "referrals",
+	                   [&](const std::string &r) { return tree.rmdir(dir / "referrals" / r); });
+	    !st)
+		return st;
+	if (tree.is_dir(dir / "ana_groups"))
+		if (auto st = each(tree, dir / "ana_groups",
+		                   [&](const std::string &g) {
+			                   return g == "1" ? configfs::ok()
+			                                   : tree.rmdir(dir / "ana_groups" / g);
+		                   });
+		    !st)
+			return st;
+	return tree.rmdir(dir);
+}
+
+Status clear_subsystem(const Tree &tree, const fs::path &dir)
+{
+	if (auto st = each(tree, dir / "allowed_hosts",
+	                   [&](const std::string &h) { return tree.unlink(dir / "allowed_hosts" / h); });
+	    !st)
+		return st;
+	if (auto st = each(tree, dir / "namespaces",
+	                   [&](const std::string &ns) {
+		                   const fs::path nsdir = dir / "namespaces" / ns;
+		                   auto off = disable(tree, nsdir / "enable");
+		                   return off ? tree.rmdir(nsdir) : off;
+	                   });
+	    !st)
+		return st;
+	if (tree.exists(dir / "passthru" / "enable"))
+		if (auto st = disable(tree, dir / "passthru" / "enable"); !st)
+			return st;
+	return tree.rmdir(dir);
+}
+
+} // namespace
+
+Status clear(const Tree &tree)
+{
+	if (auto st = each(tree, "ports",
+	                   [&](const std::string &id) { return clear_port(tree, fs::path("ports") / id); });
+	    !st)
+		return st;
+	if (auto st = each(tree, "subsystems",
+	                   [&](const std::string &nqn) {
+		                   return clear_subsystem(tree, fs::path("subsystems") / nqn);
+	                   });
+	    !st)
+		return st;
+	return each(tree, "hosts", [&](const std::string &h) { return tree.rmdir(fs::path("hosts") / h); });
 }
 
 } // namespace nvmet::compat
