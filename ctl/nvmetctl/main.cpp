@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // nvmetctl: command-line control of the NVMe-oF target through configfs.
 #include <cerrno>
+#include <cstdint>
+#include <functional>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -13,7 +15,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "configfs/fake.hpp"
 #include "configfs/model.hpp"
+#include "configfs/ops.hpp"
 #include "nvmetcli_compat.hpp"
 
 namespace cfs = nvmet::configfs;
@@ -179,53 +183,318 @@ int clear(const cfs::Tree &tree)
 	return 0;
 }
 
+int done(const cfs::Tree &tree, const cfs::Status &st)
+{
+	return st ? 0 : report(tree, st.error());
+}
+
+// The object under KEY == VALUE in the saved configuration, nvmetcli's shape.
+int show(const cfs::Tree &tree, const char *array, const char *key, const json &value)
+{
+	auto config = nvmet::compat::save(tree);
+	if (!config)
+		return report(tree, config.error());
+	for (const auto &o : (*config)[array])
+		if (o[key] == value) {
+			fmt::print("{}\n", o.dump(2));
+			return 0;
+		}
+	fmt::print(stderr, "nvmetctl: no {} {} (list them with 'nvmetctl {} list')\n",
+	           std::string(array).substr(0, std::string(array).size() - 1), value.dump(),
+	           std::string(array).substr(0, std::string(array).size() - 1));
+	return exit_failed;
+}
+
+int host_list(const cfs::Tree &tree, bool as_json)
+{
+	auto hosts = tree.list("hosts");
+	if (!hosts)
+		return report(tree, hosts.error());
+	if (as_json)
+		fmt::print("{}\n", json(*hosts).dump(2));
+	else
+		for (const auto &h : *hosts)
+			fmt::print("{}\n", h);
+	return 0;
+}
+
+// ipv6 when the address has a colon, for the IP transports; fc for FC.
+std::string guess_adrfam(const std::string &trtype, const std::string &traddr)
+{
+	if (trtype == "fc")
+		return "fc";
+	if (trtype == "loop")
+		return "loop";
+	return traddr.find(':') != std::string::npos ? "ipv6" : "ipv4";
+}
+
 } // namespace
 
 static int run(int argc, char **argv)
 {
-	CLI::App app{"nvmetctl: configure and inspect the NVMe over Fabrics target"};
+	CLI::App app{"nvmetctl: configure and inspect the NVMe over Fabrics target (configfs)"};
 	app.set_version_flag("--version", std::string("nvmetctl ") + NVMET_OOT_VERSION);
 	app.require_subcommand(1);
 	std::string root(cfs::default_root);
 	app.add_option("--root", root, "nvmet configfs root")->capture_default_str();
-	bool as_json = false;
+	bool fake = false;
+	// For tests: --root is a plain directory that FakeTree runs with configfs's rules.
+	app.add_flag("--fake-configfs", fake)->group("");
 
-	auto *subsystem = app.add_subcommand("subsystem", "NVM subsystems");
-	subsystem->require_subcommand(1);
-	auto *subsystem_ls = subsystem->add_subcommand("list", "list subsystems and their namespaces");
-	subsystem_ls->add_flag("--json", as_json, "print JSON");
+	// The chosen command, run once the whole line is parsed (--root included).
+	std::function<int(const cfs::Tree &)> action;
+	bool as_json = false, force = false;
+	std::string nqn, host, attr, value, device, name, state;
+	std::uint32_t nsid = 0, grpid = 0;
+	std::uint16_t portid = 0;
 
+	// --- host
+	auto *host_cmd = app.add_subcommand("host", "host NQNs (for allowed_hosts)");
+	host_cmd->require_subcommand(1);
+	auto *c = host_cmd->add_subcommand("add", "create a host entry");
+	c->add_option("nqn", host, "host NQN")->required();
+	c->callback([&] { action = [&](const cfs::Tree &t) { return done(t, cfs::host_add(t, host)); }; });
+	c = host_cmd->add_subcommand("del", "remove a host entry");
+	c->add_option("nqn", host, "host NQN")->required();
+	c->add_flag("--force", force, "also remove it from every subsystem's allowed hosts");
+	c->callback(
+	        [&] { action = [&](const cfs::Tree &t) { return done(t, cfs::host_del(t, host, force)); }; });
+	c = host_cmd->add_subcommand("list", "list host entries");
+	c->add_flag("--json", as_json, "print JSON");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return host_list(t, as_json); }; });
+
+	// --- subsystem
+	auto *sub = app.add_subcommand("subsystem", "NVM subsystems");
+	sub->require_subcommand(1);
+	cfs::SubsystemSpec sspec;
+	std::string serial, model, version;
+	c = sub->add_subcommand("add", "create a subsystem");
+	c->add_option("nqn", sspec.nqn, "subsystem NQN")->required();
+	c->add_flag("--allow-any-host", sspec.allow_any_host,
+	            "any host may connect (else: allowed hosts only)");
+	c->add_option("--serial", serial, "serial number (up to 20 characters)");
+	c->add_option("--model", model, "model number (up to 40 characters)");
+	c->add_option("--version", version, "NVMe version it reports, e.g. 2.1");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			if (!serial.empty())
+				sspec.serial = serial;
+			if (!model.empty())
+				sspec.model = model;
+			if (!version.empty())
+				sspec.version = version;
+			return done(t, cfs::subsystem_add(t, sspec));
+		};
+	});
+	c = sub->add_subcommand("del", "remove a subsystem");
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->add_flag("--force", force, "also unlink it from ports and remove its namespaces");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_del(t, nqn, force)); };
+	});
+	c = sub->add_subcommand("set", "set an attribute (attr_<name>)");
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->add_option("attribute", attr, "e.g. serial, model, allow_any_host, qid_max")->required();
+	c->add_option("value", value, "new value")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_set(t, nqn, attr, value)); };
+	});
+	c = sub->add_subcommand("allow", "let a host connect (allowed_hosts)");
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->add_option("host", host, "host NQN (see 'nvmetctl host add')")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_allow_host(t, nqn, host)); };
+	});
+	c = sub->add_subcommand("disallow", "remove a host from allowed_hosts");
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->add_option("host", host, "host NQN")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			return done(t, cfs::subsystem_disallow_host(t, nqn, host));
+		};
+	});
+	c = sub->add_subcommand("list", "list subsystems and their namespaces");
+	c->add_flag("--json", as_json, "print JSON");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return subsystem_list(t, as_json); }; });
+	c = sub->add_subcommand("show", "everything about one subsystem (JSON, nvmetcli's shape)");
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->callback([&] { action = [&](const cfs::Tree &t) { return show(t, "subsystems", "nqn", nqn); }; });
+
+	// --- namespace
+	auto *ns = app.add_subcommand("namespace", "namespaces of a subsystem");
+	ns->require_subcommand(1);
+	cfs::NamespaceSpec nspec;
+	std::string uuid, nguid;
+	std::uint32_t ana_group = 0;
+	bool disabled = false;
+	c = ns->add_subcommand("add", "add a namespace on a block device or file, enabled");
+	c->add_option("nqn", nspec.subsys, "subsystem NQN")->required();
+	c->add_option("nsid", nspec.nsid, "namespace ID (1-4294967294)")->required();
+	c->add_option("device", nspec.device_path, "block device or file")->required();
+	c->add_option("--uuid", uuid, "namespace UUID (default: generated)");
+	c->add_option("--nguid", nguid, "namespace NGUID");
+	c->add_option("--ana-group", ana_group, "ANA group (1-128)");
+	c->add_flag("--buffered", nspec.buffered_io, "file backend through the page cache");
+	c->add_flag("--disabled", disabled, "create it disabled");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			if (!uuid.empty())
+				nspec.uuid = uuid;
+			if (!nguid.empty())
+				nspec.nguid = nguid;
+			if (ana_group)
+				nspec.ana_grpid = ana_group;
+			nspec.enable = !disabled;
+			return done(t, cfs::namespace_add(t, nspec));
+		};
+	});
+	auto ns_verb = [&](const char *verb, const char *help,
+	                   const std::function<cfs::Status(const cfs::Tree &)> &op) {
+		auto *v = ns->add_subcommand(verb, help);
+		v->add_option("nqn", nqn, "subsystem NQN")->required();
+		v->add_option("nsid", nsid, "namespace ID")->required();
+		v->callback([&action, op] { action = [op](const cfs::Tree &t) { return done(t, op(t)); }; });
+	};
+	ns_verb("del", "remove a namespace (disabled first)",
+	        [&](const cfs::Tree &t) { return cfs::namespace_del(t, nqn, nsid); });
+	ns_verb("enable", "enable a namespace",
+	        [&](const cfs::Tree &t) { return cfs::namespace_enable(t, nqn, nsid, true); });
+	ns_verb("disable", "disable a namespace (hosts lose it)",
+	        [&](const cfs::Tree &t) { return cfs::namespace_enable(t, nqn, nsid, false); });
+	ns_verb("resize", "pick up a new size of the device or file (hosts are told)",
+	        [&](const cfs::Tree &t) { return cfs::namespace_resize(t, nqn, nsid); });
+
+	// --- port
 	auto *port = app.add_subcommand("port", "transport ports");
 	port->require_subcommand(1);
-	auto *port_ls = port->add_subcommand("list", "list ports and their linked subsystems");
-	port_ls->add_flag("--json", as_json, "print JSON");
+	cfs::PortSpec pspec;
+	std::string treq, tsas;
+	int inline_size = -2, queue_size = -2;
+	c = port->add_subcommand("add", "create a port (link a subsystem to enable it)");
+	c->add_option("portid", pspec.portid, "port ID (0-65535)")->required();
+	c->add_option("--trtype", pspec.trtype, "tcp, rdma, fc, pci or loop")->required();
+	c->add_option("--traddr", pspec.traddr, "transport address, e.g. 0.0.0.0 or ::");
+	c->add_option("--trsvcid", pspec.trsvcid, "service ID, e.g. 4420");
+	c->add_option("--adrfam", pspec.adrfam, "ipv4, ipv6, ib, fc, pci, loop (default: from --traddr)");
+	c->add_option("--treq", treq, "not specified, required, not required");
+	c->add_option("--tsas", tsas, "transport security (TCP: none)");
+	c->add_option("--inline-data-size", inline_size, "in-capsule data bytes");
+	c->add_option("--max-queue-size", queue_size, "largest I/O queue a host may create");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			if (pspec.adrfam.empty())
+				pspec.adrfam = guess_adrfam(pspec.trtype, pspec.traddr);
+			if (!treq.empty())
+				pspec.treq = treq;
+			if (!tsas.empty())
+				pspec.tsas = tsas;
+			if (inline_size != -2)
+				pspec.inline_data_size = inline_size;
+			if (queue_size != -2)
+				pspec.max_queue_size = queue_size;
+			return done(t, cfs::port_add(t, pspec));
+		};
+	});
+	c = port->add_subcommand("del", "remove a port");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_flag("--force", force, "also unlink its subsystems");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::port_del(t, portid, force)); };
+	});
+	c = port->add_subcommand("link", "export a subsystem on the port (enables it)");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::port_link(t, portid, nqn)); };
+	});
+	c = port->add_subcommand("unlink", "stop exporting a subsystem on the port");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::port_unlink(t, portid, nqn)); };
+	});
+	c = port->add_subcommand("set", "set an attribute (addr_* or param_*) of a port with nothing linked");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("attribute", attr, "e.g. addr_traddr, param_inline_data_size")->required();
+	c->add_option("value", value, "new value")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::port_set(t, portid, attr, value)); };
+	});
+	c = port->add_subcommand("list", "list ports and their linked subsystems");
+	c->add_flag("--json", as_json, "print JSON");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return port_list(t, as_json); }; });
+	c = port->add_subcommand("show", "everything about one port (JSON, nvmetcli's shape)");
+	c->add_option("portid", portid, "port ID")->required();
+	c->callback([&] { action = [&](const cfs::Tree &t) { return show(t, "ports", "portid", portid); }; });
 
+	// --- ana
+	auto *ana = app.add_subcommand("ana", "ANA groups of a port");
+	ana->require_subcommand(1);
+	c = ana->add_subcommand("set", "set a group's state (creating the group)");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("grpid", grpid, "ANA group (1-128)")->required();
+	c->add_option("state", state, "optimized, non-optimized, inaccessible, persistent-loss, change")
+	        ->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::ana_set(t, portid, grpid, state)); };
+	});
+	c = ana->add_subcommand("del", "remove a group (not group 1)");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("grpid", grpid, "ANA group")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::ana_del(t, portid, grpid)); };
+	});
+
+	// --- referral
+	auto *ref = app.add_subcommand("referral", "discovery referrals of a port");
+	ref->require_subcommand(1);
+	cfs::ReferralSpec rspec;
+	c = ref->add_subcommand("add", "point hosts discovering this port at another discovery service");
+	c->add_option("portid", rspec.portid, "port ID")->required();
+	c->add_option("name", rspec.name, "a name for the referral")->required();
+	c->add_option("--trtype", rspec.trtype, "tcp, rdma, fc")->required();
+	c->add_option("--traddr", rspec.traddr, "its address")->required();
+	c->add_option("--trsvcid", rspec.trsvcid, "its service ID, e.g. 8009")->required();
+	c->add_option("--adrfam", rspec.adrfam, "default: from --traddr");
+	c->add_option("--remote-portid", rspec.remote_portid, "its port ID");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			if (rspec.adrfam.empty())
+				rspec.adrfam = guess_adrfam(rspec.trtype, rspec.traddr);
+			return done(t, cfs::referral_add(t, rspec));
+		};
+	});
+	c = ref->add_subcommand("del", "remove a referral");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("name", name, "referral name")->required();
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::referral_del(t, portid, name)); };
+	});
+
+	// --- whole configuration
 	std::string file = nvmet::compat::default_file;
 	bool check_only = false;
-	auto *save_cmd = app.add_subcommand("save", "save the configuration in nvmetcli's JSON format");
-	save_cmd->add_option("file", file, "where to save (- for standard output)")->capture_default_str();
-	auto *restore_cmd = app.add_subcommand(
-	        "restore", "replace the configuration with a saved one (nvmetcli's JSON format); "
-	                   "on any error nothing changes");
-	restore_cmd->add_option("file", file, "the saved configuration (- for standard input)")
-	        ->capture_default_str();
-	restore_cmd->add_flag("--check", check_only, "only validate the file");
-	auto *clear_cmd = app.add_subcommand("clear", "remove every port, subsystem and host");
+	c = app.add_subcommand("save", "save the configuration in nvmetcli's JSON format");
+	c->add_option("file", file, "where to save (- for standard output)")->capture_default_str();
+	c->callback([&] { action = [&](const cfs::Tree &t) { return save(t, file); }; });
+	c = app.add_subcommand("restore",
+	                       "replace the configuration with a saved one (nvmetcli's JSON format); "
+	                       "on any error nothing changes");
+	c->add_option("file", file, "the saved configuration (- for standard input)")->capture_default_str();
+	c->add_flag("--check", check_only, "only validate the file");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return restore(t, file, check_only); }; });
+	c = app.add_subcommand("clear", "remove every port, subsystem and host");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return clear(t); }; });
 
 	CLI11_PARSE(app, argc, argv);
-
+	if (!action)
+		return exit_failed;
+	if (fake) {
+		const cfs::FakeTree tree{root};
+		return action(tree);
+	}
 	const cfs::Tree tree{root};
-	if (*subsystem_ls)
-		return subsystem_list(tree, as_json);
-	if (*port_ls)
-		return port_list(tree, as_json);
-	if (*save_cmd)
-		return save(tree, file);
-	if (*restore_cmd)
-		return restore(tree, file, check_only);
-	if (*clear_cmd)
-		return clear(tree);
-	return exit_failed;
+	return action(tree);
 }
 
 int main(int argc, char **argv)

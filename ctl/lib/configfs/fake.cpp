@@ -147,7 +147,8 @@ FakeTree::FakeTree(fs::path root) : Tree(std::move(root))
 {
 	for (const char *d : {"hosts", "ports", "subsystems"})
 		make_dir(abs(d));
-	put(abs("discovery_nqn"), 0644, "nqn.2014-08.org.nvmexpress.discovery");
+	if (!exists("discovery_nqn"))
+		put(abs("discovery_nqn"), 0644, "nqn.2014-08.org.nvmexpress.discovery");
 }
 
 Status FakeTree::mkdir(const fs::path &rel) const

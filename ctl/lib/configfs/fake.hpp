@@ -20,8 +20,9 @@ namespace nvmet::configfs {
 
 class FakeTree : public Tree {
 public:
-	// Lays out an empty nvmet root (hosts/, ports/, subsystems/,
-	// discovery_nqn) in ROOT, an existing empty directory.
+	// Lays out an nvmet root (hosts/, ports/, subsystems/, discovery_nqn)
+	// in ROOT, an existing directory, keeping what a FakeTree made there
+	// before.
 	explicit FakeTree(std::filesystem::path root);
 
 	[[nodiscard]] Status write(const std::filesystem::path &rel, std::string_view value) const override;

@@ -23,6 +23,7 @@ struct Error {
 	int err = 0; // errno, 0 when the failure is not a system error
 	std::string detail; // extra context, e.g. the value written
 	std::string context; // what the operation was for, e.g. a JSON path
+	std::string hint; // what to do about it, when known
 
 	// One line a person can act on: "cannot write 'x' to <path>: <errno text>".
 	[[nodiscard]] std::string message() const;

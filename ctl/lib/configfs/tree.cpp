@@ -20,6 +20,8 @@ std::string Error::message() const
 		s += fmt::format(": {}", std::strerror(err));
 	if (!context.empty())
 		s = fmt::format("{}: {}", context, s);
+	if (!hint.empty())
+		s += fmt::format(" ({})", hint);
 	return s;
 }
 
