@@ -833,8 +833,8 @@ static ssize_t nvmet_ns_revalidate_size_store(struct config_item *item,
 	if (kstrtobool(page, &val) || !val)
 		return -EINVAL;
 
-	/* nvmet_config_sem keeps the namespace enabled meanwhile. */
-	down_write(&nvmet_config_sem);
+	/* enable_lock keeps the namespace enabled meanwhile. */
+	mutex_lock(&ns->enable_lock);
 	if (!ns->enabled) {
 		pr_err("enable namespace %u before revalidating it\n",
 		       ns->nsid);
@@ -849,7 +849,7 @@ static ssize_t nvmet_ns_revalidate_size_store(struct config_item *item,
 		mutex_unlock(&subsys->lock);
 	}
 out:
-	up_write(&nvmet_config_sem);
+	mutex_unlock(&ns->enable_lock);
 	return ret;
 }
 CONFIGFS_ATTR_WO(nvmet_ns_, revalidate_size);

@@ -78,24 +78,32 @@ static void nvmet_execute_prop_set(struct nvmet_req *req)
 	nvmet_req_complete(req, status);
 }
 
-/*
- * Disconnect: the I/O queue it came on goes away; the QID is free for a new
- * Connect as soon as the host can see the completion.
- */
+/* Disconnect: the transport drains the I/O queue it came on (disconnect_sq). */
 static void nvmet_execute_disconnect(struct nvmet_req *req)
+{
+	if (!nvmet_check_transfer_len(req, 0))
+		return;
+	pr_debug("ctrl %d: host disconnects I/O queue %d\n", req->sq->ctrl->cntlid, req->sq->qid);
+	req->ops->disconnect_sq(req);
+}
+
+/*
+ * The transport completes a Disconnect with this once every earlier command
+ * of its queue has completed: the QID is free for a new Connect from the
+ * moment the host can see the completion.
+ */
+void nvmet_complete_disconnect(struct nvmet_req *req)
 {
 	struct nvmet_sq *sq = req->sq;
 	struct nvmet_ctrl *ctrl = sq->ctrl;
 
-	if (!nvmet_check_transfer_len(req, 0))
-		return;
 	mutex_lock(&ctrl->lock);
 	if (ctrl->sqs[sq->qid] == sq)
 		ctrl->sqs[sq->qid] = NULL;
 	mutex_unlock(&ctrl->lock);
-	pr_debug("ctrl %d: host disconnected I/O queue %d\n", ctrl->cntlid, sq->qid);
-	req->ops->disconnect_sq(req);
+	nvmet_req_complete(req, 0);
 }
+EXPORT_SYMBOL_GPL(nvmet_complete_disconnect);
 
 /* Validates a Disconnect; 0 if it may execute. */
 static u16 nvmet_parse_disconnect(struct nvmet_req *req)

@@ -84,10 +84,11 @@ struct nvmet_req;
 
 /*
  * Locks, in the order they nest:
- *   ns->enable_lock   (mutex) serializes enabling and disabling one
- *                     namespace; held while disable waits for the commands
- *                     using it, which a host can delay, so nothing else may
- *                     wait for it under a lock below
+ *   ns->enable_lock   (mutex) serializes enabling, disabling and resizing
+ *                     one namespace; held while disable waits for the
+ *                     commands using it, which a host can delay, so nothing
+ *                     may wait for it under a lock below (rmdir also holds
+ *                     configfs's own subsystem mutex meanwhile)
  *   nvmet_config_sem  (rw) the configuration: ports, their subsystem links
  *                     and referrals, subsystem allowed_hosts, hosts; taken
  *                     for write by configfs changes, for read by Connect and
@@ -375,10 +376,10 @@ struct nvmet_fabrics_ops {
 	u16 (*install_queue)(struct nvmet_sq *sq);
 	/*
 	 * Optional: the Disconnect command REQ deletes its I/O queue. The
-	 * transport reads no more commands from the queue, completes REQ
-	 * (status 0) once it is the queue's last outstanding command, and
-	 * closes the queue once that completion is sent. Without it,
-	 * Disconnect is an invalid opcode and Identify OFCS bit 0 is clear.
+	 * transport takes no more commands from the queue, completes REQ with
+	 * nvmet_complete_disconnect() once it is the queue's last outstanding
+	 * command, and closes the queue once that completion is sent. Without
+	 * it, Disconnect is an invalid opcode and Identify OFCS bit 0 is clear.
 	 */
 	void (*disconnect_sq)(struct nvmet_req *req);
 	u8 (*get_mdts)(const struct nvmet_ctrl *ctrl);	/* optional: 0 = no limit */
@@ -491,6 +492,7 @@ struct nvmet_ctrl *nvmet_ctrl_find_get(const char *subsysnqn, const char *hostnq
 void nvmet_ctrl_put(struct nvmet_ctrl *ctrl);
 void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl);
 void nvmet_ctrl_delete(struct nvmet_ctrl *ctrl);
+void nvmet_complete_disconnect(struct nvmet_req *req);	/* may sleep */
 u16 nvmet_check_ctrl_status(struct nvmet_req *req);
 void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);

@@ -1136,7 +1136,7 @@ static bool nvmet_tcp_disconnect_due(struct nvmet_tcp_queue *queue)
 	if (!queue->disconnect_cmd || queue->disconnect_completed || queue->nr_busy > 1)
 		return false;
 	queue->disconnect_completed = true;
-	nvmet_req_complete(&queue->disconnect_cmd->req, 0);
+	nvmet_complete_disconnect(&queue->disconnect_cmd->req);
 	return true;
 }
 
@@ -1266,7 +1266,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	/* A Disconnect still waiting for other commands completes unsent. */
 	if (queue->disconnect_cmd && !queue->disconnect_completed) {
 		queue->disconnect_completed = true;
-		nvmet_req_complete(&queue->disconnect_cmd->req, 0);
+		nvmet_complete_disconnect(&queue->disconnect_cmd->req);
 	}
 	nvmet_sq_destroy(&queue->sq);
 	/* queue_response() of the last completions may have queued io_work. */
