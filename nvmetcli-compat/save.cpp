@@ -241,18 +241,6 @@ std::string to_text(const json &config)
 
 namespace {
 
-// FN(name) for each entry of DIR, stopping at the first failure.
-template <class F> Status each(const Tree &tree, const fs::path &dir, F fn)
-{
-	auto names = tree.list(dir);
-	if (!names)
-		return names.error();
-	for (const auto &n : *names)
-		if (auto st = fn(n); !st)
-			return st;
-	return configfs::ok();
-}
-
 // Writes 0 to an enable file that holds something else.
 Status disable(const Tree &tree, const fs::path &file)
 {
@@ -264,20 +252,20 @@ Status disable(const Tree &tree, const fs::path &file)
 
 Status clear_port(const Tree &tree, const fs::path &dir)
 {
-	if (auto st = each(tree, dir / "subsystems",
-	                   [&](const std::string &l) { return tree.unlink(dir / "subsystems" / l); });
+	if (auto st = tree.each(dir / "subsystems",
+	                        [&](const std::string &l) { return tree.unlink(dir / "subsystems" / l); });
 	    !st)
 		return st;
-	if (auto st = each(tree, dir / "referrals",
-	                   [&](const std::string &r) { return tree.rmdir(dir / "referrals" / r); });
+	if (auto st = tree.each(dir / "referrals",
+	                        [&](const std::string &r) { return tree.rmdir(dir / "referrals" / r); });
 	    !st)
 		return st;
 	if (tree.is_dir(dir / "ana_groups"))
-		if (auto st = each(tree, dir / "ana_groups",
-		                   [&](const std::string &g) {
-			                   return g == "1" ? configfs::ok()
-			                                   : tree.rmdir(dir / "ana_groups" / g);
-		                   });
+		if (auto st = tree.each(dir / "ana_groups",
+		                        [&](const std::string &g) {
+			                        return g == "1" ? configfs::ok()
+			                                        : tree.rmdir(dir / "ana_groups" / g);
+		                        });
 		    !st)
 			return st;
 	return tree.rmdir(dir);
@@ -285,16 +273,16 @@ Status clear_port(const Tree &tree, const fs::path &dir)
 
 Status clear_subsystem(const Tree &tree, const fs::path &dir)
 {
-	if (auto st = each(tree, dir / "allowed_hosts",
-	                   [&](const std::string &h) { return tree.unlink(dir / "allowed_hosts" / h); });
+	if (auto st = tree.each(dir / "allowed_hosts",
+	                        [&](const std::string &h) { return tree.unlink(dir / "allowed_hosts" / h); });
 	    !st)
 		return st;
-	if (auto st = each(tree, dir / "namespaces",
-	                   [&](const std::string &ns) {
-		                   const fs::path nsdir = dir / "namespaces" / ns;
-		                   auto off = disable(tree, nsdir / "enable");
-		                   return off ? tree.rmdir(nsdir) : off;
-	                   });
+	if (auto st = tree.each(dir / "namespaces",
+	                        [&](const std::string &ns) {
+		                        const fs::path nsdir = dir / "namespaces" / ns;
+		                        auto off = disable(tree, nsdir / "enable");
+		                        return off ? tree.rmdir(nsdir) : off;
+	                        });
 	    !st)
 		return st;
 	if (tree.exists(dir / "passthru" / "enable"))
@@ -307,17 +295,17 @@ Status clear_subsystem(const Tree &tree, const fs::path &dir)
 
 Status clear(const Tree &tree)
 {
-	if (auto st = each(tree, "ports",
-	                   [&](const std::string &id) { return clear_port(tree, fs::path("ports") / id); });
+	if (auto st = tree.each(
+	            "ports", [&](const std::string &id) { return clear_port(tree, fs::path("ports") / id); });
 	    !st)
 		return st;
-	if (auto st = each(tree, "subsystems",
-	                   [&](const std::string &nqn) {
-		                   return clear_subsystem(tree, fs::path("subsystems") / nqn);
-	                   });
+	if (auto st = tree.each("subsystems",
+	                        [&](const std::string &nqn) {
+		                        return clear_subsystem(tree, fs::path("subsystems") / nqn);
+	                        });
 	    !st)
 		return st;
-	return each(tree, "hosts", [&](const std::string &h) { return tree.rmdir(fs::path("hosts") / h); });
+	return tree.each("hosts", [&](const std::string &h) { return tree.rmdir(fs::path("hosts") / h); });
 }
 
 } // namespace nvmet::compat

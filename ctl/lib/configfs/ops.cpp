@@ -65,17 +65,6 @@ Status steps(std::initializer_list<std::function<Status()>> list, const std::fun
 	return ok();
 }
 
-template <class F> Status each(const Tree &tree, const fs::path &dir, F fn)
-{
-	auto names = tree.list(dir);
-	if (!names)
-		return names.error();
-	for (const auto &n : *names)
-		if (auto st = fn(n); !st)
-			return st;
-	return ok();
-}
-
 // Ports that link NQN.
 std::vector<std::string> ports_linking(const Tree &tree, const std::string &nqn)
 {
@@ -335,22 +324,23 @@ Status port_del(const Tree &tree, std::uint16_t portid, bool force)
 		e.hint = fmt::format("it exports {}: 'nvmetctl port unlink' first, or --force", join(*subs));
 		return e;
 	}
-	if (auto st = each(
-	            tree, dir / "subsystems",
+	if (auto st = tree.each(
+	            dir / "subsystems",
 	            [&](const std::string &s) { return about(tree.unlink(dir / "subsystems" / s), obj); });
 	    !st)
 		return st;
-	if (auto st =
-	            each(tree, dir / "referrals",
-	                 [&](const std::string &r) { return about(tree.rmdir(dir / "referrals" / r), obj); });
+	if (auto st = tree.each(
+	            dir / "referrals",
+	            [&](const std::string &r) { return about(tree.rmdir(dir / "referrals" / r), obj); });
 	    !st)
 		return st;
 	if (tree.is_dir(dir / "ana_groups"))
-		if (auto st = each(tree, dir / "ana_groups",
-		                   [&](const std::string &g) {
-			                   return g == "1" ? ok()
-			                                   : about(tree.rmdir(dir / "ana_groups" / g), obj);
-		                   });
+		if (auto st = tree.each(dir / "ana_groups",
+		                        [&](const std::string &g) {
+			                        return g == "1" ? ok()
+			                                        : about(tree.rmdir(dir / "ana_groups" / g),
+			                                                obj);
+		                        });
 		    !st)
 			return st;
 	return about(tree.rmdir(dir), obj);

@@ -50,6 +50,17 @@ public:
 	                                  const std::filesystem::path &link) const;
 	[[nodiscard]] virtual Status unlink(const std::filesystem::path &rel) const;
 	[[nodiscard]] bool exists(const std::filesystem::path &rel) const;
+	// FN(name) for each entry of REL, sorted, stopping at the first failure.
+	template <class F> [[nodiscard]] Status each(const std::filesystem::path &rel, F fn) const
+	{
+		auto names = list(rel);
+		if (!names)
+			return names.error();
+		for (const auto &n : *names)
+			if (auto st = fn(n); !st)
+				return st;
+		return ok();
+	}
 	[[nodiscard]] bool is_dir(const std::filesystem::path &rel) const;
 	// A regular file its owner may write: an attribute nvmetcli saves.
 	[[nodiscard]] bool is_writable_file(const std::filesystem::path &rel) const;
