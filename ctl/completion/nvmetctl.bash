@@ -1,0 +1,76 @@
+# bash completion for nvmetctl. Objects come from configfs (or --root).
+# shellcheck shell=bash
+
+_nvmetctl_root() {
+	local i
+	for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+		[[ ${COMP_WORDS[i]} == --root ]] && { echo "${COMP_WORDS[i + 1]}"; return; }
+	done
+	echo /sys/kernel/config/nvmet
+}
+
+# Names in a configfs directory of the root.
+_nvmetctl_names() {
+	local d
+	d="$(_nvmetctl_root)/$1"
+	[[ -d $d ]] && ls -1 "$d" 2>/dev/null
+}
+
+_nvmetctl() {
+	local cur=${COMP_WORDS[COMP_CWORD]} words=() i w object="" verb="" nargs=0
+	# The object and verb typed so far, and how many positional words follow.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $w == --root ]]; then
+			((i++))
+			continue
+		fi
+		[[ $w == -* ]] && continue
+		if [[ -z $object ]]; then
+			object=$w
+		elif [[ -z $verb && $object != save && $object != restore && $object != clear ]]; then
+			verb=$w
+		else
+			((nargs++))
+		fi
+	done
+	if [[ -z $object ]]; then
+		words=(host subsystem namespace port ana referral save restore clear --root --help --version)
+	elif [[ -z $verb ]]; then
+		case $object in
+		host) words=(add del list) ;;
+		subsystem) words=(add del set allow disallow list show) ;;
+		namespace) words=(add del enable disable resize) ;;
+		port) words=(add del link unlink set list show) ;;
+		ana) words=(set del) ;;
+		referral) words=(add del) ;;
+		save | restore)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return
+			;;
+		esac
+	else
+		case "$object:$verb:$nargs" in
+		host:del:0) words=($(_nvmetctl_names hosts)) ;;
+		subsystem:del:0 | subsystem:set:0 | subsystem:allow:0 | subsystem:disallow:0 | subsystem:show:0 | \
+			namespace:*:0)
+			words=($(_nvmetctl_names subsystems))
+			;;
+		subsystem:allow:1 | subsystem:disallow:1) words=($(_nvmetctl_names hosts)) ;;
+		subsystem:set:1) words=(allow_any_host serial model firmware version ieee_oui cntlid_min cntlid_max qid_max) ;;
+		namespace:add:2)
+			COMPREPLY=($(compgen -f -- "$cur"))
+			return
+			;;
+		namespace:*:1) words=($(_nvmetctl_names "subsystems/${COMP_WORDS[COMP_CWORD - 1]}/namespaces")) ;;
+		port:*:0 | ana:*:0 | referral:del:0) words=($(_nvmetctl_names ports)) ;;
+		port:link:1 | port:unlink:1) words=($(_nvmetctl_names subsystems)) ;;
+		port:set:1) words=(addr_trtype addr_adrfam addr_traddr addr_trsvcid addr_treq addr_tsas
+			param_inline_data_size param_max_queue_size param_mdts) ;;
+		port:add:*) words=(--trtype --traddr --trsvcid --adrfam --treq --tsas --inline-data-size --max-queue-size) ;;
+		ana:set:2) words=(optimized non-optimized inaccessible persistent-loss change) ;;
+		esac
+	fi
+	COMPREPLY=($(compgen -W "${words[*]}" -- "$cur"))
+}
+complete -F _nvmetctl nvmetctl
