@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "nvmetcli_compat.hpp"
+#include "configfs/values.hpp"
 
 namespace nvmet::compat {
 
@@ -25,11 +26,10 @@ namespace {
 
 constexpr std::size_t nqn_max = 223; // NVMe Base: NQNs are at most 223 bytes
 
-const std::set<std::string> trtypes = {"rdma", "fc", "tcp", "pci", "loop"};
-const std::set<std::string> adrfams = {"ipv4", "ipv6", "ib", "fc", "pci", "loop"};
-const std::set<std::string> treqs = {"not specified", "required", "not required"};
-const std::set<std::string> ana_states = {"optimized", "non-optimized", "inaccessible", "persistent-loss",
-                                          "change"};
+using configfs::values::adrfams;
+using configfs::values::ana_states;
+using configfs::values::treqs;
+using configfs::values::trtypes;
 
 class Checker {
 public:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/fake.hpp"
+#include "configfs/values.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -69,11 +70,10 @@ const std::vector<FileSpec> referral_files = {
         {"enable", 0644, "0"},
 };
 
-const std::set<std::string> trtypes = {"rdma", "fc", "tcp", "pci", "loop"};
-const std::set<std::string> adrfams = {"ipv4", "ipv6", "ib", "fc", "pci", "loop"};
-const std::set<std::string> treqs = {"not specified", "required", "not required"};
-const std::set<std::string> ana_states = {"optimized", "non-optimized", "inaccessible", "persistent-loss",
-                                          "change"};
+using values::adrfams;
+using values::ana_states;
+using values::treqs;
+using values::trtypes;
 
 std::vector<std::string> parts(const fs::path &rel)
 {
