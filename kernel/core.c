@@ -28,6 +28,10 @@ static const struct nvmet_fabrics_ops *nvmet_transports[NVMF_TRTYPE_MAX];
 /* Controller IDs, unique across the target, in each subsystem's range. */
 static DEFINE_IDA(nvmet_cntlid_ida);
 
+/* Every subsystem, for the netlink dumps; see nvmet.h for the lock order. */
+LIST_HEAD(nvmet_subsystems);
+DEFINE_MUTEX(nvmet_subsystems_lock);	/* protects nvmet_subsystems */
+
 /* --- transports and ports ---------------------------------------------- */
 
 int nvmet_register_transport(const struct nvmet_fabrics_ops *ops)
@@ -96,6 +100,7 @@ int nvmet_enable_port(struct nvmet_port *port)
 		port->mdts = 0;	/* no limit reported */
 	port->tr_ops = ops;
 	port->enabled = true;
+	nvmet_genl_port_event(NVMET_EVT_PORT_ENABLE, port);
 	return 0;
 }
 
@@ -146,6 +151,7 @@ void nvmet_disable_port(struct nvmet_port *port)
 	port->tr_ops = NULL;
 	ops->remove_port(port);
 	module_put(ops->owner);
+	nvmet_genl_port_event(NVMET_EVT_PORT_DISABLE, port);
 }
 
 void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys)
@@ -278,6 +284,9 @@ struct nvmet_subsys *nvmet_subsys_alloc(const char *subsysnqn, enum nvme_subsys_
 	xa_init(&subsys->namespaces);
 	INIT_LIST_HEAD(&subsys->ctrls);
 	INIT_LIST_HEAD(&subsys->hosts);
+	mutex_lock(&nvmet_subsystems_lock);
+	list_add_tail(&subsys->global_entry, &nvmet_subsystems);
+	mutex_unlock(&nvmet_subsystems_lock);
 	return subsys;
 }
 
@@ -285,6 +294,9 @@ static void nvmet_subsys_free(struct kref *ref)
 {
 	struct nvmet_subsys *subsys = container_of(ref, struct nvmet_subsys, ref);
 
+	mutex_lock(&nvmet_subsystems_lock);
+	list_del(&subsys->global_entry);
+	mutex_unlock(&nvmet_subsystems_lock);
 	xa_destroy(&subsys->namespaces);
 	kfree(subsys->subsysnqn);
 	kfree(subsys->model_number);
@@ -367,6 +379,11 @@ struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid)
 	ns = kzalloc_obj(*ns);
 	if (!ns)
 		return NULL;
+	ns->stats = alloc_percpu(struct nvmet_io_stats);
+	if (!ns->stats) {
+		kfree(ns);
+		return NULL;
+	}
 	ns->subsys = subsys;
 	ns->nsid = nsid;
 	ns->anagrpid = NVMET_DEFAULT_ANA_GRPID;
@@ -378,6 +395,7 @@ struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid)
 	if (subsys->nr_namespaces >= NVMET_MAX_NAMESPACES ||
 	    xa_insert(&subsys->namespaces, nsid, ns, GFP_KERNEL)) {
 		mutex_unlock(&subsys->lock);
+		free_percpu(ns->stats);
 		kfree(ns);
 		return NULL;
 	}
@@ -407,6 +425,7 @@ void nvmet_ns_free(struct nvmet_ns *ns)
 
 	/* Lookups read the xarray under RCU: let them finish before freeing. */
 	synchronize_rcu();
+	free_percpu(ns->stats);
 	kfree(ns->device_path);
 	kfree(ns);
 }
@@ -481,6 +500,8 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 	nvmet_ns_changed(subsys, ns->nsid);
 out_unlock:
 	mutex_unlock(&subsys->lock);
+	if (!ret)
+		nvmet_genl_ns_event(NVMET_EVT_NS_ADD, ns);
 	return ret;
 }
 
@@ -516,11 +537,13 @@ void nvmet_ns_disable(struct nvmet_ns *ns)
 	nvmet_ns_changed(subsys, ns->nsid);
 	nvmet_ns_close_backend(ns);
 	mutex_unlock(&subsys->lock);
+	nvmet_genl_ns_event(NVMET_EVT_NS_REMOVE, ns);
 }
 
 void nvmet_ns_revalidate(struct nvmet_ns *ns)
 {
 	struct nvmet_subsys *subsys = ns->subsys;
+	bool resized = false;
 	loff_t old;
 
 	mutex_lock(&subsys->lock);
@@ -531,10 +554,13 @@ void nvmet_ns_revalidate(struct nvmet_ns *ns)
 		nvmet_bdev_ns_revalidate(ns);
 	else if (ns->file)
 		nvmet_file_ns_revalidate(ns);
-	if (ns->size != old)
+	resized = ns->size != old;
+	if (resized)
 		nvmet_ns_changed(subsys, ns->nsid);
 out:
 	mutex_unlock(&subsys->lock);
+	if (resized)
+		nvmet_genl_ns_event(NVMET_EVT_NS_RESIZE, ns);
 }
 
 struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid)
@@ -581,6 +607,7 @@ static void nvmet_keep_alive_work(struct work_struct *work)
 	}
 	pr_err("ctrl %d keep-alive timer (%d seconds) expired: host %s\n",
 	       ctrl->cntlid, ctrl->kato, ctrl->hostnqn);
+	nvmet_genl_ctrl_event(NVMET_EVT_KATO_EXPIRED, ctrl);
 	nvmet_ctrl_fatal_error(ctrl);
 }
 
@@ -613,6 +640,7 @@ static void nvmet_fatal_error_work(struct work_struct *work)
 {
 	struct nvmet_ctrl *ctrl = container_of(work, struct nvmet_ctrl, fatal_err_work);
 
+	nvmet_genl_ctrl_event(NVMET_EVT_FATAL_ERROR, ctrl);
 	nvmet_ctrl_delete(ctrl);
 }
 
@@ -713,11 +741,12 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	nvmet_init_cap(ctrl);
 
 	ctrl->changed_ns_list = kmalloc_objs(u32, NVMET_MAX_CHANGED_NS);
+	ctrl->stats = alloc_percpu(struct nvmet_io_stats);
 	/* max_qid may change later (attr_qid_max): the arrays keep this size. */
 	ctrl->max_qid = subsys->max_qid;
 	ctrl->sqs = kzalloc_objs(*ctrl->sqs, ctrl->max_qid + 1);
 	ctrl->cqs = kzalloc_objs(*ctrl->cqs, ctrl->max_qid + 1);
-	if (!ctrl->changed_ns_list || !ctrl->sqs || !ctrl->cqs)
+	if (!ctrl->changed_ns_list || !ctrl->stats || !ctrl->sqs || !ctrl->cqs)
 		goto out_free;
 
 	cntlid = ida_alloc_range(&nvmet_cntlid_ida, subsys->cntlid_min, subsys->cntlid_max,
@@ -748,6 +777,7 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 out_free:
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
+	free_percpu(ctrl->stats);
 	kfree(ctrl->changed_ns_list);
 	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
@@ -772,9 +802,11 @@ static void nvmet_ctrl_free(struct kref *ref)
 
 	pr_info("ctrl %d of subsystem %s (host %s) freed\n", ctrl->cntlid,
 		ctrl->subsysnqn, ctrl->hostnqn);
+	nvmet_genl_ctrl_event(NVMET_EVT_CTRL_DESTROY, ctrl);
 	ida_free(&nvmet_cntlid_ida, ctrl->cntlid);
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
+	free_percpu(ctrl->stats);
 	kfree(ctrl->changed_ns_list);
 	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
@@ -991,12 +1023,45 @@ static void nvmet_set_error(struct nvmet_req *req, u16 status)
 	req->cqe->status = cpu_to_le16(status << 1);
 }
 
+static void nvmet_stats_add(struct nvmet_io_stats __percpu *stats, enum nvmet_io_class cls,
+			    u64 bytes, u64 lat_ns, bool error)
+{
+	this_cpu_inc(stats->cmds[cls]);
+	this_cpu_add(stats->bytes[cls], bytes);
+	this_cpu_add(stats->lat_ns[cls], lat_ns);
+	if (error)
+		this_cpu_inc(stats->errors);
+}
+
+/* Counts REQ for its controller and, on an I/O queue, its namespace. */
+static void nvmet_account(struct nvmet_req *req, struct nvmet_ns *ns, u16 status)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	enum nvmet_io_class cls = NVMET_IO_OTHER;
+	u64 lat_ns = ktime_get_ns() - req->start_ns;
+	u64 bytes = 0;
+
+	if (ns && req->sq->qid) {
+		if (req->cmd->common.opcode == nvme_cmd_read)
+			cls = NVMET_IO_READ;
+		else if (req->cmd->common.opcode == nvme_cmd_write)
+			cls = NVMET_IO_WRITE;
+	}
+	if (cls != NVMET_IO_OTHER && !status)
+		bytes = req->transfer_len;
+	if (ctrl)
+		nvmet_stats_add(ctrl->stats, cls, bytes, lat_ns, status);
+	if (ns && req->sq->qid)
+		nvmet_stats_add(ns->stats, cls, bytes, lat_ns, status);
+}
+
 /* Fills the CQE and hands the request back to the transport; no sq reference. */
 static void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 {
 	struct nvmet_ns *ns = req->ns;
 	struct nvmet_sq *sq = req->sq;
 
+	nvmet_account(req, ns, status);
 	if (!sq->sqhd_disabled)
 		nvmet_update_sq_head(req);
 	req->cqe->sq_head = cpu_to_le16(READ_ONCE(sq->sqhd) & 0xffff);
@@ -1100,6 +1165,7 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 	req->data_len = 0;
 	req->ns = NULL;
 	req->execute = NULL;
+	req->start_ns = ktime_get_ns();
 	req->error_loc = NVMET_NO_ERROR_LOC;
 	req->error_slba = 0;
 	req->cqe->status = 0;
@@ -1287,11 +1353,16 @@ static int __init nvmet_init(void)
 	ret = nvmet_init_discovery();
 	if (ret)
 		goto out_free_buffered_wq;
-	ret = nvmet_init_configfs();
+	ret = nvmet_genl_init();
 	if (ret)
 		goto out_exit_discovery;
+	ret = nvmet_init_configfs();
+	if (ret)
+		goto out_exit_genl;
 	return 0;
 
+out_exit_genl:
+	nvmet_genl_exit();
 out_exit_discovery:
 	nvmet_exit_discovery();
 out_free_buffered_wq:
@@ -1304,6 +1375,7 @@ out_free_wq:
 static void __exit nvmet_exit(void)
 {
 	nvmet_exit_configfs();
+	nvmet_genl_exit();
 	nvmet_exit_discovery();
 	ida_destroy(&nvmet_cntlid_ida);
 	destroy_workqueue(nvmet_buffered_io_wq);

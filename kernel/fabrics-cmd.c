@@ -274,9 +274,13 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 		nvmet_ctrl_put(ctrl);
 		goto out;
 	}
+	if (ctrl->ops->host_traddr &&
+	    ctrl->ops->host_traddr(ctrl, ctrl->host_traddr, sizeof(ctrl->host_traddr)) < 0)
+		ctrl->host_traddr[0] = '\0';
 	pr_info("created %s controller %d for subsystem %s for host %s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
 		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);
+	nvmet_genl_ctrl_event(NVMET_EVT_CTRL_CREATE, ctrl);
 	nvmet_set_result(req, ctrl->cntlid);
 out:
 	kfree(c);

@@ -52,6 +52,8 @@
 #include <linux/bio.h>
 #include <linux/bvec.h>
 
+#include "uapi/nvmet-genl.h"
+
 #define NVMET_DEFAULT_VS		NVME_VS(2, 1, 0)
 
 #define NVMET_MAX_NAMESPACES		1024
@@ -83,6 +85,24 @@ struct nvmet_subsys;
 struct nvmet_req;
 
 /*
+ * Command counters (netlink.c reports them), per CPU: a completion adds to
+ * its own CPU's copy without a lock; readers sum the copies.
+ */
+enum nvmet_io_class {
+	NVMET_IO_READ,
+	NVMET_IO_WRITE,
+	NVMET_IO_OTHER,
+	NVMET_IO_NR_CLASSES,
+};
+
+struct nvmet_io_stats {
+	u64			cmds[NVMET_IO_NR_CLASSES];
+	u64			bytes[NVMET_IO_NR_CLASSES];
+	u64			lat_ns[NVMET_IO_NR_CLASSES];
+	u64			errors;
+};
+
+/*
  * Locks, in the order they nest:
  *   ns->enable_lock   (mutex) serializes enabling, disabling and resizing
  *                     one namespace; held while disable waits for the
@@ -93,6 +113,7 @@ struct nvmet_req;
  *                     and referrals, subsystem allowed_hosts, hosts; taken
  *                     for write by configfs changes, for read by Connect and
  *                     the discovery log
+ *   nvmet_subsystems_lock (mutex) the list of all subsystems (netlink dumps)
  *   subsys->lock      (mutex) a subsystem's namespaces, controllers and
  *                     attributes
  *   ctrl->lock        (mutex) a controller's CC/CSTS, AER commands, events,
@@ -108,6 +129,13 @@ extern u64 nvmet_ana_chgcnt;					/* under nvmet_ana_sem */
 /* Work that may sleep on I/O or configuration; never the transport's io path. */
 extern struct workqueue_struct *nvmet_wq;
 extern struct workqueue_struct *nvmet_buffered_io_wq;
+
+/*
+ * Every subsystem (configfs and discovery), for the netlink dumps. The mutex
+ * is taken before any subsys->lock and never inside one.
+ */
+extern struct list_head nvmet_subsystems;
+extern struct mutex nvmet_subsystems_lock;
 
 /* The discovery subsystem: one per target, its NQN is the root discovery_nqn. */
 extern struct nvmet_subsys *nvmet_disc_subsys;
@@ -135,7 +163,7 @@ struct nvmet_ns {
 	struct file		*file;		/* file backend */
 	loff_t			size;		/* bytes */
 	u8			blksize_shift;	/* log2 of the logical block size */
-	u32			nr_reads, nr_writes;	/* unused by the core; reserved for stats */
+	struct nvmet_io_stats __percpu *stats;	/* I/O queue commands, from mkdir on */
 
 	/* In-flight requests hold a reference; disable waits for them. */
 	struct percpu_ref	ref;
@@ -240,6 +268,7 @@ struct nvmet_subsys {
 	u16			max_qid;	/* I/O queues per controller */
 	bool			pi_support;
 
+	struct list_head	global_entry;	/* in nvmet_subsystems (its lock) */
 	struct config_group	group;		/* subsystems/<nqn> */
 	struct config_group	namespaces_group;
 	struct config_group	allowed_hosts_group;
@@ -304,6 +333,8 @@ struct nvmet_ctrl {
 	char			subsysnqn[NVMF_NQN_FIELD_LEN];
 	char			hostnqn[NVMF_NQN_FIELD_LEN];
 	uuid_t			hostid;
+	char			host_traddr[NVMF_TRADDR_SIZE];	/* at Connect; "" if unknown */
+	struct nvmet_io_stats __percpu *stats;	/* every command of every queue */
 
 	u64			cap;
 	u32			cc;
@@ -401,6 +432,7 @@ struct nvmet_req {
 	size_t			data_len;	/* what the command needs (set by parse) */
 
 	void (*execute)(struct nvmet_req *req);
+	u64			start_ns;	/* arrival (nvmet_req_init), for latency sums */
 	u16			error_loc;	/* offset of the bad field, or NVMET_NO_ERROR_LOC */
 	u64			error_slba;
 
@@ -572,6 +604,15 @@ int nvmet_file_ns_enable(struct nvmet_ns *ns);
 void nvmet_file_ns_disable(struct nvmet_ns *ns);
 int nvmet_file_ns_revalidate(struct nvmet_ns *ns);
 void nvmet_execute_flush_all(struct nvmet_req *req);	/* Flush with NSID FFFFFFFFh */
+
+/* --- netlink.c: the nvmet_oot generic netlink family --------------------- */
+
+int nvmet_genl_init(void);
+void nvmet_genl_exit(void);
+/* Events (uapi/nvmet-genl.h); may sleep; nothing is sent without listeners. */
+void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl);
+void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns);
+void nvmet_genl_port_event(u8 event, struct nvmet_port *port);
 
 /* --- configfs.c --------------------------------------------------------- */
 

@@ -64,4 +64,11 @@ struct RestoreOutcome {
 [[nodiscard]] configfs::Result<RestoreOutcome> restore(const configfs::Tree &tree, const json &config,
                                                        const RestoreOptions &opts = {});
 
+// FILE ("-": standard input) parsed as JSON; not validated.
+[[nodiscard]] configfs::Result<json> read_file(const std::string &file);
+
+// CONFIG written to FILE ("-": standard output) as to_text() makes it; a file
+// is replaced atomically and made readable by its owner only.
+[[nodiscard]] configfs::Status write_file(const json &config, const std::string &file);
+
 } // namespace nvmet::compat

@@ -18,6 +18,8 @@
 #include "configfs/fake.hpp"
 #include "configfs/model.hpp"
 #include "configfs/ops.hpp"
+#include "netlink/format.hpp"
+#include "netlink/genl.hpp"
 #include "nvmetcli_compat.hpp"
 
 namespace cfs = nvmet::configfs;
@@ -96,39 +98,14 @@ int port_list(const cfs::Tree &tree, bool as_json)
 	return 0;
 }
 
-// save: the configuration in nvmetcli's format, to FILE ("-": stdout). The
-// file is replaced atomically and readable by root only, as nvmetcli does.
+// save: the configuration in nvmetcli's format, to FILE ("-": stdout).
 int save(const cfs::Tree &tree, const std::string &file)
 {
 	auto config = nvmet::compat::save(tree);
 	if (!config)
 		return report(tree, config.error());
-	const auto text = nvmet::compat::to_text(*config);
-	if (file == "-") {
-		fmt::print("{}", text);
-		return 0;
-	}
-	const std::filesystem::path path(file);
-	std::error_code ec;
-	if (path.has_parent_path())
-		std::filesystem::create_directories(path.parent_path(), ec);
-	const auto tmp = path.string() + ".temp";
-	{
-		std::ofstream out(tmp, std::ios::trunc);
-		::chmod(tmp.c_str(), S_IRUSR | S_IWUSR);
-		out << text;
-		out.flush();
-		if (!out) {
-			fmt::print(stderr,
-			           "nvmetctl: cannot write {}: {} (check the directory exists and is "
-			           "writable)\n",
-			           tmp, std::strerror(errno));
-			return exit_failed;
-		}
-	}
-	std::filesystem::rename(tmp, path, ec);
-	if (ec) {
-		fmt::print(stderr, "nvmetctl: cannot rename {} to {}: {}\n", tmp, file, ec.message());
+	if (auto st = nvmet::compat::write_file(*config, file); !st) {
+		fmt::print(stderr, "nvmetctl: {}\n", st.error().message());
 		return exit_failed;
 	}
 	return 0;
@@ -138,28 +115,12 @@ int save(const cfs::Tree &tree, const std::string &file)
 // is only validated.
 int restore(const cfs::Tree &tree, const std::string &file, bool check_only)
 {
-	std::string text;
-	if (file == "-") {
-		text.assign(std::istreambuf_iterator<char>(std::cin), {});
-	} else {
-		std::ifstream in(file);
-		if (!in) {
-			fmt::print(stderr,
-			           "nvmetctl: cannot read {}: {} (give the file saved by "
-			           "'nvmetctl save' or 'nvmetcli save')\n",
-			           file, std::strerror(errno));
-			return exit_failed;
-		}
-		text.assign(std::istreambuf_iterator<char>(in), {});
-	}
-	json config;
-	try {
-		config = json::parse(text);
-	} catch (const json::parse_error &e) {
-		fmt::print(stderr, "nvmetctl: {} is not JSON: {}; nothing changed\n", file, e.what());
+	auto config = nvmet::compat::read_file(file);
+	if (!config) {
+		fmt::print(stderr, "nvmetctl: {}\n", config.error().message());
 		return exit_failed;
 	}
-	const auto problems = nvmet::compat::validate(config);
+	const auto problems = nvmet::compat::validate(*config);
 	for (const auto &p : problems)
 		fmt::print(stderr, "nvmetctl: {}: {}: {}\n", file, p.where, p.what);
 	if (!problems.empty()) {
@@ -168,11 +129,33 @@ int restore(const cfs::Tree &tree, const std::string &file, bool check_only)
 	}
 	if (check_only)
 		return 0;
-	auto out = nvmet::compat::restore(tree, config);
+	auto out = nvmet::compat::restore(tree, *config);
 	if (!out)
 		return report(tree, out.error());
 	for (const auto &w : out->warnings)
 		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
+	return 0;
+}
+
+// status: controllers, namespaces and their counters, from the kernel's
+// nvmet_oot netlink family (not from configfs).
+int status(bool as_json)
+{
+	auto genl = nvmet::netlink::Genl::open();
+	if (!genl) {
+		fmt::print(stderr, "nvmetctl: {}\n", genl.error().message());
+		return exit_failed;
+	}
+	auto ctrls = (*genl)->controllers();
+	auto nss = ctrls ? (*genl)->namespaces() : ctrls.error();
+	if (!ctrls || !nss) {
+		fmt::print(stderr, "nvmetctl: {}\n", (ctrls ? nss.error() : ctrls.error()).message());
+		return exit_failed;
+	}
+	if (as_json)
+		fmt::print("{}\n", nvmet::netlink::status_json(*ctrls, *nss).dump(2));
+	else
+		fmt::print("{}", nvmet::netlink::status_text(*ctrls, *nss));
 	return 0;
 }
 
@@ -483,6 +466,9 @@ static int run(int argc, char **argv)
 	c->add_option("file", file, "the saved configuration (- for standard input)")->capture_default_str();
 	c->add_flag("--check", check_only, "only validate the file");
 	c->callback([&] { action = [&](const cfs::Tree &t) { return restore(t, file, check_only); }; });
+	c = app.add_subcommand("status", "connected controllers and I/O counters (nvmet-oot's module)");
+	c->add_flag("--json", as_json, "print JSON");
+	c->callback([&] { action = [&](const cfs::Tree &) { return status(as_json); }; });
 	c = app.add_subcommand("clear", "remove every port, subsystem and host");
 	c->callback([&] { action = [&](const cfs::Tree &t) { return clear(t); }; });
 

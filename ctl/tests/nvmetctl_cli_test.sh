@@ -53,4 +53,10 @@ expect "delete everything" "$?" '^0$'
 expect "nothing left" "$(find "$f/subsystems" "$f/ports" "$f/hosts" -mindepth 1 | wc -l)" '^0$'
 out=$(ctl namespace add nqn.none 1 /dev/x 2>&1); rc=$?
 expect "namespace of a missing subsystem says to create it" "$rc:$out" "^1:.*nvmetctl subsystem add"
+# status reads the kernel's nvmet_oot netlink family; without our module
+# (this build host, or the in-tree nvmet) it says what to load.
+if ! grep -qw nvmet_oot /proc/net/genetlink 2>/dev/null; then
+	out=$("$bin" status 2>&1); rc=$?
+	expect "status without our module exits 1 and says what to load" "$rc:$out" "^1:.*nvmet_oot.*load nvmet-oot's nvmet module"
+fi
 exit $fail
