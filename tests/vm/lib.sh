@@ -29,7 +29,7 @@ need_root_user() {
 LAB_HOST_PKGS="qemu-system-x86 debootstrap zstd cpio kmod xz-utils perl git
 cmake g++ make pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev
 libconfig++-dev catch2 nlohmann-json3-dev python3 clang libclang-rt-14-dev clang-format
-clang-tidy"
+clang-tidy help2man"
 
 ensure_host_tools() {
 	local want=() p
