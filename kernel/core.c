@@ -584,13 +584,20 @@ void nvmet_put_namespace(struct nvmet_ns *ns)
 u16 nvmet_req_find_ns(struct nvmet_req *req)
 {
 	u32 nsid = le32_to_cpu(req->cmd->common.nsid);
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
 
-	req->ns = nvmet_find_namespace(req->sq->ctrl->subsys, nsid);
-	if (!req->ns) {
-		req->error_loc = offsetof(struct nvme_common_command, nsid);
-		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
-	}
-	return 0;
+	req->ns = nvmet_find_namespace(subsys, nsid);
+	if (req->ns)
+		return 0;
+	req->error_loc = offsetof(struct nvme_common_command, nsid);
+	/*
+	 * A namespace that is configured but disabled is unavailable through
+	 * this controller, not unknown: Internal Path Error (no DNR) lets a
+	 * multipath host retry on another path, as with the in-tree target.
+	 */
+	if (xa_load(&subsys->namespaces, nsid))
+		return NVME_SC_INTERNAL_PATH_ERROR;
+	return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
 }
 
 /* --- controllers --------------------------------------------------------- */

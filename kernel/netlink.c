@@ -169,12 +169,15 @@ void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 {
 	struct sk_buff *skb;
 	void *hdr;
+	int ret;
 
 	might_sleep();
 	skb = nvmet_genl_event_new(event, &hdr);
-	if (skb)
-		nvmet_genl_event_send(skb, hdr, nvmet_genl_put_ctrl(skb, ctrl,
-								     event == NVMET_EVT_CTRL_DESTROY));
+	if (!skb)
+		return;
+	/* The last counters go with the controller's end. */
+	ret = nvmet_genl_put_ctrl(skb, ctrl, event == NVMET_EVT_CTRL_DESTROY);
+	nvmet_genl_event_send(skb, hdr, ret);
 }
 
 void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)

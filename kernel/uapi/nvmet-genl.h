@@ -44,6 +44,7 @@ enum nvmet_genl_cmd {
 
 	__NVMET_CMD_MAX,
 };
+
 #define NVMET_CMD_MAX (__NVMET_CMD_MAX - 1)
 
 enum nvmet_genl_attr {
@@ -70,6 +71,7 @@ enum nvmet_genl_attr {
 
 	__NVMET_A_MAX,
 };
+
 #define NVMET_A_MAX (__NVMET_A_MAX - 1)
 
 /*
@@ -95,6 +97,7 @@ enum nvmet_genl_stat {
 
 	__NVMET_STAT_MAX,
 };
+
 #define NVMET_STAT_MAX (__NVMET_STAT_MAX - 1)
 
 #endif /* _UAPI_NVMET_GENL_H */

@@ -95,6 +95,11 @@ wait_any_ns() {
 		[[ -n $(nvme_blockdevs) ]] && grep -qx live /sys/class/nvme/nvme*/state && return 0
 		sleep 1
 	done
+	# What the host was left with, for whoever reads this failure.
+	grep -H . /sys/class/nvme/nvme*/state
+	lsblk -o NAME,SIZE,STATE
+	nvme list-ns /dev/nvme0 -a 2>&1
+	dmesg | grep -E 'nvme|nvmet' | tail -25
 	return 1
 }
 check "namespace back on the host" wait_any_ns
