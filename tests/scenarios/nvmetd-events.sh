@@ -141,6 +141,28 @@ check "port link" ctl port link 1 $NQN
 check "log: port-enable" wait_log "port-enable port=1 trtype=tcp traddr=127.0.0.1 trsvcid=$SVC$"
 check_output "status: no controllers left" "^controllers: 0$" ctl status
 
+# Keep-alive timeout: a raw NVMe/TCP admin queue with KATO 1 s that then
+# stays silent (tcp_bad_client.py): the target ends the controller.
+cat >/tmp/kato.py <<'EOF'
+import sys
+import tcp_bad_client as tc
+t = tc.Target(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])
+c = t.conn()
+t.icreq(c)
+ev = c.send_wait(tc.capsule(tc.connect_sqe(c.next_cid(), qid=0, kato=1000), t.cdata()))
+if ev[0] != "response" or ev[1] != 0:
+    sys.exit("connect failed: " + tc.describe(ev))
+print("cntlid", ev[2] & 0xFFFF)
+end = c.wait(timeout=30)  # nothing more is sent: the target must close
+print("then:", tc.describe(end))
+sys.exit(0 if end[0] == "closed" else 1)
+EOF
+check "a silent admin queue with KATO 1 s is closed by the target" \
+	env PYTHONPATH="$PWD" python3 /tmp/kato.py $ADDR $SVC $NQN "$LAB_HOSTNQN"
+check "log: kato-expired" wait_log "kato-expired cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN .* kato=1$"
+check "log: fatal-error" wait_log "fatal-error cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN "
+check "log: its ctrl-destroy" wait_log "ctrl-destroy .* reads=0 writes=0 errors=0$"
+
 check "SIGTERM" kill -TERM $dpid
 check "nvmetd exits 0" wait $dpid
 check "log: stopping" wait_log "stopping on Terminated"
