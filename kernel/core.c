@@ -809,7 +809,8 @@ static void nvmet_ctrl_free(struct kref *ref)
 
 	pr_info("ctrl %d of subsystem %s (host %s) freed\n", ctrl->cntlid,
 		ctrl->subsysnqn, ctrl->hostnqn);
-	nvmet_genl_ctrl_event(NVMET_EVT_CTRL_DESTROY, ctrl);
+	if (ctrl->announced)
+		nvmet_genl_ctrl_event(NVMET_EVT_CTRL_DESTROY, ctrl);
 	ida_free(&nvmet_cntlid_ida, ctrl->cntlid);
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
@@ -1045,14 +1046,17 @@ static void nvmet_account(struct nvmet_req *req, struct nvmet_ns *ns, u16 status
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	enum nvmet_io_class cls = NVMET_IO_OTHER;
+	u8 opcode = req->cmd->common.opcode;
 	u64 lat_ns = ktime_get_ns() - req->start_ns;
 	u64 bytes = 0;
 
-	if (ns && req->sq->qid) {
-		if (req->cmd->common.opcode == nvme_cmd_read)
+	if (req->sq->qid && !nvme_is_fabrics(req->cmd)) {
+		if (opcode == nvme_cmd_read)
 			cls = NVMET_IO_READ;
-		else if (req->cmd->common.opcode == nvme_cmd_write)
+		else if (opcode == nvme_cmd_write)
 			cls = NVMET_IO_WRITE;
+	} else if (!req->sq->qid && opcode == nvme_admin_async_event) {
+		lat_ns = 0;	/* parked until an event: not a latency */
 	}
 	if (cls != NVMET_IO_OTHER && !status)
 		bytes = req->transfer_len;

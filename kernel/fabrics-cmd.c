@@ -274,9 +274,13 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 		nvmet_ctrl_put(ctrl);
 		goto out;
 	}
+	/* Dumps may already see the controller: they read these under its lock. */
+	mutex_lock(&ctrl->lock);
 	if (ctrl->ops->host_traddr &&
 	    ctrl->ops->host_traddr(ctrl, ctrl->host_traddr, sizeof(ctrl->host_traddr)) < 0)
 		ctrl->host_traddr[0] = '\0';
+	ctrl->announced = true;
+	mutex_unlock(&ctrl->lock);
 	pr_info("created %s controller %d for subsystem %s for host %s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
 		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);

@@ -92,6 +92,7 @@ static int nvmet_genl_put_port(struct sk_buff *skb, struct nvmet_port *port)
 /* ctrl->lock must not be held; takes it for the queue count. */
 static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, bool stats)
 {
+	char traddr[sizeof(ctrl->host_traddr)];
 	char hostid[UUID_STRING_LEN + 1];
 	u16 nr_io_queues = 0;
 	u16 qid;
@@ -100,14 +101,14 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	for (qid = 1; qid <= ctrl->max_qid; qid++)
 		if (ctrl->sqs[qid])
 			nr_io_queues++;
+	strscpy(traddr, ctrl->host_traddr, sizeof(traddr));
 	mutex_unlock(&ctrl->lock);
 
 	snprintf(hostid, sizeof(hostid), "%pUb", &ctrl->hostid);
 	if (nla_put_string(skb, NVMET_A_SUBSYS_NQN, ctrl->subsysnqn) ||
 	    nla_put_string(skb, NVMET_A_HOST_NQN, ctrl->hostnqn) ||
 	    nla_put_string(skb, NVMET_A_HOST_ID, hostid) ||
-	    nvmet_genl_put_field(skb, NVMET_A_HOST_TRADDR, ctrl->host_traddr,
-				 sizeof(ctrl->host_traddr)) ||
+	    nla_put_string(skb, NVMET_A_HOST_TRADDR, traddr) ||
 	    nla_put_u16(skb, NVMET_A_CNTLID, ctrl->cntlid) ||
 	    nla_put_u32(skb, NVMET_A_KATO, ctrl->kato) ||
 	    nla_put_u16(skb, NVMET_A_NR_IO_QUEUES, nr_io_queues) ||
@@ -135,13 +136,14 @@ static int nvmet_genl_put_ns(struct sk_buff *skb, struct nvmet_ns *ns, bool stat
 
 /* --- events --------------------------------------------------------------- */
 
-static struct sk_buff *nvmet_genl_event_new(u8 event, void **hdr)
+/* SIZE: room for the attributes, beyond a default message. */
+static struct sk_buff *nvmet_genl_event_new(u8 event, size_t size, void **hdr)
 {
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&nvmet_genl_family, &init_net, 0))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE + size, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, 0, 0, &nvmet_genl_family, 0, event);
@@ -152,12 +154,11 @@ static struct sk_buff *nvmet_genl_event_new(u8 event, void **hdr)
 	return skb;
 }
 
-static void nvmet_genl_event_send(struct sk_buff *skb, void *hdr, int ret)
+static void nvmet_genl_event_send(struct sk_buff *skb, void *hdr, u8 event, int ret)
 {
 	if (ret) {
-		/* Cannot happen with NLMSG_GOODSIZE; a lost event is only logged. */
-		pr_warn_ratelimited("netlink event %u too large, dropped\n",
-				    ((struct genlmsghdr *)hdr)->cmd);
+		/* The sizes are computed above: a lost event is a bug, logged. */
+		pr_warn_ratelimited("netlink event %u did not fit, dropped\n", event);
 		nlmsg_free(skb);
 		return;
 	}
@@ -172,12 +173,12 @@ void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 	int ret;
 
 	might_sleep();
-	skb = nvmet_genl_event_new(event, &hdr);
+	skb = nvmet_genl_event_new(event, 0, &hdr);
 	if (!skb)
 		return;
 	/* The last counters go with the controller's end. */
 	ret = nvmet_genl_put_ctrl(skb, ctrl, event == NVMET_EVT_CTRL_DESTROY);
-	nvmet_genl_event_send(skb, hdr, ret);
+	nvmet_genl_event_send(skb, hdr, event, ret);
 }
 
 void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
@@ -187,13 +188,13 @@ void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
 	int ret;
 
 	might_sleep();
-	skb = nvmet_genl_event_new(event, &hdr);
-	if (!skb)
-		return;
+	/* device_path may be up to a page long: sized while it cannot change. */
 	mutex_lock(&ns->subsys->lock);
-	ret = nvmet_genl_put_ns(skb, ns, false);
+	skb = nvmet_genl_event_new(event, ns->device_path ? strlen(ns->device_path) : 0, &hdr);
+	ret = skb ? nvmet_genl_put_ns(skb, ns, false) : 0;
 	mutex_unlock(&ns->subsys->lock);
-	nvmet_genl_event_send(skb, hdr, ret);
+	if (skb)
+		nvmet_genl_event_send(skb, hdr, event, ret);
 }
 
 void nvmet_genl_port_event(u8 event, struct nvmet_port *port)
@@ -202,9 +203,9 @@ void nvmet_genl_port_event(u8 event, struct nvmet_port *port)
 	void *hdr;
 
 	might_sleep();
-	skb = nvmet_genl_event_new(event, &hdr);
+	skb = nvmet_genl_event_new(event, 0, &hdr);
 	if (skb)
-		nvmet_genl_event_send(skb, hdr, nvmet_genl_put_port(skb, port));
+		nvmet_genl_event_send(skb, hdr, event, nvmet_genl_put_port(skb, port));
 }
 
 /* --- requests -------------------------------------------------------------- */
@@ -214,7 +215,7 @@ static int nvmet_genl_get_info(struct sk_buff *req, struct genl_info *info)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!skb)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(skb, info, &nvmet_genl_family, 0, NVMET_CMD_GET_INFO);
@@ -290,8 +291,11 @@ static int nvmet_genl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 
 		cb->args[1] = 0;
 	}
 	mutex_unlock(&nvmet_subsystems_lock);
-	/* A full skb ends this part; the dump continues where it stopped. */
-	if (ret && ret != -EMSGSIZE)
+	/*
+	 * A full skb ends this part; the dump continues where it stopped. An
+	 * object too large for an empty skb is an error, not the dump's end.
+	 */
+	if (ret && (ret != -EMSGSIZE || !skb->len))
 		return ret;
 	return skb->len;
 }
@@ -328,14 +332,15 @@ static const struct genl_multicast_group nvmet_genl_mcgrps[] = {
 	{ .name = NVMET_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-/* Requests carry no attributes (maxattr 0): any sent are not parsed. */
+/* Requests carry no attributes (maxattr 0, strict validation): none are parsed. */
 static struct genl_family nvmet_genl_family __ro_after_init = {
 	.name		= NVMET_GENL_NAME,
 	.version	= NVMET_GENL_VERSION,
 	.module		= THIS_MODULE,
 	.small_ops	= nvmet_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(nvmet_genl_ops),
-	.resv_start_op	= NVMET_CMD_GET_NS + 1,
+	/* Dumps take nvmet's own locks; genl_mutex need not be held for them. */
+	.parallel_ops	= true,
 	.mcgrps		= nvmet_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nvmet_genl_mcgrps),
 };

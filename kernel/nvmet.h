@@ -347,6 +347,7 @@ struct nvmet_ctrl {
 	u16			max_qid;	/* sqs/cqs have max_qid + 1 entries */
 	bool			reset_tbkas;	/* traffic counts as keep alive (TBKAS) */
 	bool			deleting;	/* under lock: no queue may join any more */
+	bool			announced;	/* netlink CTRL_CREATE sent, so DESTROY will be */
 	struct delayed_work	ka_work;
 	struct work_struct	fatal_err_work;
 

@@ -80,7 +80,8 @@ enum nvmet_genl_attr {
  * the command's arrival to its completion being handed to the transport;
  * divide by the matching command count for a mean. A command that completed
  * with an error counts in ERRORS and in its class's command count; its bytes
- * do not count.
+ * do not count. An I/O queue command's class is its opcode (Read, Write,
+ * other). Asynchronous Event Requests add no latency: they wait for an event.
  */
 enum nvmet_genl_stat {
 	NVMET_STAT_UNSPEC,
