@@ -96,10 +96,18 @@ root_mount() {
 	mountpoint -q "$r/dev" || mount --bind /dev "$r/dev"
 }
 
+# A process of the root may still be exiting (gpg-agent, dkms): retry, then
+# detach lazily; a root is never left with the host's /dev bound into it.
 root_umount() {
-	local r=$1
-	mountpoint -q "$r/dev" && umount "$r/dev"
-	mountpoint -q "$r/proc" && umount "$r/proc"
+	local r=$1 m i
+	for m in "$r/dev" "$r/proc"; do
+		for ((i = 0; i < 10; i++)); do
+			mountpoint -q "$m" || break
+			umount "$m" 2>/dev/null && break
+			sleep 0.5
+		done
+		mountpoint -q "$m" && umount -l "$m"
+	done
 	return 0
 }
 
@@ -119,6 +127,11 @@ ensure_root() {
 	log "building root '$name' ($suite): $pkgs $*"
 	tmp="$dir.tmp"
 	[[ -d $tmp ]] && root_umount "$tmp"
+	[[ -d $dir ]] && root_umount "$dir"
+	# Never delete through a bind mount of the host's /dev.
+	if grep -qE " ($tmp|$dir)/" /proc/mounts; then
+		die "something is still mounted under $dir: unmount it first"
+	fi
 	rm -rf "$tmp" "$dir"
 	# One cache per root: roots may be built concurrently.
 	mkdir -p "$LAB_BUILD/cache/debootstrap-$name" "$LAB_BUILD/roots"
