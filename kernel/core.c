@@ -505,6 +505,22 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * A host can hold a command of a namespace being disabled by never sending
+ * the command's data; closing the queues of such commands ends the wait.
+ */
+static void nvmet_ns_close_stalled(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+	struct nvmet_ctrl *ctrl;
+
+	mutex_lock(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
+		if (ctrl->ops->ns_stalled)
+			ctrl->ops->ns_stalled(ctrl, ns);
+	mutex_unlock(&subsys->lock);
+}
+
 void nvmet_ns_disable(struct nvmet_ns *ns)
 {
 	struct nvmet_subsys *subsys = ns->subsys;
@@ -525,7 +541,11 @@ void nvmet_ns_disable(struct nvmet_ns *ns)
 	 */
 	synchronize_rcu();
 	percpu_ref_kill(&ns->ref);
-	wait_for_completion(&ns->disable_done);
+	if (!wait_for_completion_timeout(&ns->disable_done,
+					 NVMET_NS_DISABLE_GRACE_SECS * HZ)) {
+		nvmet_ns_close_stalled(ns);
+		wait_for_completion(&ns->disable_done);
+	}
 	percpu_ref_exit(&ns->ref);
 
 	mutex_lock(&subsys->lock);

@@ -77,6 +77,7 @@
 #define NVMET_MAX_INLINE_BIOVEC		8
 #define NVMET_CNTLID_MIN		1
 #define NVMET_CNTLID_MAX		0xffef	/* above are reserved values */
+#define NVMET_NS_DISABLE_GRACE_SECS	5	/* then ops->ns_stalled() */
 #define NVMET_MAX_MDTS			255	/* highest port param_mdts (log2 of min pages) */
 
 struct nvmet_ctrl;
@@ -116,6 +117,9 @@ struct nvmet_io_stats {
  *   nvmet_subsystems_lock (mutex) the list of all subsystems (netlink dumps)
  *   subsys->lock      (mutex) a subsystem's namespaces, controllers and
  *                     attributes
+ *   transport locks   taken by ops->ns_stalled() under subsys->lock (tcp.c:
+ *                     nvmet_tcp_queues_lock); never held around core calls
+ *                     that take the locks above
  *   ctrl->lock        (mutex) a controller's CC/CSTS, AER commands, events,
  *                     changed-namespace list
  *   nvmet_ana_sem     (rw) ANA group states and change count
@@ -414,6 +418,13 @@ struct nvmet_fabrics_ops {
 	 * it, Disconnect is an invalid opcode and Identify OFCS bit 0 is clear.
 	 */
 	void (*disconnect_sq)(struct nvmet_req *req);
+	/*
+	 * Optional: NS is being disabled and still has commands outstanding
+	 * after NVMET_NS_DISABLE_GRACE_SECS. Close every queue of CTRL on which
+	 * a command of NS waits for data from the host, which may never send
+	 * it; asynchronous. Called under subsys->lock.
+	 */
+	void (*ns_stalled)(struct nvmet_ctrl *ctrl, struct nvmet_ns *ns);
 	u8 (*get_mdts)(const struct nvmet_ctrl *ctrl);	/* optional: 0 = no limit */
 	u16 (*get_max_queue_size)(const struct nvmet_ctrl *ctrl);
 };

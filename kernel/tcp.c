@@ -1558,6 +1558,46 @@ static void nvmet_tcp_delete_ctrl(struct nvmet_ctrl *ctrl)
 	mutex_unlock(&nvmet_tcp_queues_lock);
 }
 
+/*
+ * Closes the queues of CTRL on which a command of NS waits for host data.
+ * The command slots are read without io_work's exclusion: a slot reused
+ * meanwhile can at worst close a queue needlessly, and only once a namespace
+ * being disabled has outlived its grace period.
+ */
+static void nvmet_tcp_ns_stalled(struct nvmet_ctrl *ctrl, struct nvmet_ns *ns)
+{
+	struct nvmet_tcp_queue *queue;
+	struct nvmet_tcp_cmd *cmd;
+	u32 i, nr;
+
+	mutex_lock(&nvmet_tcp_queues_lock);
+	list_for_each_entry(queue, &nvmet_tcp_queues, entry) {
+		if (READ_ONCE(queue->sq.ctrl) != ctrl || nvmet_tcp_closing(queue))
+			continue;
+		/* Pairs with the store-release in install_queue. */
+		nr = smp_load_acquire(&queue->nr_cmds);
+		for (i = 0; i < nr; i++) {
+			cmd = &queue->cmds[i];
+			switch (READ_ONCE(cmd->state)) {
+			case NVMET_TCP_CMD_DATA_IN:
+			case NVMET_TCP_CMD_R2T:
+			case NVMET_TCP_CMD_H2C:
+				break;
+			default:
+				continue;
+			}
+			if (READ_ONCE(cmd->req.ns) != ns)
+				continue;
+			pr_warn("queue %u (host %pISc): closed, it holds a command of %s namespace %u, which is being disabled, without sending its data for %d s\n",
+				queue->id, &queue->peer_addr, ctrl->subsysnqn, ns->nsid,
+				NVMET_NS_DISABLE_GRACE_SECS);
+			nvmet_tcp_schedule_release(queue);
+			break;
+		}
+	}
+	mutex_unlock(&nvmet_tcp_queues_lock);
+}
+
 static void nvmet_tcp_disc_traddr(struct nvmet_req *req, struct nvmet_port *nport,
 				  char *traddr)
 {
@@ -1597,6 +1637,7 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.host_traddr		= nvmet_tcp_host_traddr,
 	.install_queue		= nvmet_tcp_install_queue,
 	.disconnect_sq		= nvmet_tcp_disconnect_sq,
+	.ns_stalled		= nvmet_tcp_ns_stalled,
 	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
 };
 
