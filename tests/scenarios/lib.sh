@@ -5,6 +5,8 @@
 # shellcheck shell=bash
 
 NVMET_CFS=/sys/kernel/config/nvmet
+# Where this scenario's results go (run-guest: one directory per scenario).
+LAB_OUT=${LAB_OUT:-/lab/out}
 LAB_HOSTNQN=$(cat /etc/nvme/hostnqn 2>/dev/null)
 _lab_n=0
 _lab_failed=0
@@ -73,7 +75,7 @@ finish() {
 # save_output NAME CMD [ARGS...]: runs CMD as a check and keeps its output in
 # out/artifacts/NAME, which tests/vm/side-by-side compares between targets.
 save_output() {
-	local name=$1 dir=/lab/out/artifacts rc=0
+	local name=$1 dir=$LAB_OUT/artifacts rc=0
 	shift
 	mkdir -p "$dir"
 	"$@" </dev/null >"$dir/$name" 2>&1 || rc=$?
@@ -84,7 +86,7 @@ save_output() {
 # save_any NAME CMD [ARGS...]: like save_output, but CMD may fail (a page the
 # reference target of an older kernel lacks): the output is still compared.
 save_any() {
-	local name=$1 dir=/lab/out/artifacts
+	local name=$1 dir=$LAB_OUT/artifacts
 	shift
 	mkdir -p "$dir"
 	"$@" </dev/null >"$dir/$name" 2>&1

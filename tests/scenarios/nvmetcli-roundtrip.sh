@@ -12,7 +12,7 @@ check "host nqn for allowed_hosts" test -n "$LAB_HOSTNQN"
 check "nvmetcli restore demo.json" nvmetcli restore demo.json
 check "nvmetcli save" nvmetcli save /tmp/save-1.json
 save_output save-1.json cat /tmp/save-1.json
-check_output "saved config names the subsystem" "$NQN" cat /lab/out/artifacts/save-1.json
+check_output "saved config names the subsystem" "$NQN" cat $LAB_OUT/artifacts/save-1.json
 check "nvmetcli clear" nvmetcli clear
 check "clear leaves nothing" bash -c "[ -z \"\$(find $NVMET_CFS/subsystems $NVMET_CFS/ports $NVMET_CFS/hosts -mindepth 1 -maxdepth 1)\" ]"
 check "nvmetcli restore of the saved file" nvmetcli restore /tmp/save-1.json

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Stage 2 of a lab guest, run by /init from the job share (/lab):
 # sets the guest up, installs our modules when the job says so, runs the
-# scenario under a timeout, and leaves its results in /lab/out for the host:
+# scenarios (one or more, in order) each under a timeout, and leaves their
+# results in /lab/out (one scenario) or /lab/out/<name>/ (several):
 #   rc            the scenario's exit status
 #   scenario.log  its output
 #   dmesg.txt     the whole kernel log (the host scans it after the start marker)
@@ -55,21 +56,54 @@ done >"$out/modules.txt"
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
 	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 kmemleak=/sys/kernel/debug/kmemleak
-[ -w $kmemleak ] && echo clear >$kmemleak
 
-echo "LAB-SCENARIO-START $LAB_SCENARIO" >/dev/kmsg
-start=$(date +%s)
-cd /lab/scenario || poweroff_now
-timeout -k 5 "$LAB_GUEST_TIMEOUT" bash "./$LAB_SCENARIO" >"$out/scenario.log" 2>&1
-rc=$?
-echo "LAB-SCENARIO-END rc=$rc after $(($(date +%s) - start))s" >/dev/kmsg
-[ $rc -eq 124 ] && echo "lab: scenario killed by the guest timeout (${LAB_GUEST_TIMEOUT}s)" >>"$out/scenario.log"
+# Between two scenarios of one boot: what a scenario may leave behind (a
+# host connection, target configuration, modules, loop devices, files in
+# /tmp) is removed, so the next one starts as after a boot.
+reset_guest() {
+	pkill -KILL -x 'nvmetd|fio|python3' 2>/dev/null && sleep 1
+	nvme disconnect-all >/dev/null 2>&1
+	(cd /lab/scenario && . ./lib.sh && target_clear) >/dev/null 2>&1
+	modprobe -r nvme-tcp nvme-fabrics >/dev/null 2>&1
+	modprobe -r nvmet-tcp nvmet >/dev/null 2>&1
+	losetup -D >/dev/null 2>&1
+	umount /tmp && mount -t tmpfs tmpfs /tmp
+	rm -f /etc/nvmet/config.json 2>/dev/null
+}
 
-if [ -w $kmemleak ]; then
-	# Objects must stay unreferenced across scans to be reported.
-	echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
-	cat $kmemleak >"$out/kmemleak.txt"
+# run_scenario SCRIPT OUTDIR: runs one scenario and leaves its results in
+# OUTDIR (rc, scenario.log, dmesg.txt up to its end, kmemleak.txt, secs).
+run_scenario() {
+	local s=$1 o=$2 rc start
+	mkdir -p "$o"
+	[ -w $kmemleak ] && echo clear >$kmemleak
+	echo "LAB-SCENARIO-START $s" >/dev/kmsg
+	start=$(date +%s)
+	(cd /lab/scenario && LAB_OUT=$o timeout -k 5 "$LAB_GUEST_TIMEOUT" bash "./$s") \
+		>"$o/scenario.log" 2>&1
+	rc=$?
+	echo $(($(date +%s) - start)) >"$o/secs"
+	echo "LAB-SCENARIO-END rc=$rc after $(cat "$o/secs")s" >/dev/kmsg
+	[ $rc -eq 124 ] && echo "lab: scenario killed by the guest timeout (${LAB_GUEST_TIMEOUT}s)" >>"$o/scenario.log"
+	if [ -w $kmemleak ]; then
+		# Objects must stay unreferenced across scans to be reported.
+		echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
+		cat $kmemleak >"$o/kmemleak.txt"
+	fi
+	dmesg >"$o/dmesg.txt"
+	echo $rc >"$o/rc"
+}
+
+# One scenario: results in /lab/out; several: in /lab/out/<name>/ each.
+set -- $LAB_SCENARIOS
+if [ $# -eq 1 ]; then
+	run_scenario "$1" "$out"
+else
+	first=1
+	for s; do
+		[ $first = 1 ] || reset_guest
+		first=0
+		run_scenario "$s" "$out/${s%.sh}"
+	done
 fi
-dmesg >"$out/dmesg.txt"
-echo $rc >"$out/rc"
 poweroff_now
