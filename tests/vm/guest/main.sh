@@ -67,6 +67,8 @@ reset_guest() {
 	modprobe -r nvme-tcp nvme-fabrics >/dev/null 2>&1
 	modprobe -r nvmet-tcp nvmet >/dev/null 2>&1
 	losetup -D >/dev/null 2>&1
+	# Loop devices keep their I/O counters (SMART log) across attachments.
+	modprobe -r loop >/dev/null 2>&1
 	umount /tmp && mount -t tmpfs tmpfs /tmp
 	rm -f /etc/nvmet/config.json 2>/dev/null
 }
