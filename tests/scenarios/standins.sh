@@ -1,5 +1,5 @@
 #!/bin/bash
-# Our stand-in modules (kernel/modules.list kind "standin"), installed in
+# Our stand-in modules (kernel/modules.list kinds "standin" and "api"), installed in
 # updates/ by the harness, shadow the in-tree modules of the same name and refuse
 # to load with a message that says why and what to do. Run with --mode ours.
 . ./lib.sh
@@ -13,6 +13,22 @@ for m in $standins; do
 	check_output "$m says why in the kernel log" "${m//-/_}: .* is not provided by nvmet-oot" dmesg
 	check "$m is not loaded" bash -c "! grep -q '^${m//-/_} ' /proc/modules"
 done
+# Stand-ins of kind "api" (nvmet-fc) load, because other in-tree modules
+# import their symbols (module-deps loads those), and refuse to serve.
+apis=$(sed -e 's/#.*//' modules.list | awk '$2 == "api" { print $1 }')
+for m in $apis; do
+	check_output "modprobe resolves $m to our copy in updates/" "/updates/" \
+		modinfo -F filename "$m"
+	check "$m loads" modprobe "$m"
+	check_output "$m is ours (version $(cat VERSION))" "^$(cat VERSION)\$" \
+		cat "/sys/module/${m//-/_}/version"
+	check_output "$m says what it does not provide in the kernel log" \
+		"${m//-/_}: .*target ports are refused: nvmet-oot .* does not provide" dmesg
+	check "$m loaded nothing of the nvmet-oot core" bash -c "! grep -q '^nvmet ' /proc/modules"
+	check "$m unloads" modprobe -r "$m"
+done
+check_output "nvmet-fc exports the NVMe/FC target LLD API" "nvmet_fc_register_targetport" \
+	bash -c "modprobe nvmet-fc && grep -w nvmet_fc /proc/kallsyms; modprobe -r nvmet-fc"
 # Picking a transport we do not ship yet must fail cleanly through the alias.
 check_fails "trtype rdma refuses through the nvmet-transport-1 alias" modprobe nvmet-transport-1
 finish
