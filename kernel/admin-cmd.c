@@ -365,13 +365,6 @@ static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 	return status;
 }
 
-static enum nvme_ana_state nvmet_port_ana_state(struct nvmet_port *port, u32 grpid)
-{
-	if (!port->ana_state || !grpid || grpid > NVMET_MAX_ANAGRPS)
-		return NVME_ANA_OPTIMIZED;
-	return port->ana_state[grpid];
-}
-
 /*
  * Asymmetric Namespace Access: one descriptor per enabled ANA group with its
  * state on the port the command came in through. With RGO (LSP bit 0) the
@@ -1047,12 +1040,12 @@ static u16 nvmet_set_feat_write_protect(struct nvmet_req *req)
 
 	mutex_lock(&subsys->lock);
 	if (wps == NVME_NS_WRITE_PROTECT) {
-		ns->readonly = true;
+		WRITE_ONCE(ns->readonly, true);
 		status = nvmet_flush_ns_sync(req, ns);
 		if (status)
-			ns->readonly = false;
+			WRITE_ONCE(ns->readonly, false);
 	} else {
-		ns->readonly = false;
+		WRITE_ONCE(ns->readonly, false);
 	}
 	if (!status)
 		nvmet_ns_changed(subsys, ns->nsid);

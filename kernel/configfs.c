@@ -1893,7 +1893,7 @@ static ssize_t nvmet_ana_group_ana_state_store(struct config_item *item,
 	}
 
 	down_write(&nvmet_ana_sem);
-	grp->port->ana_state[grp->grpid] = n->value;
+	WRITE_ONCE(grp->port->ana_state[grp->grpid], n->value);
 	nvmet_ana_chgcnt++;
 	up_write(&nvmet_ana_sem);
 
@@ -1953,7 +1953,7 @@ static struct config_group *nvmet_ana_groups_make(struct config_group *group,
 	grp->grpid = grpid;
 
 	down_write(&nvmet_ana_sem);
-	port->ana_state[grpid] = NVME_ANA_INACCESSIBLE;
+	WRITE_ONCE(port->ana_state[grpid], NVME_ANA_INACCESSIBLE);
 	nvmet_ana_group_enabled[grpid]++;
 	nvmet_ana_chgcnt++;
 	up_write(&nvmet_ana_sem);
@@ -1970,7 +1970,7 @@ static void nvmet_ana_groups_drop(struct config_group *group,
 	struct nvmet_ana_group *grp = to_ana_group(item);
 
 	down_write(&nvmet_ana_sem);
-	grp->port->ana_state[grp->grpid] = NVME_ANA_INACCESSIBLE;
+	WRITE_ONCE(grp->port->ana_state[grp->grpid], NVME_ANA_INACCESSIBLE);
 	nvmet_ana_group_enabled[grp->grpid]--;
 	nvmet_ana_chgcnt++;
 	up_write(&nvmet_ana_sem);

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -20,6 +21,7 @@ u32 nvmet_ana_group_enabled[NVMET_MAX_ANAGRPS + 1];
 u64 nvmet_ana_chgcnt;
 struct workqueue_struct *nvmet_wq;
 EXPORT_SYMBOL_GPL(nvmet_wq);
+struct workqueue_struct *nvmet_io_wq;
 struct workqueue_struct *nvmet_buffered_io_wq;
 
 /* Registered transports by NVMF_TRTYPE_*; under nvmet_config_sem. */
@@ -81,6 +83,15 @@ int nvmet_enable_port(struct nvmet_port *port)
 			       le16_to_cpu(port->disc_addr.portid), trtype);
 			return -EINVAL;
 		}
+	}
+	/*
+	 * T10-PI travels as metadata, which the transport must carry: refused
+	 * here, so linking a subsystem to such a port fails, as with in-tree.
+	 */
+	if (port->pi_enable && !(ops->flags & NVMF_METADATA_SUPPORTED)) {
+		pr_err("port %d: param_pi_enable is set but trtype %d carries no metadata (T10-PI); write 0 to param_pi_enable or use a transport with metadata support\n",
+		       le16_to_cpu(port->disc_addr.portid), trtype);
+		return -EINVAL;
 	}
 	if (!try_module_get(ops->owner))
 		return -EINVAL;
@@ -1131,24 +1142,39 @@ static void nvmet_flush_all_work(struct work_struct *work)
 {
 	struct nvmet_req *req = container_of(work, struct nvmet_req, a.work);
 	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
-	unsigned long idx;
+	unsigned long idx = 0;
 	struct nvmet_ns *ns;
 	u16 status = 0;
 	int ret;
 
-	mutex_lock(&subsys->lock);
-	xa_for_each(&subsys->namespaces, idx, ns) {
-		if (!ns->enabled)
-			continue;
-		ret = 0;
-		if (ns->bdev)
-			ret = blkdev_issue_flush(ns->bdev);
-		else if (ns->file)
-			ret = vfs_fsync(ns->file, 1);
-		if (ret && !status)
-			status = errno_to_nvme_status(req, ret);
+	/*
+	 * No subsystem lock across the flushes: a slow device must not hold
+	 * back other hosts' Connect and Identify. Each enabled namespace is
+	 * pinned by a reference (as an I/O command would) while it is flushed.
+	 */
+	for (;;) {
+		rcu_read_lock();
+		ns = xa_find(&subsys->namespaces, &idx, ULONG_MAX, XA_PRESENT);
+		/* Acquire pairs with nvmet_ns_enable()'s release, as in lookups. */
+		if (ns && (!smp_load_acquire(&ns->enabled) || !percpu_ref_tryget_live(&ns->ref)))
+			ns = ERR_PTR(-ENODEV);
+		rcu_read_unlock();
+		if (!ns)
+			break;
+		if (!IS_ERR(ns)) {
+			ret = 0;
+			if (ns->bdev)
+				ret = blkdev_issue_flush(ns->bdev);
+			else if (ns->file)
+				ret = vfs_fsync(ns->file, 1);
+			nvmet_put_namespace(ns);
+			if (ret && !status)
+				status = errno_to_nvme_status(req, ret);
+		}
+		if (idx == ULONG_MAX)
+			break;
+		idx++;
 	}
-	mutex_unlock(&subsys->lock);
 	nvmet_req_complete(req, status);
 }
 
@@ -1159,6 +1185,78 @@ void nvmet_execute_flush_all(struct nvmet_req *req)
 		return;
 	INIT_WORK(&req->a.work, nvmet_flush_all_work);
 	queue_work(nvmet_wq, &req->a.work);
+}
+
+/*
+ * ANA state of group grpid on port. The I/O path reads it without
+ * nvmet_ana_sem (configfs writes it with WRITE_ONCE under the semaphore): a
+ * command that races a state change sees the old or the new state.
+ */
+enum nvme_ana_state nvmet_port_ana_state(struct nvmet_port *port, u32 grpid)
+{
+	if (!port->ana_state || !grpid || grpid > NVMET_MAX_ANAGRPS)
+		return NVME_ANA_OPTIMIZED;
+	grpid = array_index_nospec(grpid, NVMET_MAX_ANAGRPS + 1);
+	return READ_ONCE(port->ana_state[grpid]);
+}
+
+/* Copy (NVM Command Set 1.0); Linux's nvme.h does not name it. */
+#define NVMET_NVM_CMD_COPY	0x19
+
+/* Commands that change what the namespace holds (Write Protect refuses them). */
+static bool nvmet_io_cmd_modifies_media(const struct nvme_command *cmd)
+{
+	switch (cmd->common.opcode) {
+	case nvme_cmd_write:
+	case nvme_cmd_write_uncor:
+	case nvme_cmd_write_zeroes:
+	case NVMET_NVM_CMD_COPY:
+	case nvme_cmd_zone_mgmt_send:
+	case nvme_cmd_zone_append:
+		return true;
+	case nvme_cmd_dsm:
+		/* Only Deallocate changes data; IDR and IDW are access hints. */
+		return le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD;
+	default:
+		return false;
+	}
+}
+
+/*
+ * What the path and the namespace allow, before the backend parses: an I/O
+ * command on a path whose ANA group is inaccessible, lost or changing fails
+ * with that ANA status (no DNR: a multipath host retries on another path, and
+ * in an HA pair nothing is written through the fenced node); a command that
+ * modifies a write-protected namespace fails with Namespace Is Write
+ * Protected (no DNR, as the in-tree target: the protection may be lifted).
+ */
+static u16 nvmet_io_check_access(struct nvmet_req *req)
+{
+	struct nvmet_ns *ns = req->ns;
+	u16 status = NVME_SC_SUCCESS;
+
+	switch (nvmet_port_ana_state(req->port, READ_ONCE(ns->anagrpid))) {
+	case NVME_ANA_INACCESSIBLE:
+		status = NVME_SC_ANA_INACCESSIBLE;
+		break;
+	case NVME_ANA_PERSISTENT_LOSS:
+		status = NVME_SC_ANA_PERSISTENT_LOSS;
+		break;
+	case NVME_ANA_CHANGE:
+		status = NVME_SC_ANA_TRANSITION;
+		break;
+	default:
+		break;
+	}
+	if (unlikely(status)) {
+		req->error_loc = offsetof(struct nvme_common_command, nsid);
+		return status;
+	}
+	if (unlikely(READ_ONCE(ns->readonly)) && nvmet_io_cmd_modifies_media(req->cmd)) {
+		req->error_loc = offsetof(struct nvme_common_command, opcode);
+		return NVME_SC_NS_WRITE_PROTECTED;
+	}
+	return NVME_SC_SUCCESS;
 }
 
 static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
@@ -1175,6 +1273,9 @@ static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
 		return 0;
 	}
 	status = nvmet_req_find_ns(req);
+	if (status)
+		return status;
+	status = nvmet_io_check_access(req);
 	if (status)
 		return status;
 	if (req->ns->file)
@@ -1375,11 +1476,16 @@ static int __init nvmet_init(void)
 	nvmet_wq = alloc_workqueue("nvmet-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
 	if (!nvmet_wq)
 		return -ENOMEM;
+	nvmet_io_wq = alloc_workqueue("nvmet-io-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!nvmet_io_wq) {
+		ret = -ENOMEM;
+		goto out_free_wq;
+	}
 	nvmet_buffered_io_wq = alloc_workqueue("nvmet-buffered-io-wq",
 					       WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_buffered_io_wq) {
 		ret = -ENOMEM;
-		goto out_free_wq;
+		goto out_free_io_wq;
 	}
 	ret = nvmet_init_discovery();
 	if (ret)
@@ -1398,6 +1504,8 @@ out_exit_discovery:
 	nvmet_exit_discovery();
 out_free_buffered_wq:
 	destroy_workqueue(nvmet_buffered_io_wq);
+out_free_io_wq:
+	destroy_workqueue(nvmet_io_wq);
 out_free_wq:
 	destroy_workqueue(nvmet_wq);
 	return ret;
@@ -1410,6 +1518,7 @@ static void __exit nvmet_exit(void)
 	nvmet_exit_discovery();
 	ida_destroy(&nvmet_cntlid_ida);
 	destroy_workqueue(nvmet_buffered_io_wq);
+	destroy_workqueue(nvmet_io_wq);
 	destroy_workqueue(nvmet_wq);
 }
 

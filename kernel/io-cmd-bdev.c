@@ -342,6 +342,71 @@ static unsigned int nvmet_bdev_zeroout_flags(struct nvmet_req *req)
 	return BLKDEV_ZERO_NOUNMAP;
 }
 
+static sector_t nvmet_bdev_write_zeroes_sects(struct nvmet_req *req)
+{
+	return ((sector_t)le16_to_cpu(req->cmd->write_zeroes.length) + 1) <<
+	       (req->ns->blksize_shift - SECTOR_SHIFT);
+}
+
+/*
+ * Write Zeroes on a device whose own zeroing turned out unsupported (a loop
+ * device over a file system that cannot zero a range, say tmpfs): the range
+ * is written with the zero page instead, asynchronously, so the host gets the
+ * zeroes it asked for rather than Invalid Opcode. FUA rides on every write.
+ */
+static void nvmet_bdev_write_zero_pages(struct nvmet_req *req)
+{
+	struct block_device *bdev = req->ns->bdev;
+	sector_t sector = nvmet_lba_to_sect(req->ns, req->cmd->write_zeroes.slba);
+	sector_t left = nvmet_bdev_write_zeroes_sects(req);
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+	struct bio *bio, *next;
+
+	if (le16_to_cpu(req->cmd->write_zeroes.control) & NVME_RW_FUA)
+		opf |= REQ_FUA;
+
+	/* The first bio is the root: the others are its chained children. */
+	bio = bio_alloc(bdev, bio_max_segs(DIV_ROUND_UP(left, PAGE_SECTORS)), opf, GFP_KERNEL);
+	bio->bi_iter.bi_sector = sector;
+	bio->bi_private = req;
+	bio->bi_end_io = nvmet_bdev_end_io;
+	while (left) {
+		unsigned int len = min_t(sector_t, left, PAGE_SECTORS) << SECTOR_SHIFT;
+
+		if (bio_add_page(bio, ZERO_PAGE(0), len, 0) != len) {
+			next = bio_alloc(bdev, bio_max_segs(DIV_ROUND_UP(left, PAGE_SECTORS)),
+					 opf, GFP_KERNEL);
+			next->bi_iter.bi_sector = sector;
+			bio_chain(next, bio);
+			submit_bio(bio);
+			bio = next;
+			continue;
+		}
+		sector += len >> SECTOR_SHIFT;
+		left -= len >> SECTOR_SHIFT;
+	}
+	submit_bio(bio);
+}
+
+static void nvmet_bdev_write_zero_pages_work(struct work_struct *work)
+{
+	nvmet_bdev_write_zero_pages(container_of(work, struct nvmet_req, f.work));
+}
+
+/* Completion of a Write Zeroes: an unsupported zeroing falls back once. */
+static void nvmet_bdev_write_zeroes_end_io(struct bio *bio)
+{
+	struct nvmet_req *req = bio->bi_private;
+
+	if (bio->bi_status == BLK_STS_NOTSUPP) {
+		bio_put(bio);
+		INIT_WORK(&req->f.work, nvmet_bdev_write_zero_pages_work);
+		queue_work(nvmet_io_wq, &req->f.work);
+		return;
+	}
+	nvmet_bdev_end_io(bio);
+}
+
 /*
  * Write Zeroes with FUA: the zeroing bios cannot carry REQ_FUA, so zero and
  * then flush the cache, synchronously, from a work item. The block-device
@@ -352,14 +417,16 @@ static void nvmet_bdev_write_zeroes_fua_work(struct work_struct *work)
 {
 	struct nvmet_req *req = container_of(work, struct nvmet_req, f.work);
 	struct nvme_write_zeroes_cmd *wz = &req->cmd->write_zeroes;
-	sector_t nr_sects = ((sector_t)le16_to_cpu(wz->length) + 1) <<
-			    (req->ns->blksize_shift - SECTOR_SHIFT);
 	int ret;
 
 	ret = blkdev_issue_zeroout(req->ns->bdev,
 				   nvmet_lba_to_sect(req->ns, wz->slba),
-				   nr_sects, GFP_KERNEL,
+				   nvmet_bdev_write_zeroes_sects(req), GFP_KERNEL,
 				   nvmet_bdev_zeroout_flags(req));
+	if (ret == -EOPNOTSUPP) {
+		nvmet_bdev_write_zero_pages(req);
+		return;
+	}
 	if (!ret)
 		ret = blkdev_issue_flush(req->ns->bdev);
 	nvmet_req_complete(req, errno_to_nvme_status(req, ret));
@@ -368,8 +435,6 @@ static void nvmet_bdev_write_zeroes_fua_work(struct work_struct *work)
 static void nvmet_bdev_execute_write_zeroes(struct nvmet_req *req)
 {
 	struct nvme_write_zeroes_cmd *wz = &req->cmd->write_zeroes;
-	sector_t nr_sects = ((sector_t)le16_to_cpu(wz->length) + 1) <<
-			    (req->ns->blksize_shift - SECTOR_SHIFT);
 	struct bio *bio = NULL;
 	int ret;
 
@@ -379,20 +444,23 @@ static void nvmet_bdev_execute_write_zeroes(struct nvmet_req *req)
 	if ((le16_to_cpu(wz->control) & NVME_RW_FUA) &&
 	    bdev_write_cache(req->ns->bdev)) {
 		INIT_WORK(&req->f.work, nvmet_bdev_write_zeroes_fua_work);
-		queue_work(nvmet_wq, &req->f.work);
+		queue_work(nvmet_io_wq, &req->f.work);
 		return;
 	}
 
 	ret = __blkdev_issue_zeroout(req->ns->bdev,
 				     nvmet_lba_to_sect(req->ns, wz->slba),
-				     nr_sects, GFP_KERNEL, &bio,
+				     nvmet_bdev_write_zeroes_sects(req), GFP_KERNEL, &bio,
 				     nvmet_bdev_zeroout_flags(req));
 	if (!bio) {
-		nvmet_req_complete(req, errno_to_nvme_status(req, ret));
+		if (ret == -EOPNOTSUPP)
+			nvmet_bdev_write_zero_pages(req);
+		else
+			nvmet_req_complete(req, errno_to_nvme_status(req, ret));
 		return;
 	}
 	bio->bi_private = req;
-	bio->bi_end_io = nvmet_bdev_end_io;
+	bio->bi_end_io = nvmet_bdev_write_zeroes_end_io;
 	if (ret)
 		bio_io_error(bio);
 	else
@@ -539,7 +607,7 @@ static void nvmet_bdev_execute_check(struct nvmet_req *req)
 	if (!nvmet_check_transfer_len(req, req->data_len))
 		return;
 	INIT_WORK(&req->f.work, nvmet_bdev_check_work);
-	queue_work(nvmet_wq, &req->f.work);
+	queue_work(nvmet_io_wq, &req->f.work);
 }
 
 /*

@@ -284,7 +284,7 @@ static void nvmet_file_execute_rw(struct nvmet_req *req)
 			req->f.bvec = req->f.inline_bvec;
 		INIT_WORK(&req->f.work, nvmet_file_rw_work);
 		queue_work(req->ns->buffered_io ? nvmet_buffered_io_wq :
-			   nvmet_wq, &req->f.work);
+			   nvmet_io_wq, &req->f.work);
 		return;
 	}
 
@@ -318,7 +318,7 @@ static void nvmet_file_execute_flush(struct nvmet_req *req)
 	if (!nvmet_check_transfer_len(req, 0))
 		return;
 	INIT_WORK(&req->f.work, nvmet_file_flush_work);
-	queue_work(nvmet_wq, &req->f.work);
+	queue_work(nvmet_io_wq, &req->f.work);
 }
 
 /*
@@ -402,7 +402,7 @@ static void nvmet_file_execute_dsm(struct nvmet_req *req)
 		return;
 	}
 	INIT_WORK(&req->f.work, nvmet_file_dsm_work);
-	queue_work(nvmet_wq, &req->f.work);
+	queue_work(nvmet_io_wq, &req->f.work);
 }
 
 /*
@@ -468,7 +468,7 @@ static void nvmet_file_execute_write_zeroes(struct nvmet_req *req)
 	if (!nvmet_check_transfer_len(req, 0))
 		return;
 	INIT_WORK(&req->f.work, nvmet_file_write_zeroes_work);
-	queue_work(nvmet_wq, &req->f.work);
+	queue_work(nvmet_io_wq, &req->f.work);
 }
 
 /* Pages Compare and Verify read into, plus one for the host's data. */
@@ -604,7 +604,7 @@ static void nvmet_file_execute_check(struct nvmet_req *req)
 	if (!nvmet_check_transfer_len(req, req->data_len))
 		return;
 	INIT_WORK(&req->f.work, nvmet_file_check_work);
-	queue_work(req->ns->buffered_io ? nvmet_buffered_io_wq : nvmet_wq,
+	queue_work(req->ns->buffered_io ? nvmet_buffered_io_wq : nvmet_io_wq,
 		   &req->f.work);
 }
 

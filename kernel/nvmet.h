@@ -130,8 +130,15 @@ extern struct rw_semaphore nvmet_ana_sem;
 extern u32 nvmet_ana_group_enabled[NVMET_MAX_ANAGRPS + 1];
 extern u64 nvmet_ana_chgcnt;					/* under nvmet_ana_sem */
 
-/* Work that may sleep on I/O or configuration; never the transport's io path. */
+/*
+ * Work that may sleep on configuration or controller state (keep-alive, AER,
+ * fatal errors, flush of all namespaces); never the transport's io path and
+ * never I/O a host can make long: that goes on nvmet_io_wq, so that no host's
+ * Verify or Compare can hold back another controller's keep-alive.
+ */
 extern struct workqueue_struct *nvmet_wq;
+/* I/O commands executed from process context (file backend, Compare, Verify). */
+extern struct workqueue_struct *nvmet_io_wq;
 extern struct workqueue_struct *nvmet_buffered_io_wq;
 
 /*
@@ -519,6 +526,7 @@ void nvmet_req_complete(struct nvmet_req *req, u16 status);
 int nvmet_req_alloc_sgls(struct nvmet_req *req);
 void nvmet_req_free_sgls(struct nvmet_req *req);
 u16 nvmet_req_find_ns(struct nvmet_req *req);
+enum nvme_ana_state nvmet_port_ana_state(struct nvmet_port *port, u32 grpid);
 
 u16 nvmet_copy_to_sgl(struct nvmet_req *req, off_t off, const void *buf, size_t len);
 u16 nvmet_copy_from_sgl(struct nvmet_req *req, off_t off, void *buf, size_t len);
