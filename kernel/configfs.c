@@ -588,9 +588,10 @@ CONFIGFS_ATTR(nvmet_, param_pi_enable);
 /* ------------------------------------------------------------------------
  * subsystems/<nqn>/namespaces/<nsid>
  *
- * The backing store attributes change only while the namespace is disabled,
- * under subsys->lock. Enabling and disabling run under nvmet_config_sem
- * (write) so that two of them never interleave.
+ * The backing store attributes (device_path, buffered_io) change only while
+ * the namespace is disabled, under ns->enable_lock and subsys->lock: enabling
+ * opens the backing store holding only ns->enable_lock, which also keeps two
+ * enables or disables of one namespace from interleaving.
  */
 
 static ssize_t nvmet_ns_device_path_show(struct config_item *item, char *page)
@@ -618,14 +619,17 @@ static ssize_t nvmet_ns_device_path_store(struct config_item *item,
 	if (!path)
 		return -ENOMEM;
 
+	mutex_lock(&ns->enable_lock);
 	mutex_lock(&ns->subsys->lock);
 	if (ns->enabled) {
 		mutex_unlock(&ns->subsys->lock);
+		mutex_unlock(&ns->enable_lock);
 		kfree(path);
 		return -EBUSY;
 	}
 	swap(ns->device_path, path);
 	mutex_unlock(&ns->subsys->lock);
+	mutex_unlock(&ns->enable_lock);
 
 	kfree(path);
 	return count;
@@ -781,13 +785,10 @@ static ssize_t nvmet_ns_enable_store(struct config_item *item,
 	 * up: only this namespace's lock is held meanwhile.
 	 */
 	mutex_lock(&ns->enable_lock);
-	if (enable) {
-		down_write(&nvmet_config_sem);
+	if (enable)
 		ret = nvmet_ns_enable(ns);
-		up_write(&nvmet_config_sem);
-	} else {
+	else
 		nvmet_ns_disable(ns);
-	}
 	mutex_unlock(&ns->enable_lock);
 	return ret ? ret : count;
 }
@@ -808,6 +809,7 @@ static ssize_t nvmet_ns_buffered_io_store(struct config_item *item,
 	if (kstrtobool(page, &val))
 		return -EINVAL;
 
+	mutex_lock(&ns->enable_lock);
 	mutex_lock(&ns->subsys->lock);
 	if (ns->enabled) {
 		pr_err("disable namespace %u before changing buffered_io\n",
@@ -817,6 +819,7 @@ static ssize_t nvmet_ns_buffered_io_store(struct config_item *item,
 		ns->buffered_io = val;
 	}
 	mutex_unlock(&ns->subsys->lock);
+	mutex_unlock(&ns->enable_lock);
 	return ret;
 }
 CONFIGFS_ATTR(nvmet_ns_, buffered_io);

@@ -482,38 +482,41 @@ static void nvmet_ns_close_backend(struct nvmet_ns *ns)
 int nvmet_ns_enable(struct nvmet_ns *ns)
 {
 	struct nvmet_subsys *subsys = ns->subsys;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&subsys->lock);
+	lockdep_assert_held(&ns->enable_lock);
 	if (ns->enabled)
-		goto out_unlock;
-	if (!ns->device_path) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
-	/* buffered_io means the file backend even for a block device. */
+		return 0;
+	if (!ns->device_path)
+		return -EINVAL;
+	/*
+	 * The backing store is opened holding only this namespace's
+	 * enable_lock (under which device_path and buffered_io change too): a
+	 * path on a hung NFS mount blocks this one write, never another host's
+	 * Connect or Identify, nor the rest of the configuration.
+	 * buffered_io means the file backend even for a block device.
+	 */
 	ret = ns->buffered_io ? -ENOTBLK : nvmet_bdev_ns_enable(ns);
 	if (ret == -ENOTBLK)
 		ret = nvmet_file_ns_enable(ns);
 	if (ret)
-		goto out_unlock;
+		return ret;
 
 	ret = percpu_ref_init(&ns->ref, nvmet_ns_ref_release, 0, GFP_KERNEL);
 	if (ret) {
 		nvmet_ns_close_backend(ns);
-		goto out_unlock;
+		return ret;
 	}
+	mutex_lock(&subsys->lock);
 	reinit_completion(&ns->disable_done);
 	if (ns->nsid > subsys->max_nsid)
 		subsys->max_nsid = ns->nsid;
 	/* Publish ns->ref before lookups may see the namespace enabled. */
 	smp_store_release(&ns->enabled, true);
 	nvmet_ns_changed(subsys, ns->nsid);
-out_unlock:
 	mutex_unlock(&subsys->lock);
-	if (!ret)
-		nvmet_genl_ns_event(NVMET_EVT_NS_ADD, ns);
-	return ret;
+	nvmet_genl_ns_event(NVMET_EVT_NS_ADD, ns);
+	return 0;
 }
 
 /*

@@ -106,7 +106,10 @@ struct nvmet_io_stats {
 /*
  * Locks, in the order they nest:
  *   ns->enable_lock   (mutex) serializes enabling, disabling and resizing
- *                     one namespace; held while disable waits for the
+ *                     one namespace and guards its backing store attributes
+ *                     (device_path, buffered_io); held while enable opens
+ *                     the backing store (which may block on a hung
+ *                     file system) and while disable waits for the
  *                     commands using it, which a host can delay, so nothing
  *                     may wait for it under a lock below (rmdir also holds
  *                     configfs's own subsystem mutex meanwhile)
