@@ -88,8 +88,8 @@ static int nvmet_tcp_set_idle_poll(const char *val, const struct kernel_param *k
 
 	ret = kstrtoint(val, 0, &n);
 	if (ret || n < 0) {
-		pr_err("idle_poll_period_usecs: '%s' refused: give 0 (no polling) or a positive number of microseconds\n",
-		       val);
+		pr_err("idle_poll_period_usecs: '%.*s' refused: give 0 (no polling) or a positive number of microseconds\n",
+		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(int *)kp->arg, n);
