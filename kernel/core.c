@@ -13,6 +13,7 @@
 #include <linux/idr.h>
 
 #include "nvmet.h"
+#include "trace.h"
 #include "wire/cmd.h"
 
 DECLARE_RWSEM(nvmet_config_sem);
@@ -196,6 +197,7 @@ static void nvmet_async_event_work(struct work_struct *work)
 		req = ctrl->async_event_cmds[--ctrl->nr_async_event_cmds];
 		nvmet_set_result(req, aen->event_type | aen->event_info << 8 |
 				 aen->log_page << 16);
+		trace_nvmet_async_event(ctrl, le32_to_cpu(req->cqe->result.u32));
 		list_del(&aen->entry);
 		kfree(aen);
 		mutex_unlock(&ctrl->lock);
@@ -1115,6 +1117,7 @@ static void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 	req->cqe->status = cpu_to_le16(status << 1);
 	if (unlikely(status))
 		nvmet_set_error(req, status);
+	trace_nvmet_req_complete(req);
 	req->ns = NULL;
 	/* After this call the request may already be reused by the transport. */
 	req->ops->queue_response(req);
@@ -1308,12 +1311,9 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 	req->cqe->result.u64 = 0;
 
 	status = nvmet_wire_sqe_check_flags((const u8 *)req->cmd);
-	if (status) {
+	if (status)
 		req->error_loc = offsetof(struct nvme_common_command, flags);
-		goto fail;
-	}
-
-	if (!ctrl)
+	else if (!ctrl)
 		status = nvmet_parse_connect_cmd(req);
 	else if (nvme_is_fabrics(req->cmd))
 		status = sq->qid ? nvmet_parse_fabrics_io_cmd(req) : nvmet_parse_fabrics_cmd(req);
@@ -1322,6 +1322,8 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 							      nvmet_parse_admin_cmd(req);
 	else
 		status = nvmet_parse_io_cmd(req);
+	/* Every command once, parsed or not (then its completion follows). */
+	trace_nvmet_req_init(req, req->cmd);
 	if (status)
 		goto fail;
 	if (WARN_ON_ONCE(!req->execute)) {

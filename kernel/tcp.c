@@ -65,6 +65,46 @@
 #define NVMET_TCP_TX_HDR_MAX		128
 #define NVMET_TCP_BACKLOG		128
 
+/*
+ * Socket priority (SO_PRIORITY) of the listening sockets and of every
+ * accepted queue socket, for NICs and qdiscs that treat NVMe/TCP traffic
+ * by priority. Read when a port is enabled and when a connection is
+ * accepted; 0 or less leaves the sockets at the default priority.
+ */
+static int so_priority;
+module_param(so_priority, int, 0644);
+MODULE_PARM_DESC(so_priority, "socket priority of NVMe/TCP target sockets, 0 (default): not set");
+
+/*
+ * How long, in microseconds, a queue's io_work keeps polling its socket
+ * after it last found work, before it waits for a socket callback again.
+ * Read at every io_work run. Negative values are refused.
+ */
+static int idle_poll_period_usecs;
+
+static int nvmet_tcp_set_idle_poll(const char *val, const struct kernel_param *kp)
+{
+	int ret, n;
+
+	ret = kstrtoint(val, 0, &n);
+	if (ret || n < 0) {
+		pr_err("idle_poll_period_usecs: '%.*s' refused: give 0 (no polling) or a positive number of microseconds\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops nvmet_tcp_idle_poll_ops = {
+	.set	= nvmet_tcp_set_idle_poll,
+	.get	= param_get_int,
+};
+
+module_param_cb(idle_poll_period_usecs, &nvmet_tcp_idle_poll_ops, &idle_poll_period_usecs, 0644);
+MODULE_PARM_DESC(idle_poll_period_usecs,
+		 "io_work polls an idle queue's socket this long (usecs) after its last work, 0 (default): no polling");
+
 /* Byte offsets in an H2CData header, reported as FEI. */
 #define NVMET_TCP_H2C_CCCID		8
 #define NVMET_TCP_H2C_TTAG		10
@@ -166,6 +206,7 @@ struct nvmet_tcp_queue {
 	struct nvmet_sq		sq;
 	struct nvmet_cq		cq;
 	struct work_struct	io_work;
+	unsigned long		poll_end;	/* jiffies; io_work only */
 	struct work_struct	release_work;
 	struct list_head	entry;		/* nvmet_tcp_queues, under nvmet_tcp_queues_lock */
 
@@ -248,6 +289,15 @@ static int nvmet_tcp_io_cpu(struct nvmet_tcp_queue *queue)
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return WORK_CPU_UNBOUND;
 	return cpu;
+}
+
+/* so_priority, if set, on a listening or accepted socket. */
+static void nvmet_tcp_set_priority(struct sock *sk)
+{
+	int prio = READ_ONCE(so_priority);
+
+	if (prio > 0)
+		sock_set_priority(sk, prio);
 }
 
 static void nvmet_tcp_kick(struct nvmet_tcp_queue *queue)
@@ -1140,6 +1190,22 @@ static bool nvmet_tcp_disconnect_due(struct nvmet_tcp_queue *queue)
 	return true;
 }
 
+/*
+ * With idle_poll_period_usecs set, an idle queue whose last work is less
+ * than that long ago stays scheduled: io_work polls its socket again
+ * instead of waiting for the next callback. True if it should.
+ */
+static bool nvmet_tcp_keep_polling(struct nvmet_tcp_queue *queue, bool worked)
+{
+	int period = READ_ONCE(idle_poll_period_usecs);
+
+	if (period <= 0)
+		return false;
+	if (worked)
+		queue->poll_end = jiffies + usecs_to_jiffies(period);
+	return time_before_eq(jiffies, queue->poll_end);
+}
+
 static void nvmet_tcp_io_work(struct work_struct *work)
 {
 	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
@@ -1154,11 +1220,18 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 			goto fail;
 		if (nvmet_tcp_disconnect_due(queue))
 			continue;
-		/* Idle: data_ready, write_space or queue_response kick us again. */
-		if (rx <= 0 && tx <= 0)
+		/*
+		 * Idle: data_ready, write_space or queue_response kick us
+		 * again; with idle polling, we also look again ourselves.
+		 */
+		if (rx <= 0 && tx <= 0) {
+			if (nvmet_tcp_keep_polling(queue, ops > 0))
+				nvmet_tcp_kick(queue);
 			return;
+		}
 		if (++ops >= NVMET_TCP_IO_BUDGET) {
 			/* Let other queues on this CPU run; continue later. */
+			nvmet_tcp_keep_polling(queue, true);
 			nvmet_tcp_kick(queue);
 			return;
 		}
@@ -1325,6 +1398,8 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 		goto free_queue;
 
 	tcp_sock_set_nodelay(sk);
+	nvmet_tcp_set_priority(sk);
+	queue->poll_end = jiffies;
 
 	mutex_lock(&nvmet_tcp_queues_lock);
 	list_add_tail(&queue->entry, &nvmet_tcp_queues);
@@ -1481,6 +1556,7 @@ static int nvmet_tcp_add_port(struct nvmet_port *nport)
 	sk = port->sock->sk;
 	sock_set_reuseaddr(sk);
 	tcp_sock_set_nodelay(sk);
+	nvmet_tcp_set_priority(sk);
 
 	write_lock_bh(&sk->sk_callback_lock);
 	port->saved_data_ready = sk->sk_data_ready;
