@@ -871,6 +871,17 @@ static ssize_t nvmet_ns_resv_enable_store(struct config_item *item,
 
 	if (kstrtobool(page, &val))
 		return -EINVAL;
+	/*
+	 * Fail closed: a namespace that says it has persistent reservations
+	 * while none are enforced would let every host write through another
+	 * host's reservation. Refused until reservations ship; 0 is accepted
+	 * (nvmetcli restores it).
+	 */
+	if (val) {
+		pr_err("namespace %u of %s: resv_enable=1 refused: nvmet-oot %s does not implement persistent reservations yet; leave resv_enable at 0, or use the in-tree target ('dkms remove nvmet/%s --all')\n",
+		       ns->nsid, ns->subsys->subsysnqn, NVMET_OOT_VERSION, NVMET_OOT_VERSION);
+		return -EOPNOTSUPP;
+	}
 
 	mutex_lock(&ns->subsys->lock);
 	if (ns->enabled) {

@@ -354,6 +354,9 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		}
 		if (name == "ana_grpid" && !number(v, 1, 128))
 			return einval();
+		// Our kernel refuses reservations until it enforces them.
+		if (name == "resv_enable" && v != "0")
+			return fail("write", file, EOPNOTSUPP, what);
 	}
 	if (!(st.st_mode & S_IRUSR))
 		return ok(); // an action, like revalidate_size: nothing to keep
