@@ -278,7 +278,8 @@ struct nvmet_subsys *nvmet_subsys_alloc(const char *subsysnqn, enum nvme_subsys_
 	snprintf(subsys->serial, sizeof(subsys->serial), "%llx", serial);
 	subsys->cntlid_min = NVMET_CNTLID_MIN;
 	subsys->cntlid_max = NVMET_CNTLID_MAX;
-	subsys->max_qid = NVMET_NR_QUEUES;
+	/* A discovery controller has the admin queue only. */
+	subsys->max_qid = type == NVME_NQN_NVME ? NVMET_NR_QUEUES : 0;
 	kref_init(&subsys->ref);
 	mutex_init(&subsys->lock);
 	xa_init(&subsys->namespaces);
@@ -897,10 +898,13 @@ static void nvmet_start_ctrl(struct nvmet_ctrl *ctrl)
 {
 	u32 cc = ctrl->cc;
 	u8 css = nvmet_cc_css(cc);
+	u8 sqes = nvmet_cc_iosqes(cc), cqes = nvmet_cc_iocqes(cc);
+	/* A controller without I/O queues (discovery) may get 0 for both. */
+	bool qes_ok = (sqes == NVME_NVM_IOSQES && cqes == NVME_NVM_IOCQES) ||
+		      (!sqes && !cqes && nvmet_is_disc_subsys(ctrl->subsys));
 
 	lockdep_assert_held(&ctrl->lock);
-	if (nvmet_cc_iosqes(cc) != NVME_NVM_IOSQES || nvmet_cc_iocqes(cc) != NVME_NVM_IOCQES ||
-	    nvmet_cc_mps(cc) != 0 || nvmet_cc_ams(cc) != 0 ||
+	if (!qes_ok || nvmet_cc_mps(cc) != 0 || nvmet_cc_ams(cc) != 0 ||
 	    (css != NVME_CC_CSS_NVM >> NVME_CC_CSS_SHIFT &&
 	     css != NVME_CC_CSS_CSI >> NVME_CC_CSS_SHIFT)) {
 		ctrl->csts = NVME_CSTS_CFS;
