@@ -1264,9 +1264,10 @@ bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len)
 	return true;
 }
 
+/* A buffer of nvmet_req_buf_len() bytes, not what the host's SGL says. */
 int nvmet_req_alloc_sgls(struct nvmet_req *req)
 {
-	req->sg = sgl_alloc(req->transfer_len, GFP_KERNEL, &req->sg_cnt);
+	req->sg = sgl_alloc(nvmet_req_buf_len(req), GFP_KERNEL, &req->sg_cnt);
 	if (unlikely(!req->sg))
 		return -ENOMEM;
 	return 0;

@@ -470,6 +470,16 @@ struct nvmet_req {
 
 #define NVMET_NO_ERROR_LOC	((u16)-1)
 
+/*
+ * Bytes of data buffer a request gets: what its parse said the command uses
+ * (data_len), never more than its SGL describes (transfer_len). A larger SGL
+ * than the command needs does not make the target allocate more.
+ */
+static inline size_t nvmet_req_buf_len(const struct nvmet_req *req)
+{
+	return min(req->transfer_len, req->data_len);
+}
+
 static inline void nvmet_set_result(struct nvmet_req *req, u32 result)
 {
 	req->cqe->result.u32 = cpu_to_le32(result);
