@@ -1186,6 +1186,23 @@ static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
 	return nvmet_bdev_parse_io_cmd(req);
 }
 
+/*
+ * A command that moves more data than Identify's MDTS allows: Invalid Field
+ * in Command. Discovery controllers report no MDTS and are not limited.
+ */
+static u16 nvmet_check_mdts(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+
+	if (!ctrl || nvmet_is_disc_subsys(ctrl->subsys) ||
+	    req->data_len <= nvmet_ctrl_mdts_bytes(ctrl))
+		return 0;
+	/* NLB of an I/O command, NUMDL of a log page: CDW12 and CDW10. */
+	req->error_loc = req->sq->qid ? offsetof(struct nvme_rw_command, length) :
+					offsetof(struct nvme_common_command, cdw10);
+	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+}
+
 bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 		    const struct nvmet_fabrics_ops *ops)
 {
@@ -1228,6 +1245,9 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
 		goto fail;
 	}
+	status = nvmet_check_mdts(req);
+	if (status)
+		goto fail;
 
 	if (unlikely(!percpu_ref_tryget_live(&sq->ref))) {
 		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;

@@ -1751,6 +1751,12 @@ static u16 nvmet_tcp_get_max_queue_size(const struct nvmet_ctrl *ctrl)
 	return NVMET_MAX_QUEUE_SIZE;
 }
 
+/* MDTS of NVMET_TCP_MAX_XFER: log2 of 4 KiB pages (CAP.MPSMIN 0). */
+static u8 nvmet_tcp_get_mdts(const struct nvmet_ctrl *ctrl)
+{
+	return ilog2(NVMET_TCP_MAX_XFER) - 12;
+}
+
 static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.owner			= THIS_MODULE,
 	.type			= NVMF_TRTYPE_TCP,
@@ -1765,6 +1771,7 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.disconnect_sq		= nvmet_tcp_disconnect_sq,
 	.ns_stalled		= nvmet_tcp_ns_stalled,
 	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
+	.get_mdts		= nvmet_tcp_get_mdts,
 };
 
 /* --- module ------------------------------------------------------------- */
