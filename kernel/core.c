@@ -439,19 +439,22 @@ void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid)
 	lockdep_assert_held(&subsys->lock);
 	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
 		mutex_lock(&ctrl->lock);
-		if (ctrl->nr_changed_ns < NVMET_MAX_CHANGED_NS) {
+		if (ctrl->nr_changed_ns <= NVMET_MAX_CHANGED_NS) {
 			u32 i;
 
 			for (i = 0; i < ctrl->nr_changed_ns; i++)
 				if (ctrl->changed_ns_list[i] == nsid)
 					break;
-			if (i == ctrl->nr_changed_ns)
-				ctrl->changed_ns_list[ctrl->nr_changed_ns++] = nsid;
-		}
-		if (ctrl->nr_changed_ns == NVMET_MAX_CHANGED_NS) {
-			/* Too many to list: the log then holds one entry, FFFFFFFFh. */
-			ctrl->changed_ns_list[0] = 0xffffffff;
-			ctrl->nr_changed_ns = 1;
+			/*
+			 * The log lists up to 1024 NSIDs; one more and it holds
+			 * only FFFFFFFFh until it is read (overflow: the count
+			 * goes past the list's size and stays there).
+			 */
+			if (i == ctrl->nr_changed_ns) {
+				if (i < NVMET_MAX_CHANGED_NS)
+					ctrl->changed_ns_list[i] = nsid;
+				ctrl->nr_changed_ns++;
+			}
 		}
 		mutex_unlock(&ctrl->lock);
 		if (nvmet_aen_bit_disabled(ctrl, NVME_AEN_BIT_NS_ATTR))
@@ -1007,8 +1010,11 @@ void nvmet_sq_destroy(struct nvmet_sq *sq)
 		/* Teardown may take a while: do not let keep alive expire meanwhile. */
 		WRITE_ONCE(ctrl->reset_tbkas, true);
 		mutex_lock(&ctrl->lock);
-		if (ctrl->sqs[sq->qid] == sq)
+		if (ctrl->sqs[sq->qid] == sq) {
+			/* Its CQ is the transport's too, and goes with it. */
 			ctrl->sqs[sq->qid] = NULL;
+			ctrl->cqs[sq->qid] = NULL;
+		}
 		mutex_unlock(&ctrl->lock);
 		sq->ctrl = NULL;
 		nvmet_ctrl_put(ctrl);

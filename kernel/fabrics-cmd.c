@@ -98,8 +98,10 @@ void nvmet_complete_disconnect(struct nvmet_req *req)
 	struct nvmet_ctrl *ctrl = sq->ctrl;
 
 	mutex_lock(&ctrl->lock);
-	if (ctrl->sqs[sq->qid] == sq)
+	if (ctrl->sqs[sq->qid] == sq) {
 		ctrl->sqs[sq->qid] = NULL;
+		ctrl->cqs[sq->qid] = NULL;
+	}
 	mutex_unlock(&ctrl->lock);
 	nvmet_req_complete(req, 0);
 }
@@ -232,6 +234,7 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 			sq->ctrl = NULL;
 			mutex_lock(&ctrl->lock);
 			ctrl->sqs[c->qid] = NULL;
+			ctrl->cqs[c->qid] = NULL;
 			mutex_unlock(&ctrl->lock);
 			return status;
 		}

@@ -364,8 +364,9 @@ struct nvmet_ctrl {
 	unsigned long		aen_masked;	/* events that wait for their log page read */
 
 	/*
-	 * Changed Namespace List (log 04h), CPU-endian NSIDs, under lock; on
-	 * overflow a single entry 0xffffffff.
+	 * Changed Namespace List (log 04h), CPU-endian NSIDs, under lock. More
+	 * than NVMET_MAX_CHANGED_NS changed since the last read: nr_changed_ns
+	 * is NVMET_MAX_CHANGED_NS + 1 and the log holds one entry, FFFFFFFFh.
 	 */
 	u32			*changed_ns_list;	/* [NVMET_MAX_CHANGED_NS] */
 	u32			nr_changed_ns;
