@@ -27,12 +27,12 @@ check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
 bdev=$(wait_new_blockdev "$before")
 check "namespace block device appears ($bdev)" test -b "$bdev"
 check_output "id-ctrl reports MDTS 1" "^mdts +: 1$" nvme id-ctrl "$bdev"
-check_output "the host caps its requests at 8 KiB" "^8$" cat /sys/block/${bdev#/dev/}/queue/max_hw_sectors_kb
+check_output "the host caps its requests at 8 KiB" "^8$" cat "/sys/block/${bdev#/dev/}/queue/max_hw_sectors_kb"
 check "fio 1M random write + crc32c verify, QD8 (split by the host)" \
 	fio --name=mdts --filename="$bdev" --ioengine=libaio --direct=1 --rw=randwrite \
 	--bs=1M --size=32M --iodepth=8 --verify=crc32c --do_verify=1 --verify_fatal=1 \
 	--output-format=terse
-lbads=$(cat /sys/block/${bdev#/dev/}/queue/logical_block_size)
+lbads=$(cat "/sys/block/${bdev#/dev/}/queue/logical_block_size")
 check "a Read of 8 KiB (= MDTS) succeeds" sh -c "nvme io-passthru $bdev --opcode=0x02 \
 	--namespace-id=1 --data-len=8192 --read --cdw12=$((8192 / lbads - 1)) >/dev/null"
 # fails_with REGEX CMD...: CMD exits non-zero and prints a line matching REGEX.
