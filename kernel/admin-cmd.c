@@ -656,7 +656,8 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->sqes = (6 << 4) | 6;	/* 64-byte SQEs only */
 	id->cqes = (4 << 4) | 4;	/* 16-byte CQEs only */
 	id->maxcmd = cpu_to_le16(NVME_CAP_MQES(ctrl->cap) + 1);
-	id->nn = cpu_to_le32(NVMET_MAX_NAMESPACES);
+	/* NN: the highest NSID configfs accepts; MNAN: how many may exist. */
+	id->nn = cpu_to_le32(NVME_NSID_ALL - 1);
 	id->mnan = cpu_to_le32(NVMET_MAX_NAMESPACES);
 	/* Compare and Verify are beyond the in-tree target (docs/configfs.md). */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |

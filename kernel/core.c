@@ -291,7 +291,8 @@ struct nvmet_subsys *nvmet_subsys_alloc(const char *subsysnqn, enum nvme_subsys_
 	snprintf(subsys->serial, sizeof(subsys->serial), "%llx", serial);
 	subsys->cntlid_min = NVMET_CNTLID_MIN;
 	subsys->cntlid_max = NVMET_CNTLID_MAX;
-	subsys->max_qid = NVMET_NR_QUEUES;
+	/* A discovery controller has the admin queue only. */
+	subsys->max_qid = type == NVME_NQN_NVME ? NVMET_NR_QUEUES : 0;
 	kref_init(&subsys->ref);
 	mutex_init(&subsys->lock);
 	xa_init(&subsys->namespaces);
@@ -451,19 +452,22 @@ void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid)
 	lockdep_assert_held(&subsys->lock);
 	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
 		mutex_lock(&ctrl->lock);
-		if (ctrl->nr_changed_ns < NVMET_MAX_CHANGED_NS) {
+		if (ctrl->nr_changed_ns <= NVMET_MAX_CHANGED_NS) {
 			u32 i;
 
 			for (i = 0; i < ctrl->nr_changed_ns; i++)
 				if (ctrl->changed_ns_list[i] == nsid)
 					break;
-			if (i == ctrl->nr_changed_ns)
-				ctrl->changed_ns_list[ctrl->nr_changed_ns++] = nsid;
-		}
-		if (ctrl->nr_changed_ns == NVMET_MAX_CHANGED_NS) {
-			/* Too many to list: the log then holds one entry, FFFFFFFFh. */
-			ctrl->changed_ns_list[0] = 0xffffffff;
-			ctrl->nr_changed_ns = 1;
+			/*
+			 * The log lists up to 1024 NSIDs; one more and it holds
+			 * only FFFFFFFFh until it is read (overflow: the count
+			 * goes past the list's size and stays there).
+			 */
+			if (i == ctrl->nr_changed_ns) {
+				if (i < NVMET_MAX_CHANGED_NS)
+					ctrl->changed_ns_list[i] = nsid;
+				ctrl->nr_changed_ns++;
+			}
 		}
 		mutex_unlock(&ctrl->lock);
 		if (nvmet_aen_bit_disabled(ctrl, NVME_AEN_BIT_NS_ATTR))
@@ -913,10 +917,13 @@ static void nvmet_start_ctrl(struct nvmet_ctrl *ctrl)
 {
 	u32 cc = ctrl->cc;
 	u8 css = nvmet_cc_css(cc);
+	u8 sqes = nvmet_cc_iosqes(cc), cqes = nvmet_cc_iocqes(cc);
+	/* A controller without I/O queues (discovery) may get 0 for both. */
+	bool qes_ok = (sqes == NVME_NVM_IOSQES && cqes == NVME_NVM_IOCQES) ||
+		      (!sqes && !cqes && nvmet_is_disc_subsys(ctrl->subsys));
 
 	lockdep_assert_held(&ctrl->lock);
-	if (nvmet_cc_iosqes(cc) != NVME_NVM_IOSQES || nvmet_cc_iocqes(cc) != NVME_NVM_IOCQES ||
-	    nvmet_cc_mps(cc) != 0 || nvmet_cc_ams(cc) != 0 ||
+	if (!qes_ok || nvmet_cc_mps(cc) != 0 || nvmet_cc_ams(cc) != 0 ||
 	    (css != NVME_CC_CSS_NVM >> NVME_CC_CSS_SHIFT &&
 	     css != NVME_CC_CSS_CSI >> NVME_CC_CSS_SHIFT)) {
 		ctrl->csts = NVME_CSTS_CFS;
@@ -1019,8 +1026,11 @@ void nvmet_sq_destroy(struct nvmet_sq *sq)
 		/* Teardown may take a while: do not let keep alive expire meanwhile. */
 		WRITE_ONCE(ctrl->reset_tbkas, true);
 		mutex_lock(&ctrl->lock);
-		if (ctrl->sqs[sq->qid] == sq)
+		if (ctrl->sqs[sq->qid] == sq) {
+			/* Its CQ is the transport's too, and goes with it. */
 			ctrl->sqs[sq->qid] = NULL;
+			ctrl->cqs[sq->qid] = NULL;
+		}
 		mutex_unlock(&ctrl->lock);
 		sq->ctrl = NULL;
 		nvmet_ctrl_put(ctrl);
@@ -1289,6 +1299,23 @@ static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
 	return nvmet_bdev_parse_io_cmd(req);
 }
 
+/*
+ * A command that moves more data than Identify's MDTS allows: Invalid Field
+ * in Command. Discovery controllers report no MDTS and are not limited.
+ */
+static u16 nvmet_check_mdts(struct nvmet_req *req)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+
+	if (!ctrl || nvmet_is_disc_subsys(ctrl->subsys) ||
+	    req->data_len <= nvmet_ctrl_mdts_bytes(ctrl))
+		return 0;
+	/* NLB of an I/O command, NUMDL of a log page: CDW12 and CDW10. */
+	req->error_loc = req->sq->qid ? offsetof(struct nvme_rw_command, length) :
+					offsetof(struct nvme_common_command, cdw10);
+	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+}
+
 bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 		    const struct nvmet_fabrics_ops *ops)
 {
@@ -1330,6 +1357,9 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
 		goto fail;
 	}
+	status = nvmet_check_mdts(req);
+	if (status)
+		goto fail;
 
 	if (unlikely(!percpu_ref_tryget_live(&sq->ref))) {
 		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
@@ -1366,9 +1396,10 @@ bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len)
 	return true;
 }
 
+/* A buffer of nvmet_req_buf_len() bytes, not what the host's SGL says. */
 int nvmet_req_alloc_sgls(struct nvmet_req *req)
 {
-	req->sg = sgl_alloc(req->transfer_len, GFP_KERNEL, &req->sg_cnt);
+	req->sg = sgl_alloc(nvmet_req_buf_len(req), GFP_KERNEL, &req->sg_cnt);
 	if (unlikely(!req->sg))
 		return -ENOMEM;
 	return 0;

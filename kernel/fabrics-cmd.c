@@ -98,8 +98,10 @@ void nvmet_complete_disconnect(struct nvmet_req *req)
 	struct nvmet_ctrl *ctrl = sq->ctrl;
 
 	mutex_lock(&ctrl->lock);
-	if (ctrl->sqs[sq->qid] == sq)
+	if (ctrl->sqs[sq->qid] == sq) {
 		ctrl->sqs[sq->qid] = NULL;
+		ctrl->cqs[sq->qid] = NULL;
+	}
 	mutex_unlock(&ctrl->lock);
 	nvmet_req_complete(req, 0);
 }
@@ -193,7 +195,8 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 	u16 mqes = (ctrl->cap & 0xffff);
 	u16 status;
 
-	if (c->sqsize > mqes) {
+	/* MQES bounds the I/O queues; the admin queue has its own cap (ASQSZ). */
+	if (c->qid && c->sqsize > mqes) {
 		pr_warn("ctrl %d: queue %d size %u exceeds MQES %u\n", ctrl->cntlid, c->qid,
 			c->sqsize + 1, mqes + 1);
 		nvmet_set_result(req, offsetof(struct nvmf_connect_command, sqsize));
@@ -231,6 +234,7 @@ static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 			sq->ctrl = NULL;
 			mutex_lock(&ctrl->lock);
 			ctrl->sqs[c->qid] = NULL;
+			ctrl->cqs[c->qid] = NULL;
 			mutex_unlock(&ctrl->lock);
 			return status;
 		}
@@ -252,7 +256,12 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 		status = NVME_SC_INTERNAL;
 		goto complete;
 	}
-	status = nvmet_connect_read(req, NVMET_MAX_QUEUE_SIZE - 1, c);
+	/*
+	 * The admin queue holds at most the ASQSZ of our discovery log entries
+	 * (NVMET_AQ_DEPTH, what Linux hosts use): a larger one would only let
+	 * a host that is allowed nowhere make us keep more command slots.
+	 */
+	status = nvmet_connect_read(req, NVMET_AQ_DEPTH - 1, c);
 	if (status)
 		goto out;
 
@@ -314,9 +323,10 @@ static void nvmet_execute_io_connect(struct nvmet_req *req)
 		status = NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 		goto out;
 	}
+	/* A discovery controller has no I/O queues (max_qid 0). */
 	if (unlikely(c->qid > ctrl->max_qid)) {
-		pr_warn("ctrl %d: I/O queue %d beyond its %d\n", ctrl->cntlid,
-			c->qid, ctrl->max_qid);
+		pr_warn("ctrl %d of %s: I/O queue %d beyond its %d\n", ctrl->cntlid,
+			ctrl->subsysnqn, c->qid, ctrl->max_qid);
 		nvmet_set_result(req, offsetof(struct nvmf_connect_command, qid));
 		status = NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 		goto out_put;

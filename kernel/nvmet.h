@@ -374,8 +374,9 @@ struct nvmet_ctrl {
 	unsigned long		aen_masked;	/* events that wait for their log page read */
 
 	/*
-	 * Changed Namespace List (log 04h), CPU-endian NSIDs, under lock; on
-	 * overflow a single entry 0xffffffff.
+	 * Changed Namespace List (log 04h), CPU-endian NSIDs, under lock. More
+	 * than NVMET_MAX_CHANGED_NS changed since the last read: nr_changed_ns
+	 * is NVMET_MAX_CHANGED_NS + 1 and the log holds one entry, FFFFFFFFh.
 	 */
 	u32			*changed_ns_list;	/* [NVMET_MAX_CHANGED_NS] */
 	u32			nr_changed_ns;
@@ -479,6 +480,16 @@ struct nvmet_req {
 };
 
 #define NVMET_NO_ERROR_LOC	((u16)-1)
+
+/*
+ * Bytes of data buffer a request gets: what its parse said the command uses
+ * (data_len), never more than its SGL describes (transfer_len). A larger SGL
+ * than the command needs does not make the target allocate more.
+ */
+static inline size_t nvmet_req_buf_len(const struct nvmet_req *req)
+{
+	return min(req->transfer_len, req->data_len);
+}
 
 static inline void nvmet_set_result(struct nvmet_req *req, u32 result)
 {

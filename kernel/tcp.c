@@ -46,10 +46,23 @@
 #define NVMET_TCP_MAXH2CDATA		0x400000
 /*
  * Largest transfer of one command: bounds what a host can make us allocate.
- * Like the in-tree target we report no MDTS (param_mdts can set one) and
- * refuse larger SGLs; the Linux host never sends more than this.
+ * Identify reports it as MDTS (get_mdts; param_mdts may lower it) and larger
+ * SGLs are refused.
  */
 #define NVMET_TCP_MAX_XFER		NVMET_TCP_MAXH2CDATA
+/*
+ * Buffers one queue holds for write data solicited by R2T and not yet
+ * received. A write beyond it waits (without a buffer) until earlier ones
+ * have their data; a single write always fits.
+ */
+#define NVMET_TCP_R2T_BUDGET		(2 * NVMET_TCP_MAX_XFER)
+/*
+ * A new connection must send its ICReq within NVMET_TCP_ICREQ_TIMEOUT, and a
+ * successful Connect must follow the ICResp within NVMET_TCP_CONNECT_TIMEOUT;
+ * otherwise it is closed. The Linux host sends both at once.
+ */
+#define NVMET_TCP_ICREQ_TIMEOUT		(10 * HZ)
+#define NVMET_TCP_CONNECT_TIMEOUT	(10 * HZ)
 /* R2T transfer tag of the connect slot; other slots use their index. */
 #define NVMET_TCP_CONNECT_TTAG		0xffff
 /* Socket operations io_work does before it yields to other queues. */
@@ -115,6 +128,7 @@ MODULE_PARM_DESC(idle_poll_period_usecs,
 enum nvmet_tcp_cmd_state {
 	NVMET_TCP_CMD_FREE,	/* unused: on the free list, or the idle connect slot */
 	NVMET_TCP_CMD_DATA_IN,	/* initialized; in-capsule data being received */
+	NVMET_TCP_CMD_R2T_WAIT,	/* initialized; waits for R2T budget, no buffer yet */
 	NVMET_TCP_CMD_R2T,	/* initialized; its R2T waits on the send list */
 	NVMET_TCP_CMD_H2C,	/* initialized; R2T sent, H2CData expected */
 	NVMET_TCP_CMD_EXEC,	/* the core owns it until queue_response() */
@@ -156,8 +170,13 @@ struct nvmet_tcp_cmd {
 	struct list_head	free_entry;	/* queue->free_list, under free_lock */
 	struct llist_node	resp_node;	/* queue->resp_list */
 	struct list_head	tx_entry;	/* queue->tx_list */
+	struct list_head	r2t_entry;	/* queue->r2t_wait */
+	u32			r2t_charge;	/* bytes of queue->r2t_bytes it holds */
 
-	/* Host-to-controller data: where the next byte goes, how many came. */
+	/*
+	 * Host-to-controller data: where the next byte goes, how many came.
+	 * Bytes past the buffer (nvmet_req_buf_len()) are received and dropped.
+	 */
 	struct scatterlist	*rx_sg;
 	u32			rx_sg_off;
 	u32			rx_done;
@@ -209,6 +228,9 @@ struct nvmet_tcp_queue {
 	unsigned long		poll_end;	/* jiffies; io_work only */
 	struct work_struct	release_work;
 	struct list_head	entry;		/* nvmet_tcp_queues, under nvmet_tcp_queues_lock */
+	/* Closes a queue without ICReq or Connect in time; icreq_seen: io_work writes. */
+	struct delayed_work	connect_timer;
+	bool			icreq_seen;
 
 	/* closing: set once, under state_lock, when release_work is queued. */
 	spinlock_t		state_lock;
@@ -238,6 +260,14 @@ struct nvmet_tcp_queue {
 	 */
 	struct nvmet_tcp_cmd	*disconnect_cmd;
 	bool			disconnect_completed;
+
+	/*
+	 * Writes whose R2T waits for budget (FIFO) and the buffer bytes of the
+	 * writes whose R2T is out and whose data has not all arrived; io_work
+	 * only (release_work once io_work is stopped).
+	 */
+	struct list_head	r2t_wait;
+	u32			r2t_bytes;
 
 	/* Negotiated by ICReq/ICResp; written and read by io_work only. */
 	struct nvmet_wire_tcp_limits limits;
@@ -377,20 +407,20 @@ static u32 nvmet_tcp_crc_bvecs(u32 crc, const struct bio_vec *bv, u32 len)
 	return crc;
 }
 
-/* Whether the request's scatterlist holds at least its transfer length. */
-static bool nvmet_tcp_sg_covers(struct nvmet_req *req)
+/* Whether the request's scatterlist holds at least LEN bytes. */
+static bool nvmet_tcp_sg_covers(struct nvmet_req *req, size_t len)
 {
 	struct scatterlist *sg;
 	size_t total = 0;
 	unsigned int i;
 
-	if (!req->transfer_len)
+	if (!len)
 		return true;
 	if (!req->sg)
 		return false;
 	for_each_sg(req->sg, sg, req->sg_cnt, i)
 		total += sg->length;
-	return total >= req->transfer_len;
+	return total >= len;
 }
 
 /* --- command slots ------------------------------------------------------ */
@@ -405,6 +435,7 @@ static void nvmet_tcp_init_cmd(struct nvmet_tcp_queue *queue, struct nvmet_tcp_c
 	cmd->req.cqe = &cmd->cqe;
 	INIT_LIST_HEAD(&cmd->free_entry);
 	INIT_LIST_HEAD(&cmd->tx_entry);
+	INIT_LIST_HEAD(&cmd->r2t_entry);
 }
 
 static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
@@ -628,7 +659,7 @@ static bool nvmet_tcp_prep_completion(struct nvmet_tcp_cmd *cmd)
 
 	if (!status && cmd->req.transfer_len &&
 	    !nvmet_wire_sqe_is_write((const u8 *)&cmd->sqe)) {
-		if (!nvmet_tcp_sg_covers(&cmd->req))
+		if (!nvmet_tcp_sg_covers(&cmd->req, cmd->req.transfer_len))
 			return false;
 		nvmet_tcp_prep_c2h(cmd);
 		return true;
@@ -886,6 +917,67 @@ static void nvmet_tcp_fail_cmd(struct nvmet_tcp_cmd *cmd, u16 status)
 	nvmet_req_complete(&cmd->req, status);
 }
 
+/*
+ * A read command's SGL must not describe more than the command returns:
+ * refused before a buffer is allocated (what its execute would say). A
+ * write's surplus is received into no buffer and left to the command.
+ */
+static u16 nvmet_tcp_check_read_len(struct nvmet_req *req)
+{
+	if (nvmet_wire_sqe_is_write((const u8 *)req->cmd) || req->transfer_len <= req->data_len)
+		return 0;
+	req->error_loc = offsetof(struct nvme_common_command, dptr);
+	return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+}
+
+/* The command's data buffer, sized by nvmet_req_buf_len(); 0 or -ENOMEM. */
+static int nvmet_tcp_alloc_data(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_req *req = &cmd->req;
+	size_t len = nvmet_req_buf_len(req);
+
+	if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
+		nvmet_tcp_free_data(cmd);
+		return -ENOMEM;
+	}
+	cmd->rx_sg = req->sg;
+	cmd->rx_sg_off = 0;
+	return 0;
+}
+
+/*
+ * Sends the R2Ts of waiting writes, in arrival order, while the queue's
+ * budget allows (one write always may); io_work only.
+ */
+static void nvmet_tcp_admit_r2t(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_cmd *cmd, *tmp;
+	u32 len;
+
+	list_for_each_entry_safe(cmd, tmp, &queue->r2t_wait, r2t_entry) {
+		len = nvmet_req_buf_len(&cmd->req);
+		if (queue->r2t_bytes && len > NVMET_TCP_R2T_BUDGET - queue->r2t_bytes)
+			return;
+		list_del_init(&cmd->r2t_entry);
+		if (nvmet_tcp_alloc_data(cmd)) {
+			nvmet_tcp_fail_cmd(cmd, NVME_SC_INTERNAL);
+			continue;
+		}
+		cmd->r2t_charge = len;
+		queue->r2t_bytes += len;
+		nvmet_tcp_queue_r2t(cmd);
+	}
+}
+
+/* All solicited data of CMD arrived: its budget goes to waiting writes. */
+static void nvmet_tcp_r2t_done(struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_queue *queue = cmd->queue;
+
+	queue->r2t_bytes -= cmd->r2t_charge;
+	cmd->r2t_charge = 0;
+}
+
 static int nvmet_tcp_handle_icreq(struct nvmet_tcp_queue *queue)
 {
 	struct nvmet_wire_tcp_icreq ic;
@@ -897,6 +989,8 @@ static int nvmet_tcp_handle_icreq(struct nvmet_tcp_queue *queue)
 	queue->limits.ddgst = ic.ddgst;
 	queue->limits.ic_done = true;
 	queue->hpda = ic.hpda;
+	WRITE_ONCE(queue->icreq_seen, true);
+	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, NVMET_TCP_CONNECT_TIMEOUT);
 	nvmet_wire_tcp_build_icresp(queue->ctl_buf, queue->limits.cpda, ic.hdgst, ic.ddgst,
 				    NVMET_TCP_MAXH2CDATA);
 	queue->ctl_len = NVMET_WIRE_TCP_IC_LEN;
@@ -947,26 +1041,29 @@ static int nvmet_tcp_handle_cmd(struct nvmet_tcp_queue *queue)
 	status = nvmet_wire_tcp_sgl(sqe, incapsule, NVMET_TCP_MAX_XFER, &sgl);
 	if (!status && sgl.kind != NVMET_WIRE_SGL_NONE) {
 		req->transfer_len = sgl.length;
-		if (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req))
-			status = NVME_SC_INTERNAL;
+		status = nvmet_tcp_check_read_len(req);
 	}
+	if (!status && sgl.kind == NVMET_WIRE_SGL_TRANSPORT && nvmet_wire_sqe_is_write(sqe)) {
+		/* The buffer comes with the R2T, once the queue's budget allows. */
+		WRITE_ONCE(cmd->state, NVMET_TCP_CMD_R2T_WAIT);
+		list_add_tail(&cmd->r2t_entry, &queue->r2t_wait);
+		nvmet_tcp_admit_r2t(queue);
+		return 1;
+	}
+	if (!status && sgl.kind != NVMET_WIRE_SGL_NONE && nvmet_tcp_alloc_data(cmd))
+		status = NVME_SC_INTERNAL;
 	if (status) {
 		nvmet_tcp_fail_cmd(cmd, status);
 		return 1;
 	}
 
-	cmd->rx_sg = req->sg;
-	cmd->rx_sg_off = 0;
 	switch (sgl.kind) {
 	case NVMET_WIRE_SGL_INCAPSULE:
 		WRITE_ONCE(cmd->state, NVMET_TCP_CMD_DATA_IN);
-		nvmet_tcp_rx_begin_data(queue, cmd, sgl.offset, sgl.length);
+		nvmet_tcp_rx_begin_data(queue, cmd, sgl.offset,
+					min_t(u32, sgl.length, nvmet_req_buf_len(req)));
 		break;
 	case NVMET_WIRE_SGL_TRANSPORT:
-		if (nvmet_wire_sqe_is_write(sqe)) {
-			nvmet_tcp_queue_r2t(cmd);
-			break;
-		}
 		nvmet_tcp_execute(cmd);
 		break;
 	default:
@@ -982,6 +1079,7 @@ static int nvmet_tcp_handle_h2c(struct nvmet_tcp_queue *queue)
 	struct nvmet_wire_tcp_h2c h2c;
 	struct nvmet_wire_tcp_err err;
 	struct nvmet_tcp_cmd *cmd;
+	u32 buf, keep;
 
 	nvmet_wire_tcp_parse_h2c(rx->hdr, &h2c);
 	cmd = nvmet_tcp_find_ttag(queue, h2c.ttag);
@@ -993,7 +1091,10 @@ static int nvmet_tcp_handle_h2c(struct nvmet_tcp_queue *queue)
 					     NVMET_TCP_H2C_CCCID);
 	if (nvmet_wire_tcp_check_h2c(&h2c, &rx->pdu, cmd->rx_done, cmd->req.transfer_len, &err))
 		return nvmet_tcp_wire_error(queue, &err);
-	nvmet_tcp_rx_begin_data(queue, cmd, 0, rx->pdu.data_len);
+	/* This PDU is bytes [rx_done, rx_done + data_len) of the transfer. */
+	buf = nvmet_req_buf_len(&cmd->req);
+	keep = cmd->rx_done < buf ? min_t(u32, rx->pdu.data_len, buf - cmd->rx_done) : 0;
+	nvmet_tcp_rx_begin_data(queue, cmd, 0, keep);
 	return 1;
 }
 
@@ -1041,12 +1142,14 @@ static void nvmet_tcp_data_done(struct nvmet_tcp_queue *queue, bool dgst_ok)
 		cmd->rx_done += rx->pdu.data_len;
 		if (cmd->rx_done < cmd->req.transfer_len)
 			return;
+		nvmet_tcp_r2t_done(cmd);
 	}
 	/* A command whose data was damaged is completed, not executed. */
 	if (cmd->rx_bad_ddgst)
 		nvmet_tcp_fail_cmd(cmd, NVME_SC_DATA_XFER_ERROR);
 	else
 		nvmet_tcp_execute(cmd);
+	nvmet_tcp_admit_r2t(queue);
 }
 
 static int nvmet_tcp_recv_sg(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd, u32 len)
@@ -1313,6 +1416,8 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	nvmet_tcp_restore_callbacks(queue);
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
 	cancel_work_sync(&queue->io_work);
+	/* Only io_work and queue creation arm it. */
+	cancel_delayed_work_sync(&queue->connect_timer);
 
 	/*
 	 * io_work is stopped. Commands that were initialized but never reached
@@ -1326,6 +1431,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 		cmd = i < nr ? &queue->cmds[i] : &queue->connect_cmd;
 		switch (READ_ONCE(cmd->state)) {
 		case NVMET_TCP_CMD_DATA_IN:
+		case NVMET_TCP_CMD_R2T_WAIT:
 		case NVMET_TCP_CMD_R2T:
 		case NVMET_TCP_CMD_H2C:
 			nvmet_req_uninit(&cmd->req);
@@ -1357,6 +1463,22 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	kfree(queue);
 }
 
+/* No ICReq, or no successful Connect, in time: the connection goes. */
+static void nvmet_tcp_connect_timeout(struct work_struct *work)
+{
+	struct nvmet_tcp_queue *queue =
+		container_of(to_delayed_work(work), struct nvmet_tcp_queue, connect_timer);
+	bool icreq = READ_ONCE(queue->icreq_seen);
+
+	/* Pairs with the store-release in install_queue: Connect succeeded. */
+	if (smp_load_acquire(&queue->nr_cmds))
+		return;
+	pr_warn_ratelimited("queue %u (host %pISc): no %s within %u s, closing\n", queue->id,
+			    &queue->peer_addr, icreq ? "Connect" : "ICReq",
+			    (icreq ? NVMET_TCP_CONNECT_TIMEOUT : NVMET_TCP_ICREQ_TIMEOUT) / HZ);
+	nvmet_tcp_schedule_release(queue);
+}
+
 static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *sock)
 {
 	struct nvmet_tcp_queue *queue;
@@ -1374,6 +1496,8 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	queue->id = atomic_inc_return(&nvmet_tcp_queue_ids);
 	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
 	INIT_WORK(&queue->release_work, nvmet_tcp_release_work);
+	INIT_DELAYED_WORK(&queue->connect_timer, nvmet_tcp_connect_timeout);
+	INIT_LIST_HEAD(&queue->r2t_wait);
 	INIT_LIST_HEAD(&queue->entry);
 	spin_lock_init(&queue->state_lock);
 	spin_lock_init(&queue->free_lock);
@@ -1415,6 +1539,7 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	sk->sk_write_space = nvmet_tcp_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 
+	queue_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, NVMET_TCP_ICREQ_TIMEOUT);
 	/* It may have closed, or sent its ICReq, before the callbacks were set. */
 	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 		nvmet_tcp_schedule_release(queue);
@@ -1656,6 +1781,7 @@ static void nvmet_tcp_ns_stalled(struct nvmet_ctrl *ctrl, struct nvmet_ns *ns)
 			cmd = &queue->cmds[i];
 			switch (READ_ONCE(cmd->state)) {
 			case NVMET_TCP_CMD_DATA_IN:
+			case NVMET_TCP_CMD_R2T_WAIT:	/* behind such a command */
 			case NVMET_TCP_CMD_R2T:
 			case NVMET_TCP_CMD_H2C:
 				break;
@@ -1701,6 +1827,12 @@ static u16 nvmet_tcp_get_max_queue_size(const struct nvmet_ctrl *ctrl)
 	return NVMET_MAX_QUEUE_SIZE;
 }
 
+/* MDTS of NVMET_TCP_MAX_XFER: log2 of 4 KiB pages (CAP.MPSMIN 0). */
+static u8 nvmet_tcp_get_mdts(const struct nvmet_ctrl *ctrl)
+{
+	return ilog2(NVMET_TCP_MAX_XFER) - 12;
+}
+
 static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.owner			= THIS_MODULE,
 	.type			= NVMF_TRTYPE_TCP,
@@ -1715,6 +1847,7 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 	.disconnect_sq		= nvmet_tcp_disconnect_sq,
 	.ns_stalled		= nvmet_tcp_ns_stalled,
 	.get_max_queue_size	= nvmet_tcp_get_max_queue_size,
+	.get_mdts		= nvmet_tcp_get_mdts,
 };
 
 /* --- module ------------------------------------------------------------- */
