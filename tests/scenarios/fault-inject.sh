@@ -21,12 +21,8 @@ backing=$(backing_loop 128)
 check "loop device" test -b "$backing"
 check "subsystem" subsys_add $NQN
 check "namespace" ns_add $NQN 1 "$backing"
-check "port" port_add 1 tcp ipv4 127.0.0.1 4420
-check "link" port_link 1 $NQN
-before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN --ctrl-loss-tmo=-1 --reconnect-delay=1
-bdev=$(wait_new_blockdev "$before")
-check "namespace appears" test -b "$bdev"
+serve_and_connect $NQN --ctrl-loss-tmo=-1 --reconnect-delay=1
+bdev=$dev
 [[ -n $bdev ]] || finish
 
 # The acknowledged data set: the first 32 MiB.

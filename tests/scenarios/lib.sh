@@ -157,6 +157,21 @@ target_clear() {
 
 # --- host side -----------------------------------------------------------
 
+# serve_and_connect NQN [NVME-CONNECT OPTIONS...]: port 1 (TCP, 127.0.0.1:4420)
+# linked to NQN and the kernel host connected to it, each step a check; sets
+# dev to the host's block device of the first namespace that appeared ("" if
+# none did).
+serve_and_connect() {
+	local nqn=$1 before
+	shift
+	check "port" port_add 1 tcp ipv4 127.0.0.1 4420
+	check "link" port_link 1 "$nqn"
+	before=$(nvme_blockdevs)
+	check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$nqn" "$@"
+	dev=$(wait_new_blockdev "$before")
+	check "namespace appears" test -b "$dev"
+}
+
 nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' | sort; }
 
 # wait_new_blockdev BEFORE_LIST [SECONDS]: prints the first nvme block device

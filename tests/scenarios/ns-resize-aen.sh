@@ -10,12 +10,7 @@ check "load" modprobe -a nvmet nvmet-tcp nvme-tcp loop
 check "backing files" sh -c 'truncate -s 64M /tmp/f1.img && truncate -s 64M /tmp/f2.img && truncate -s 64M /tmp/f3.img'
 check "subsystem" subsys_add $NQN
 check "namespace 1 on a file" ns_add $NQN 1 /tmp/f1.img
-check "port" port_add 1 tcp ipv4 127.0.0.1 4420
-check "link" port_link 1 $NQN
-before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN
-dev=$(wait_new_blockdev "$before")
-check "namespace appears" test -b "$dev"
+serve_and_connect $NQN
 [[ -n $dev ]] || finish
 ctrl=${dev%n*}
 

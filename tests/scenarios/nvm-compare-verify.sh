@@ -10,12 +10,7 @@ check "load" modprobe -a nvmet-tcp nvme-tcp loop
 check "loop device" sh -c 'truncate -s 64M /tmp/cv.img && losetup /dev/loop0 /tmp/cv.img'
 check "subsystem" subsys_add $NQN
 check "namespace" ns_add $NQN 1 /dev/loop0
-check "port" port_add 1 tcp ipv4 127.0.0.1 4420
-check "link" port_link 1 $NQN
-before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n $NQN
-dev=$(wait_new_blockdev "$before")
-check "namespace appears" test -b "$dev"
+serve_and_connect $NQN
 [[ -n $dev ]] || finish
 check_output "Identify reports Compare and Verify (ONCS bits 0 and 7)" '^oncs +: 0x8d' nvme id-ctrl "$dev"
 check "write 4 KiB of random data at LBA 1024" sh -c "head -c 4096 /dev/urandom > /tmp/blk &&
