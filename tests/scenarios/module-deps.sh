@@ -26,9 +26,14 @@ dependents=$(awk -v names="$(tr '\n' ' ' <<<"$shipped")" '
 	}' "$full")
 note "modules of $(uname -r) that depend on a module name we ship:"
 while read -r m via; do note "  $m (needs $via)"; done <<<"$dependents"
-# lpfc imports nvmet-fc's LLD API on every supported kernel: if the list above
-# misses it, the computation is wrong, not the kernel.
-check_output "the dependents include lpfc (imports nvmet-fc)" "^lpfc nvmet-fc" echo "$dependents"
+# lpfc imports nvmet-fc's LLD API on every Debian kernel: where the kernel
+# ships lpfc and the list above misses it, the computation is wrong. (The
+# lab's debug kernel builds 44 modules, lpfc not among them.)
+if grep -q '/lpfc\.ko' "$full"; then
+	check_output "the dependents include lpfc (imports nvmet-fc)" "^lpfc nvmet-fc" echo "$dependents"
+else
+	note "this kernel ships no lpfc"
+fi
 
 while read -r m via; do
 	[[ -n $m ]] || continue
