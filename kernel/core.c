@@ -1375,9 +1375,22 @@ fail:
 }
 EXPORT_SYMBOL_GPL(nvmet_req_init);
 
+/*
+ * The SGL must describe exactly the data the command moves: we do not set
+ * SGLS bit 18, so a longer SGL is refused too rather than partly ignored (a
+ * Write or Compare of fewer bytes than the host meant would succeed silently).
+ * The log line says which lengths disagreed; nvme-cli's "-c N -z BYTES" sends
+ * BYTES whatever the LBA size, and that is the usual cause.
+ */
 bool nvmet_check_transfer_len(struct nvmet_req *req, size_t len)
 {
 	if (unlikely(len != req->transfer_len)) {
+		struct nvmet_ctrl *ctrl = req->sq ? req->sq->ctrl : NULL;
+
+		pr_info_ratelimited("ctrl %u qid %u: opcode %#x nsid %u: data SGL of %zu bytes for a command that transfers %zu: refused with Data SGL Length Invalid\n",
+				    ctrl ? ctrl->cntlid : 0, req->sq ? req->sq->qid : 0,
+				    req->cmd->common.opcode, le32_to_cpu(req->cmd->common.nsid),
+				    req->transfer_len, len);
 		req->error_loc = offsetof(struct nvme_common_command, dptr);
 		nvmet_req_complete(req, NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR);
 		return false;
