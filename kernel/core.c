@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nvmet-oot core: transports, ports, subsystems, namespaces, controllers,
- * queues and the request life cycle (see nvmet.h and docs/architecture.md).
+ * nvmet-oot core, the bottom floor: transports, ports, subsystems,
+ * controllers, queues, namespace lookup, asynchronous events, request
+ * completion and data buffers (see nvmet.h and docs/architecture.md). It
+ * calls no file of the target above it: commands reach it from req.c and
+ * the command sets, events leave it through nvmet_event_ops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,6 +33,9 @@ static const struct nvmet_fabrics_ops *nvmet_transports[NVMF_TRTYPE_MAX];
 
 /* Controller IDs, unique across the target, in each subsystem's range. */
 static DEFINE_IDA(nvmet_cntlid_ida);
+
+/* The discovery subsystem, made by nvmet_core_init(). */
+struct nvmet_subsys *nvmet_disc_subsys;
 
 /* Every subsystem, for the netlink dumps; see nvmet.h for the lock order. */
 LIST_HEAD(nvmet_subsystems);
@@ -112,7 +118,7 @@ int nvmet_enable_port(struct nvmet_port *port)
 		port->mdts = 0;	/* no limit reported */
 	port->tr_ops = ops;
 	port->enabled = true;
-	nvmet_genl_port_event(NVMET_EVT_PORT_ENABLE, port);
+	nvmet_event_port(NVMET_EVT_PORT_ENABLE, port);
 	return 0;
 }
 
@@ -163,7 +169,7 @@ void nvmet_disable_port(struct nvmet_port *port)
 	port->tr_ops = NULL;
 	ops->remove_port(port);
 	module_put(ops->owner);
-	nvmet_genl_port_event(NVMET_EVT_PORT_DISABLE, port);
+	nvmet_event_port(NVMET_EVT_PORT_DISABLE, port);
 }
 
 void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys)
@@ -379,71 +385,6 @@ bool nvmet_host_allowed(struct nvmet_subsys *subsys, const char *hostnqn)
 
 /* --- namespaces ---------------------------------------------------------- */
 
-static void nvmet_ns_ref_release(struct percpu_ref *ref)
-{
-	struct nvmet_ns *ns = container_of(ref, struct nvmet_ns, ref);
-
-	complete(&ns->disable_done);
-}
-
-struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid)
-{
-	struct nvmet_ns *ns;
-
-	ns = kzalloc_obj(*ns);
-	if (!ns)
-		return NULL;
-	ns->stats = alloc_percpu(struct nvmet_io_stats);
-	if (!ns->stats) {
-		kfree(ns);
-		return NULL;
-	}
-	ns->subsys = subsys;
-	ns->nsid = nsid;
-	ns->anagrpid = NVMET_DEFAULT_ANA_GRPID;
-	uuid_gen(&ns->uuid);
-	init_completion(&ns->disable_done);
-	mutex_init(&ns->enable_lock);
-
-	mutex_lock(&subsys->lock);
-	if (subsys->nr_namespaces >= NVMET_MAX_NAMESPACES ||
-	    xa_insert(&subsys->namespaces, nsid, ns, GFP_KERNEL)) {
-		mutex_unlock(&subsys->lock);
-		free_percpu(ns->stats);
-		kfree(ns);
-		return NULL;
-	}
-	subsys->nr_namespaces++;
-	mutex_unlock(&subsys->lock);
-
-	down_write(&nvmet_ana_sem);
-	nvmet_ana_group_enabled[ns->anagrpid]++;
-	up_write(&nvmet_ana_sem);
-	return ns;
-}
-
-void nvmet_ns_free(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-
-	nvmet_ns_disable(ns);
-
-	mutex_lock(&subsys->lock);
-	xa_erase(&subsys->namespaces, ns->nsid);
-	subsys->nr_namespaces--;
-	mutex_unlock(&subsys->lock);
-
-	down_write(&nvmet_ana_sem);
-	nvmet_ana_group_enabled[ns->anagrpid]--;
-	up_write(&nvmet_ana_sem);
-
-	/* Lookups read the xarray under RCU: let them finish before freeing. */
-	synchronize_rcu();
-	free_percpu(ns->stats);
-	kfree(ns->device_path);
-	kfree(ns);
-}
-
 /* Records NSID in every controller's changed list and raises the AEN; subsys->lock held. */
 void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid)
 {
@@ -475,132 +416,6 @@ void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid)
 		nvmet_add_async_event(ctrl, NVME_AER_NOTICE, NVME_AER_NOTICE_NS_CHANGED,
 				      NVME_LOG_CHANGED_NS);
 	}
-}
-
-static void nvmet_ns_close_backend(struct nvmet_ns *ns)
-{
-	if (ns->bdev_file)
-		nvmet_bdev_ns_disable(ns);
-	if (ns->file)
-		nvmet_file_ns_disable(ns);
-}
-
-int nvmet_ns_enable(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-	int ret;
-
-	lockdep_assert_held(&ns->enable_lock);
-	if (ns->enabled)
-		return 0;
-	if (!ns->device_path)
-		return -EINVAL;
-	/*
-	 * The backing store is opened holding only this namespace's
-	 * enable_lock (under which device_path and buffered_io change too): a
-	 * path on a hung NFS mount blocks this one write, never another host's
-	 * Connect or Identify, nor the rest of the configuration.
-	 * buffered_io means the file backend even for a block device.
-	 */
-	ret = ns->buffered_io ? -ENOTBLK : nvmet_bdev_ns_enable(ns);
-	if (ret == -ENOTBLK)
-		ret = nvmet_file_ns_enable(ns);
-	if (ret)
-		return ret;
-
-	ret = percpu_ref_init(&ns->ref, nvmet_ns_ref_release, 0, GFP_KERNEL);
-	if (ret) {
-		nvmet_ns_close_backend(ns);
-		return ret;
-	}
-	mutex_lock(&subsys->lock);
-	reinit_completion(&ns->disable_done);
-	if (ns->nsid > subsys->max_nsid)
-		subsys->max_nsid = ns->nsid;
-	/* Publish ns->ref before lookups may see the namespace enabled. */
-	smp_store_release(&ns->enabled, true);
-	nvmet_ns_changed(subsys, ns->nsid);
-	mutex_unlock(&subsys->lock);
-	nvmet_genl_ns_event(NVMET_EVT_NS_ADD, ns);
-	return 0;
-}
-
-/*
- * A host can hold a command of a namespace being disabled by never sending
- * the command's data; closing the queues of such commands ends the wait.
- */
-static void nvmet_ns_close_stalled(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-	struct nvmet_ctrl *ctrl;
-
-	mutex_lock(&subsys->lock);
-	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
-		if (ctrl->ops->ns_stalled)
-			ctrl->ops->ns_stalled(ctrl, ns);
-	mutex_unlock(&subsys->lock);
-}
-
-void nvmet_ns_disable(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-	unsigned long idx;
-	struct nvmet_ns *cur;
-
-	mutex_lock(&subsys->lock);
-	if (!ns->enabled) {
-		mutex_unlock(&subsys->lock);
-		return;
-	}
-	WRITE_ONCE(ns->enabled, false);
-	mutex_unlock(&subsys->lock);
-
-	/*
-	 * After a grace period no lookup can be between its enabled check and
-	 * taking a reference; then wait for the requests that hold one.
-	 */
-	synchronize_rcu();
-	percpu_ref_kill(&ns->ref);
-	if (!wait_for_completion_timeout(&ns->disable_done,
-					 NVMET_NS_DISABLE_GRACE_SECS * HZ)) {
-		nvmet_ns_close_stalled(ns);
-		wait_for_completion(&ns->disable_done);
-	}
-	percpu_ref_exit(&ns->ref);
-
-	mutex_lock(&subsys->lock);
-	subsys->max_nsid = 0;
-	xa_for_each(&subsys->namespaces, idx, cur) {
-		if (cur->enabled && cur->nsid > subsys->max_nsid)
-			subsys->max_nsid = cur->nsid;
-	}
-	nvmet_ns_changed(subsys, ns->nsid);
-	nvmet_ns_close_backend(ns);
-	mutex_unlock(&subsys->lock);
-	nvmet_genl_ns_event(NVMET_EVT_NS_REMOVE, ns);
-}
-
-void nvmet_ns_revalidate(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-	bool resized = false;
-	loff_t old;
-
-	mutex_lock(&subsys->lock);
-	if (!ns->enabled)
-		goto out;
-	old = ns->size;
-	if (ns->bdev)
-		nvmet_bdev_ns_revalidate(ns);
-	else if (ns->file)
-		nvmet_file_ns_revalidate(ns);
-	resized = ns->size != old;
-	if (resized)
-		nvmet_ns_changed(subsys, ns->nsid);
-out:
-	mutex_unlock(&subsys->lock);
-	if (resized)
-		nvmet_genl_ns_event(NVMET_EVT_NS_RESIZE, ns);
 }
 
 struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid)
@@ -654,7 +469,7 @@ static void nvmet_keep_alive_work(struct work_struct *work)
 	}
 	pr_err("ctrl %d keep-alive timer (%d seconds) expired: host %s\n",
 	       ctrl->cntlid, ctrl->kato, ctrl->hostnqn);
-	nvmet_genl_ctrl_event(NVMET_EVT_KATO_EXPIRED, ctrl);
+	nvmet_event_ctrl(NVMET_EVT_KATO_EXPIRED, ctrl);
 	nvmet_ctrl_fatal_error(ctrl);
 }
 
@@ -687,7 +502,7 @@ static void nvmet_fatal_error_work(struct work_struct *work)
 {
 	struct nvmet_ctrl *ctrl = container_of(work, struct nvmet_ctrl, fatal_err_work);
 
-	nvmet_genl_ctrl_event(NVMET_EVT_FATAL_ERROR, ctrl);
+	nvmet_event_ctrl(NVMET_EVT_FATAL_ERROR, ctrl);
 	nvmet_ctrl_delete(ctrl);
 }
 
@@ -850,7 +665,7 @@ static void nvmet_ctrl_free(struct kref *ref)
 	pr_info("ctrl %d of subsystem %s (host %s) freed\n", ctrl->cntlid,
 		ctrl->subsysnqn, ctrl->hostnqn);
 	if (ctrl->announced)
-		nvmet_genl_ctrl_event(NVMET_EVT_CTRL_DESTROY, ctrl);
+		nvmet_event_ctrl(NVMET_EVT_CTRL_DESTROY, ctrl);
 	ida_free(&nvmet_cntlid_ida, ctrl->cntlid);
 	kfree(ctrl->cqs);
 	kfree(ctrl->sqs);
@@ -1113,7 +928,7 @@ static void nvmet_account(struct nvmet_req *req, struct nvmet_ns *ns, u16 status
 }
 
 /* Fills the CQE and hands the request back to the transport; no sq reference. */
-static void __nvmet_req_complete(struct nvmet_req *req, u16 status)
+void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 {
 	struct nvmet_ns *ns = req->ns;
 	struct nvmet_sq *sq = req->sq;
@@ -1154,55 +969,6 @@ void nvmet_req_uninit(struct nvmet_req *req)
 }
 EXPORT_SYMBOL_GPL(nvmet_req_uninit);
 
-static void nvmet_flush_all_work(struct work_struct *work)
-{
-	struct nvmet_req *req = container_of(work, struct nvmet_req, a.work);
-	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
-	unsigned long idx = 0;
-	struct nvmet_ns *ns;
-	u16 status = 0;
-	int ret;
-
-	/*
-	 * No subsystem lock across the flushes: a slow device must not hold
-	 * back other hosts' Connect and Identify. Each enabled namespace is
-	 * pinned by a reference (as an I/O command would) while it is flushed.
-	 */
-	for (;;) {
-		rcu_read_lock();
-		ns = xa_find(&subsys->namespaces, &idx, ULONG_MAX, XA_PRESENT);
-		/* Acquire pairs with nvmet_ns_enable()'s release, as in lookups. */
-		if (ns && (!smp_load_acquire(&ns->enabled) || !percpu_ref_tryget_live(&ns->ref)))
-			ns = ERR_PTR(-ENODEV);
-		rcu_read_unlock();
-		if (!ns)
-			break;
-		if (!IS_ERR(ns)) {
-			ret = 0;
-			if (ns->bdev)
-				ret = blkdev_issue_flush(ns->bdev);
-			else if (ns->file)
-				ret = vfs_fsync(ns->file, 1);
-			nvmet_put_namespace(ns);
-			if (ret && !status)
-				status = errno_to_nvme_status(req, ret);
-		}
-		if (idx == ULONG_MAX)
-			break;
-		idx++;
-	}
-	nvmet_req_complete(req, status);
-}
-
-/* Flush with NSID FFFFFFFFh: every namespace of the subsystem. */
-void nvmet_execute_flush_all(struct nvmet_req *req)
-{
-	if (!nvmet_check_transfer_len(req, 0))
-		return;
-	INIT_WORK(&req->a.work, nvmet_flush_all_work);
-	queue_work(nvmet_wq, &req->a.work);
-}
-
 /*
  * ANA state of group grpid on port. The I/O path reads it without
  * nvmet_ana_sem (configfs writes it with WRITE_ONCE under the semaphore): a
@@ -1215,165 +981,6 @@ enum nvme_ana_state nvmet_port_ana_state(struct nvmet_port *port, u32 grpid)
 	grpid = array_index_nospec(grpid, NVMET_MAX_ANAGRPS + 1);
 	return READ_ONCE(port->ana_state[grpid]);
 }
-
-/* Copy (NVM Command Set 1.0); Linux's nvme.h does not name it. */
-#define NVMET_NVM_CMD_COPY	0x19
-
-/* Commands that change what the namespace holds (Write Protect refuses them). */
-static bool nvmet_io_cmd_modifies_media(const struct nvme_command *cmd)
-{
-	switch (cmd->common.opcode) {
-	case nvme_cmd_write:
-	case nvme_cmd_write_uncor:
-	case nvme_cmd_write_zeroes:
-	case NVMET_NVM_CMD_COPY:
-	case nvme_cmd_zone_mgmt_send:
-	case nvme_cmd_zone_append:
-		return true;
-	case nvme_cmd_dsm:
-		/* Only Deallocate changes data; IDR and IDW are access hints. */
-		return le32_to_cpu(cmd->dsm.attributes) & NVME_DSMGMT_AD;
-	default:
-		return false;
-	}
-}
-
-/*
- * What the path and the namespace allow, before the backend parses: an I/O
- * command on a path whose ANA group is inaccessible, lost or changing fails
- * with that ANA status (no DNR: a multipath host retries on another path, and
- * in an HA pair nothing is written through the fenced node); a command that
- * modifies a write-protected namespace fails with Namespace Is Write
- * Protected (no DNR, as the in-tree target: the protection may be lifted).
- */
-static u16 nvmet_io_check_access(struct nvmet_req *req)
-{
-	struct nvmet_ns *ns = req->ns;
-	u16 status = NVME_SC_SUCCESS;
-
-	switch (nvmet_port_ana_state(req->port, READ_ONCE(ns->anagrpid))) {
-	case NVME_ANA_INACCESSIBLE:
-		status = NVME_SC_ANA_INACCESSIBLE;
-		break;
-	case NVME_ANA_PERSISTENT_LOSS:
-		status = NVME_SC_ANA_PERSISTENT_LOSS;
-		break;
-	case NVME_ANA_CHANGE:
-		status = NVME_SC_ANA_TRANSITION;
-		break;
-	default:
-		break;
-	}
-	if (unlikely(status)) {
-		req->error_loc = offsetof(struct nvme_common_command, nsid);
-		return status;
-	}
-	if (unlikely(READ_ONCE(ns->readonly)) && nvmet_io_cmd_modifies_media(req->cmd)) {
-		req->error_loc = offsetof(struct nvme_common_command, opcode);
-		return NVME_SC_NS_WRITE_PROTECTED;
-	}
-	return NVME_SC_SUCCESS;
-}
-
-static u16 nvmet_parse_io_cmd(struct nvmet_req *req)
-{
-	u16 status;
-
-	status = nvmet_check_ctrl_status(req);
-	if (status)
-		return status;
-	if (req->cmd->common.opcode == nvme_cmd_flush &&
-	    le32_to_cpu(req->cmd->common.nsid) == NVME_NSID_ALL) {
-		req->data_len = 0;
-		req->execute = nvmet_execute_flush_all;
-		return 0;
-	}
-	status = nvmet_req_find_ns(req);
-	if (status)
-		return status;
-	status = nvmet_io_check_access(req);
-	if (status)
-		return status;
-	if (req->ns->file)
-		return nvmet_file_parse_io_cmd(req);
-	return nvmet_bdev_parse_io_cmd(req);
-}
-
-/*
- * A command that moves more data than Identify's MDTS allows: Invalid Field
- * in Command. Discovery controllers report no MDTS and are not limited.
- */
-static u16 nvmet_check_mdts(struct nvmet_req *req)
-{
-	struct nvmet_ctrl *ctrl = req->sq->ctrl;
-
-	if (!ctrl || nvmet_is_disc_subsys(ctrl->subsys) ||
-	    req->data_len <= nvmet_ctrl_mdts_bytes(ctrl))
-		return 0;
-	/* NLB of an I/O command, NUMDL of a log page: CDW12 and CDW10. */
-	req->error_loc = req->sq->qid ? offsetof(struct nvme_rw_command, length) :
-					offsetof(struct nvme_common_command, cdw10);
-	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-}
-
-bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
-		    const struct nvmet_fabrics_ops *ops)
-{
-	struct nvmet_ctrl *ctrl = sq->ctrl;
-	u16 status;
-
-	req->sq = sq;
-	req->ops = ops;
-	req->sg = NULL;
-	req->sg_cnt = 0;
-	req->transfer_len = 0;
-	req->data_len = 0;
-	req->ns = NULL;
-	req->execute = NULL;
-	req->start_ns = ktime_get_ns();
-	req->error_loc = NVMET_NO_ERROR_LOC;
-	req->error_slba = 0;
-	req->cqe->status = 0;
-	req->cqe->sq_head = 0;
-	req->cqe->result.u64 = 0;
-
-	status = nvmet_wire_sqe_check_flags((const u8 *)req->cmd);
-	if (status)
-		req->error_loc = offsetof(struct nvme_common_command, flags);
-	else if (!ctrl)
-		status = nvmet_parse_connect_cmd(req);
-	else if (nvme_is_fabrics(req->cmd))
-		status = sq->qid ? nvmet_parse_fabrics_io_cmd(req) : nvmet_parse_fabrics_cmd(req);
-	else if (sq->qid == 0)
-		status = nvmet_is_disc_subsys(ctrl->subsys) ? nvmet_parse_discovery_cmd(req) :
-							      nvmet_parse_admin_cmd(req);
-	else
-		status = nvmet_parse_io_cmd(req);
-	/* Every command once, parsed or not (then its completion follows). */
-	trace_nvmet_req_init(req, req->cmd);
-	if (status)
-		goto fail;
-	if (WARN_ON_ONCE(!req->execute)) {
-		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
-		goto fail;
-	}
-	status = nvmet_check_mdts(req);
-	if (status)
-		goto fail;
-
-	if (unlikely(!percpu_ref_tryget_live(&sq->ref))) {
-		status = NVME_SC_INTERNAL | NVME_STATUS_DNR;
-		goto fail;
-	}
-	if (ctrl)
-		WRITE_ONCE(ctrl->reset_tbkas, true);
-	return true;
-
-fail:
-	__nvmet_req_complete(req, status);
-	return false;
-}
-EXPORT_SYMBOL_GPL(nvmet_req_init);
 
 /*
  * The SGL must describe exactly the data the command moves: we do not set
@@ -1514,11 +1121,51 @@ u16 blk_to_nvme_status(struct nvmet_req *req, blk_status_t blk_sts)
 	return status;
 }
 
-/* --- module -------------------------------------------------------------- */
+/* --- events ------------------------------------------------------------- */
 
-static int __init nvmet_init(void)
+/*
+ * Where events go (netlink.c registers it at module init, before configfs
+ * exists, and removes it after configfs is gone): the core reports through
+ * this table so that it never calls up into the netlink family.
+ */
+static const struct nvmet_event_ops *nvmet_event_sink;
+
+void nvmet_set_event_ops(const struct nvmet_event_ops *ops)
 {
-	int ret;
+	WRITE_ONCE(nvmet_event_sink, ops);
+}
+
+void nvmet_event_ctrl(u8 event, struct nvmet_ctrl *ctrl)
+{
+	const struct nvmet_event_ops *ops = READ_ONCE(nvmet_event_sink);
+
+	if (ops)
+		ops->ctrl(event, ctrl);
+}
+
+void nvmet_event_ns(u8 event, struct nvmet_ns *ns)
+{
+	const struct nvmet_event_ops *ops = READ_ONCE(nvmet_event_sink);
+
+	if (ops)
+		ops->ns(event, ns);
+}
+
+void nvmet_event_port(u8 event, struct nvmet_port *port)
+{
+	const struct nvmet_event_ops *ops = READ_ONCE(nvmet_event_sink);
+
+	if (ops)
+		ops->port(event, port);
+}
+
+/* --- core init ---------------------------------------------------------- */
+
+/* The core's workqueues and the discovery subsystem; main.c calls it first. */
+int nvmet_core_init(void)
+{
+	struct nvmet_subsys *disc;
+	int ret = -ENOMEM;
 
 	nvmet_ana_group_enabled[NVMET_DEFAULT_ANA_GRPID] = 1;
 
@@ -1526,31 +1173,20 @@ static int __init nvmet_init(void)
 	if (!nvmet_wq)
 		return -ENOMEM;
 	nvmet_io_wq = alloc_workqueue("nvmet-io-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!nvmet_io_wq) {
-		ret = -ENOMEM;
+	if (!nvmet_io_wq)
 		goto out_free_wq;
-	}
 	nvmet_buffered_io_wq = alloc_workqueue("nvmet-buffered-io-wq",
 					       WQ_MEM_RECLAIM | WQ_PERCPU, 0);
-	if (!nvmet_buffered_io_wq) {
-		ret = -ENOMEM;
+	if (!nvmet_buffered_io_wq)
 		goto out_free_io_wq;
-	}
-	ret = nvmet_init_discovery();
-	if (ret)
+	disc = nvmet_subsys_alloc(NVME_DISC_SUBSYS_NAME, NVME_NQN_CURR);
+	if (IS_ERR_OR_NULL(disc)) {
+		ret = disc ? PTR_ERR(disc) : -ENOMEM;
 		goto out_free_buffered_wq;
-	ret = nvmet_genl_init();
-	if (ret)
-		goto out_exit_discovery;
-	ret = nvmet_init_configfs();
-	if (ret)
-		goto out_exit_genl;
+	}
+	nvmet_disc_subsys = disc;
 	return 0;
 
-out_exit_genl:
-	nvmet_genl_exit();
-out_exit_discovery:
-	nvmet_exit_discovery();
 out_free_buffered_wq:
 	destroy_workqueue(nvmet_buffered_io_wq);
 out_free_io_wq:
@@ -1560,20 +1196,12 @@ out_free_wq:
 	return ret;
 }
 
-static void __exit nvmet_exit(void)
+void nvmet_core_exit(void)
 {
-	nvmet_exit_configfs();
-	nvmet_genl_exit();
-	nvmet_exit_discovery();
+	nvmet_subsys_put(nvmet_disc_subsys);
+	nvmet_disc_subsys = NULL;
 	ida_destroy(&nvmet_cntlid_ida);
 	destroy_workqueue(nvmet_buffered_io_wq);
 	destroy_workqueue(nvmet_io_wq);
 	destroy_workqueue(nvmet_wq);
 }
-
-module_init(nvmet_init);
-module_exit(nvmet_exit);
-
-MODULE_DESCRIPTION("NVMe target core framework (nvmet-oot)");
-MODULE_LICENSE("GPL");
-MODULE_VERSION(NVMET_OOT_VERSION);

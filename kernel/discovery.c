@@ -22,8 +22,6 @@
 #define NVMET_SGLS_OFFSET	BIT(20)	/* SGL Address Specifies Offset */
 #define NVMET_TRTYPE_PCIE	0		/* not reachable from a fabric */
 
-struct nvmet_subsys *nvmet_disc_subsys;
-
 /* GENCTR: written under nvmet_config_sem for write, read under it for read. */
 static u64 nvmet_disc_genctr;
 
@@ -342,24 +340,4 @@ u16 nvmet_parse_discovery_cmd(struct nvmet_req *req)
 		req->error_loc = offsetof(struct nvme_common_command, opcode);
 		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
 	}
-}
-
-int nvmet_init_discovery(void)
-{
-	struct nvmet_subsys *subsys;
-
-	subsys = nvmet_subsys_alloc(NVME_DISC_SUBSYS_NAME, NVME_NQN_CURR);
-	if (!subsys)
-		return -ENOMEM;
-	if (IS_ERR(subsys))
-		return PTR_ERR(subsys);
-	nvmet_disc_subsys = subsys;
-	return 0;
-}
-
-void nvmet_exit_discovery(void)
-{
-	if (nvmet_disc_subsys)
-		nvmet_subsys_put(nvmet_disc_subsys);
-	nvmet_disc_subsys = NULL;
 }

@@ -293,7 +293,7 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	pr_info("created %s controller %d for subsystem %s for host %s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
 		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);
-	nvmet_genl_ctrl_event(NVMET_EVT_CTRL_CREATE, ctrl);
+	nvmet_event_ctrl(NVMET_EVT_CTRL_CREATE, ctrl);
 	nvmet_set_result(req, ctrl->cntlid);
 out:
 	kfree(c);

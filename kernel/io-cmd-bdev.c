@@ -2,10 +2,11 @@
 /*
  * nvmet-oot: NVM command set I/O on namespaces backed by a block device.
  *
- * Read, Write, Flush, Write Zeroes and Dataset Management map onto bios that
- * complete asynchronously; Compare and Verify read the range back in bounded
- * chunks from a work item. Every LBA range a host names is checked against
- * the namespace size in the parse step, before any data moves.
+ * The block-device implementation of struct nvmet_backend_ops: Read, Write,
+ * Flush and Write Zeroes map onto bios that complete asynchronously; the
+ * synchronous read and deallocate hooks serve Compare, Verify and Dataset
+ * Management, which io-cmd.c runs from work items. io-cmd.c has parsed each
+ * command and checked its LBA range before anything here runs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,17 +20,15 @@
 /* NSFEAT bits 5:4 (OPTPERF) = 11b; not named in Linux 6.12's nvme.h. */
 #define NVMET_BDEV_NSFEAT_OPTPERF	(0x3 << 4)
 
-/* Pages read per step by Compare and Verify (at least one logical block). */
-#define NVMET_BDEV_CHUNK_PAGES	16
-
 /* n as an Identify field in 0's based form, saturated to 16 bits. */
 static __le16 nvmet_bdev_0based(u32 n)
 {
 	return cpu_to_le16((u16)(clamp_t(u32, n, 1, 1U << 16) - 1));
 }
 
-void nvmet_bdev_set_limits(struct block_device *bdev, struct nvme_id_ns *id)
+static void nvmet_bdev_identify_ns(struct nvmet_ns *ns, struct nvme_id_ns *id)
 {
+	struct block_device *bdev = ns->bdev;
 	u32 lbs = bdev_logical_block_size(bdev);
 	__le16 atomic = nvmet_bdev_0based(bdev_physical_block_size(bdev) / lbs);
 
@@ -62,7 +61,7 @@ void nvmet_bdev_set_limits(struct block_device *bdev, struct nvme_id_ns *id)
 		id->dlfeat = (1 << 3) | 0x1;
 }
 
-int nvmet_bdev_ns_enable(struct nvmet_ns *ns)
+static int nvmet_bdev_ns_enable(struct nvmet_ns *ns)
 {
 	struct file *bdev_file;
 	int ret;
@@ -79,7 +78,7 @@ int nvmet_bdev_ns_enable(struct nvmet_ns *ns)
 					   BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
 	if (IS_ERR(bdev_file)) {
 		ret = PTR_ERR(bdev_file);
-		/* -ENOTBLK: a regular file, which the core hands to io-cmd-file.c */
+		/* -ENOTBLK: a regular file, which io-cmd.c hands to the file backend */
 		if (ret != -ENOTBLK)
 			pr_err("cannot open block device %s: %d\n",
 			       ns->device_path, ret);
@@ -101,7 +100,7 @@ int nvmet_bdev_ns_enable(struct nvmet_ns *ns)
 	return 0;
 }
 
-void nvmet_bdev_ns_disable(struct nvmet_ns *ns)
+static void nvmet_bdev_ns_disable(struct nvmet_ns *ns)
 {
 	if (!ns->bdev_file)
 		return;
@@ -110,25 +109,9 @@ void nvmet_bdev_ns_disable(struct nvmet_ns *ns)
 	ns->bdev = NULL;
 }
 
-void nvmet_bdev_ns_revalidate(struct nvmet_ns *ns)
+static void nvmet_bdev_ns_revalidate(struct nvmet_ns *ns)
 {
 	ns->size = bdev_nr_bytes(ns->bdev);
-}
-
-/*
- * Checks that nlb blocks from slba lie inside the namespace; on failure sets
- * the error log fields (error_loc: the command field to blame).
- */
-static u16 nvmet_bdev_check_range(struct nvmet_req *req, u64 slba, u64 nlb,
-				  u16 error_loc)
-{
-	u64 nr_blocks = req->ns->size >> req->ns->blksize_shift;
-
-	if (likely(slba < nr_blocks && nlb <= nr_blocks - slba))
-		return NVME_SC_SUCCESS;
-	req->error_slba = slba;
-	req->error_loc = error_loc;
-	return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
 }
 
 /* Completion of a command's bio, or of the root of its chain of bios. */
@@ -245,90 +228,6 @@ static void nvmet_bdev_execute_flush(struct nvmet_req *req)
 
 	bio_init(bio, req->ns->bdev, req->b.inline_bvec,
 		 ARRAY_SIZE(req->b.inline_bvec), REQ_OP_WRITE | REQ_PREFLUSH);
-	bio->bi_private = req;
-	bio->bi_end_io = nvmet_bdev_end_io;
-	submit_bio(bio);
-}
-
-/*
- * Reads the Dataset Management ranges from the host's data and checks each
- * against the namespace; returns them in *rangesp (kfree them) or a status.
- */
-static u16 nvmet_bdev_get_dsm_ranges(struct nvmet_req *req,
-				     struct nvme_dsm_range **rangesp)
-{
-	unsigned int nr = le32_to_cpu(req->cmd->dsm.nr) + 1;
-	struct nvme_dsm_range *ranges;
-	unsigned int i;
-	u16 status;
-
-	ranges = kmalloc_array(nr, sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
-		return NVME_SC_INTERNAL;
-
-	status = nvmet_copy_from_sgl(req, 0, ranges, nr * sizeof(*ranges));
-	for (i = 0; !status && i < nr; i++) {
-		u64 slba = le64_to_cpu(ranges[i].slba);
-		u32 nlb = le32_to_cpu(ranges[i].nlb);
-
-		/* The ranges live in the data: blame the data pointer. */
-		if (nlb)
-			status = nvmet_bdev_check_range(req, slba, nlb,
-							offsetof(struct nvme_dsm_cmd, dptr));
-	}
-	if (status) {
-		kfree(ranges);
-		return status;
-	}
-	*rangesp = ranges;
-	return NVME_SC_SUCCESS;
-}
-
-static void nvmet_bdev_execute_dsm(struct nvmet_req *req)
-{
-	unsigned int nr = le32_to_cpu(req->cmd->dsm.nr) + 1;
-	u8 shift = req->ns->blksize_shift - SECTOR_SHIFT;
-	struct nvme_dsm_range *ranges;
-	struct bio *bio = NULL;
-	unsigned int i;
-	u16 status;
-
-	/* Hosts may send a larger buffer than the ranges need. */
-	if (!nvmet_check_data_len_lte(req, req->data_len))
-		return;
-
-	/* Only Deallocate acts; the access hints IDR and IDW are advisory. */
-	if (!(le32_to_cpu(req->cmd->dsm.attributes) & NVME_DSMGMT_AD)) {
-		nvmet_req_complete(req, NVME_SC_SUCCESS);
-		return;
-	}
-
-	/* Every range is checked before the first discard is issued. */
-	status = nvmet_bdev_get_dsm_ranges(req, &ranges);
-	if (status) {
-		nvmet_req_complete(req, status);
-		return;
-	}
-
-	/*
-	 * A device without discard support yields no bio at all: deallocation
-	 * is a hint, so that still succeeds.
-	 */
-	for (i = 0; i < nr; i++) {
-		u32 nlb = le32_to_cpu(ranges[i].nlb);
-
-		if (!nlb)
-			continue;
-		__blkdev_issue_discard(req->ns->bdev,
-				       nvmet_lba_to_sect(req->ns, ranges[i].slba),
-				       (sector_t)nlb << shift, GFP_KERNEL, &bio);
-	}
-	kfree(ranges);
-
-	if (!bio) {
-		nvmet_req_complete(req, NVME_SC_SUCCESS);
-		return;
-	}
 	bio->bi_private = req;
 	bio->bi_end_io = nvmet_bdev_end_io;
 	submit_bio(bio);
@@ -467,49 +366,9 @@ static void nvmet_bdev_execute_write_zeroes(struct nvmet_req *req)
 		submit_bio(bio);
 }
 
-/* Pages Compare and Verify read into, plus one for the host's data. */
-struct nvmet_bdev_chunk {
-	struct page	**pages;
-	unsigned int	nr_pages;	/* device data pages; one more follows */
-	u32		bytes;		/* nr_pages * PAGE_SIZE */
-};
-
-static void nvmet_bdev_chunk_free(struct nvmet_bdev_chunk *chunk)
-{
-	unsigned int i;
-
-	for (i = 0; i <= chunk->nr_pages; i++)
-		if (chunk->pages[i])
-			__free_page(chunk->pages[i]);
-	kfree(chunk->pages);
-}
-
-static int nvmet_bdev_chunk_alloc(struct nvmet_bdev_chunk *chunk, u8 shift)
-{
-	unsigned int i;
-
-	chunk->nr_pages = max_t(unsigned int, NVMET_BDEV_CHUNK_PAGES,
-				(1U << shift) >> PAGE_SHIFT);
-	chunk->nr_pages = min_t(unsigned int, chunk->nr_pages, BIO_MAX_VECS);
-	chunk->bytes = chunk->nr_pages << PAGE_SHIFT;
-	chunk->pages = kcalloc(chunk->nr_pages + 1, sizeof(*chunk->pages),
-			       GFP_KERNEL);
-	if (!chunk->pages)
-		return -ENOMEM;
-	for (i = 0; i <= chunk->nr_pages; i++) {
-		chunk->pages[i] = alloc_page(GFP_KERNEL);
-		if (!chunk->pages[i]) {
-			nvmet_bdev_chunk_free(chunk);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-/* Reads len bytes at sector into the chunk's pages; returns an NVMe status. */
-static u16 nvmet_bdev_chunk_read(struct nvmet_req *req,
-				 struct nvmet_bdev_chunk *chunk,
-				 sector_t sector, u32 len)
+/* Reads len bytes at byte pos into bv[0..nr) (nr <= BIO_MAX_VECS), synchronously. */
+static u16 nvmet_bdev_read(struct nvmet_req *req, loff_t pos, struct bio_vec *bv,
+			   unsigned int nr, u32 len)
 {
 	blk_opf_t opf = REQ_OP_READ;
 	struct bio *bio;
@@ -519,14 +378,10 @@ static u16 nvmet_bdev_chunk_read(struct nvmet_req *req,
 	if (le16_to_cpu(req->cmd->rw.control) & NVME_RW_LR)
 		opf |= REQ_FAILFAST_DEV;
 
-	bio = bio_alloc(req->ns->bdev, chunk->nr_pages, opf, GFP_KERNEL);
-	bio->bi_iter.bi_sector = sector;
-	for (i = 0; len; i++) {
-		u32 seg = min_t(u32, len, PAGE_SIZE);
-
-		__bio_add_page(bio, chunk->pages[i], seg, 0);
-		len -= seg;
-	}
+	bio = bio_alloc(req->ns->bdev, nr, opf, GFP_KERNEL);
+	bio->bi_iter.bi_sector = pos >> SECTOR_SHIFT;
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bio, bv[i].bv_page, bv[i].bv_len, bv[i].bv_offset);
 	submit_bio_wait(bio);
 	sts = bio->bi_status;
 	bio_put(bio);
@@ -534,149 +389,40 @@ static u16 nvmet_bdev_chunk_read(struct nvmet_req *req,
 }
 
 /*
- * Compares len bytes read into the chunk with the host's data at offset off
- * of the command's data.
+ * Deallocates a checked range, synchronously. A device without discard
+ * support yields no bio at all: deallocation is a hint, so that succeeds.
  */
-static u16 nvmet_bdev_chunk_compare(struct nvmet_req *req,
-				    struct nvmet_bdev_chunk *chunk,
-				    u64 off, u32 len)
+static u16 nvmet_bdev_deallocate(struct nvmet_req *req, u64 slba, u32 nlb)
 {
-	void *host = page_address(chunk->pages[chunk->nr_pages]);
-	unsigned int i;
-	u32 done;
-	u16 status;
+	struct bio *bio = NULL;
+	blk_status_t sts;
 
-	for (i = 0, done = 0; done < len; i++) {
-		u32 seg = min_t(u32, len - done, PAGE_SIZE);
-
-		status = nvmet_copy_from_sgl(req, off + done, host, seg);
-		if (status)
-			return status;
-		if (memcmp(page_address(chunk->pages[i]), host, seg)) {
-			req->error_slba = le64_to_cpu(req->cmd->rw.slba) +
-					  ((off + done) >> req->ns->blksize_shift);
-			req->error_loc = NVMET_NO_ERROR_LOC;
-			return NVME_SC_COMPARE_FAILED | NVME_STATUS_DNR;
-		}
-		done += seg;
-	}
-	return NVME_SC_SUCCESS;
-}
-
-/*
- * Compare and Verify: read the range in chunks; Compare also matches each
- * chunk against the host's data, Verify only needs the reads to succeed.
- */
-static void nvmet_bdev_check_work(struct work_struct *work)
-{
-	struct nvmet_req *req = container_of(work, struct nvmet_req, f.work);
-	bool compare = req->cmd->rw.opcode == nvme_cmd_compare;
-	u64 total = ((u64)le16_to_cpu(req->cmd->rw.length) + 1) <<
-		    req->ns->blksize_shift;
-	sector_t sector = nvmet_lba_to_sect(req->ns, req->cmd->rw.slba);
-	struct nvmet_bdev_chunk chunk;
-	u16 status = NVME_SC_SUCCESS;
-	u64 off;
-
-	if (nvmet_bdev_chunk_alloc(&chunk, req->ns->blksize_shift)) {
-		nvmet_req_complete(req, NVME_SC_INTERNAL);
-		return;
-	}
-
-	for (off = 0; off < total && !status; ) {
-		u32 len = min_t(u64, total - off, chunk.bytes);
-
-		status = nvmet_bdev_chunk_read(req, &chunk,
-					       sector + (off >> SECTOR_SHIFT),
-					       len);
-		if (!status && compare)
-			status = nvmet_bdev_chunk_compare(req, &chunk, off, len);
-		off += len;
-	}
-
-	nvmet_bdev_chunk_free(&chunk);
-	nvmet_req_complete(req, status);
-}
-
-/*
- * Compare and Verify use no inline bio, so they borrow the work item of the
- * file view of the request union.
- */
-static void nvmet_bdev_execute_check(struct nvmet_req *req)
-{
-	if (!nvmet_check_transfer_len(req, req->data_len))
-		return;
-	INIT_WORK(&req->f.work, nvmet_bdev_check_work);
-	queue_work(nvmet_io_wq, &req->f.work);
-}
-
-/*
- * Parse step shared by the commands that name an LBA range in SLBA and NLB
- * (Read, Write, Compare, Verify, Write Zeroes: same fields, same offsets).
- * with_data: the command moves NLB blocks of data.
- */
-static u16 nvmet_bdev_parse_lba_cmd(struct nvmet_req *req, bool with_data)
-{
-	u64 slba = le64_to_cpu(req->cmd->rw.slba);
-	u64 nlb = (u64)le16_to_cpu(req->cmd->rw.length) + 1;
-	u16 status;
-
-	status = nvmet_bdev_check_range(req, slba, nlb,
-					offsetof(struct nvme_rw_command, slba));
-	if (status)
-		return status;
-
-	req->data_len = 0;
-	if (with_data) {
-		/* 65536 blocks of a large logical block would not fit a u32. */
-		if ((nlb << req->ns->blksize_shift) > U32_MAX) {
-			req->error_loc = offsetof(struct nvme_rw_command,
-						  length);
-			return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-		}
-		req->data_len = nvmet_rw_data_len(req);
-	}
-	return NVME_SC_SUCCESS;
-}
-
-static u16 nvmet_bdev_parse_dsm(struct nvmet_req *req)
-{
-	u32 nr = le32_to_cpu(req->cmd->dsm.nr);
-
-	/* NR is 0's based and 8 bits wide: at most 256 ranges. */
-	if (nr >= NVME_DSM_MAX_RANGES) {
-		req->error_loc = offsetof(struct nvme_dsm_cmd, nr);
-		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-	}
-	req->data_len = (nr + 1) * sizeof(struct nvme_dsm_range);
-	return NVME_SC_SUCCESS;
-}
-
-u16 nvmet_bdev_parse_io_cmd(struct nvmet_req *req)
-{
-	switch (req->cmd->common.opcode) {
-	case nvme_cmd_read:
-	case nvme_cmd_write:
-		req->execute = nvmet_bdev_execute_rw;
-		return nvmet_bdev_parse_lba_cmd(req, true);
-	case nvme_cmd_compare:
-		req->execute = nvmet_bdev_execute_check;
-		return nvmet_bdev_parse_lba_cmd(req, true);
-	case nvme_cmd_verify:
-		req->execute = nvmet_bdev_execute_check;
-		return nvmet_bdev_parse_lba_cmd(req, false);
-	case nvme_cmd_write_zeroes:
-		req->execute = nvmet_bdev_execute_write_zeroes;
-		return nvmet_bdev_parse_lba_cmd(req, false);
-	case nvme_cmd_flush:
-		req->execute = nvmet_bdev_execute_flush;
-		req->data_len = 0;
+	__blkdev_issue_discard(req->ns->bdev, slba << (req->ns->blksize_shift - SECTOR_SHIFT),
+			       (sector_t)nlb << (req->ns->blksize_shift - SECTOR_SHIFT),
+			       GFP_KERNEL, &bio);
+	if (!bio)
 		return NVME_SC_SUCCESS;
-	case nvme_cmd_dsm:
-		req->execute = nvmet_bdev_execute_dsm;
-		return nvmet_bdev_parse_dsm(req);
-	default:
-		req->error_loc = offsetof(struct nvme_common_command, opcode);
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
-	}
+	submit_bio_wait(bio);
+	sts = bio->bi_status;
+	bio_put(bio);
+	return blk_to_nvme_status(req, sts);
 }
+
+static int nvmet_bdev_sync(struct nvmet_ns *ns)
+{
+	return blkdev_issue_flush(ns->bdev);
+}
+
+const struct nvmet_backend_ops nvmet_bdev_ops = {
+	.name			= "bdev",
+	.enable			= nvmet_bdev_ns_enable,
+	.disable		= nvmet_bdev_ns_disable,
+	.revalidate		= nvmet_bdev_ns_revalidate,
+	.sync			= nvmet_bdev_sync,
+	.execute_rw		= nvmet_bdev_execute_rw,
+	.execute_flush		= nvmet_bdev_execute_flush,
+	.execute_write_zeroes	= nvmet_bdev_execute_write_zeroes,
+	.read			= nvmet_bdev_read,
+	.deallocate		= nvmet_bdev_deallocate,
+	.identify_ns		= nvmet_bdev_identify_ns,
+};

@@ -20,17 +20,13 @@
 #include <linux/uio.h>
 #include "nvmet.h"
 
-/* Pages read per step by Compare and Verify (at least one logical block). */
-#define NVMET_FILE_CHUNK_PAGES	16
-
-int nvmet_file_ns_revalidate(struct nvmet_ns *ns)
+static void nvmet_file_ns_revalidate(struct nvmet_ns *ns)
 {
 	/* f_mapping->host: for a block device, the device's own inode. */
 	ns->size = i_size_read(ns->file->f_mapping->host);
-	return 0;
 }
 
-int nvmet_file_ns_enable(struct nvmet_ns *ns)
+static int nvmet_file_ns_enable(struct nvmet_ns *ns)
 {
 	int flags = O_RDWR | O_LARGEFILE;
 	struct inode *inode;
@@ -68,7 +64,7 @@ int nvmet_file_ns_enable(struct nvmet_ns *ns)
 	return 0;
 }
 
-void nvmet_file_ns_disable(struct nvmet_ns *ns)
+static void nvmet_file_ns_disable(struct nvmet_ns *ns)
 {
 	if (!ns->file)
 		return;
@@ -77,22 +73,6 @@ void nvmet_file_ns_disable(struct nvmet_ns *ns)
 		flush_workqueue(nvmet_buffered_io_wq);
 	fput(ns->file);
 	ns->file = NULL;
-}
-
-/*
- * Checks that nlb blocks from slba lie inside the namespace; on failure sets
- * the error log fields (error_loc: the command field to blame).
- */
-static u16 nvmet_file_check_range(struct nvmet_req *req, u64 slba, u64 nlb,
-				  u16 error_loc)
-{
-	u64 nr_blocks = req->ns->size >> req->ns->blksize_shift;
-
-	if (likely(slba < nr_blocks && nlb <= nr_blocks - slba))
-		return NVME_SC_SUCCESS;
-	req->error_slba = slba;
-	req->error_loc = error_loc;
-	return NVME_SC_LBA_RANGE | NVME_STATUS_DNR;
 }
 
 /* Status of a read_iter/write_iter call that had to move want bytes. */
@@ -322,90 +302,6 @@ static void nvmet_file_execute_flush(struct nvmet_req *req)
 }
 
 /*
- * Reads the Dataset Management ranges from the host's data and checks each
- * against the namespace; returns them in *rangesp (kfree them) or a status.
- */
-static u16 nvmet_file_get_dsm_ranges(struct nvmet_req *req,
-				     struct nvme_dsm_range **rangesp)
-{
-	unsigned int nr = le32_to_cpu(req->cmd->dsm.nr) + 1;
-	struct nvme_dsm_range *ranges;
-	unsigned int i;
-	u16 status;
-
-	ranges = kmalloc_array(nr, sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
-		return NVME_SC_INTERNAL;
-
-	status = nvmet_copy_from_sgl(req, 0, ranges, nr * sizeof(*ranges));
-	for (i = 0; !status && i < nr; i++) {
-		u64 slba = le64_to_cpu(ranges[i].slba);
-		u32 nlb = le32_to_cpu(ranges[i].nlb);
-
-		/* The ranges live in the data: blame the data pointer. */
-		if (nlb)
-			status = nvmet_file_check_range(req, slba, nlb,
-							offsetof(struct nvme_dsm_cmd, dptr));
-	}
-	if (status) {
-		kfree(ranges);
-		return status;
-	}
-	*rangesp = ranges;
-	return NVME_SC_SUCCESS;
-}
-
-static void nvmet_file_dsm_work(struct work_struct *work)
-{
-	struct nvmet_req *req = container_of(work, struct nvmet_req, f.work);
-	unsigned int nr = le32_to_cpu(req->cmd->dsm.nr) + 1;
-	struct nvme_dsm_range *ranges;
-	unsigned int i;
-	u16 status;
-	int ret;
-
-	/* Every range is checked before the first hole is punched. */
-	status = nvmet_file_get_dsm_ranges(req, &ranges);
-	if (status) {
-		nvmet_req_complete(req, status);
-		return;
-	}
-
-	for (i = 0; i < nr && !status; i++) {
-		u32 nlb = le32_to_cpu(ranges[i].nlb);
-
-		if (!nlb)
-			continue;
-		ret = vfs_fallocate(req->ns->file,
-				    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				    nvmet_file_pos(req, ranges[i].slba),
-				    (loff_t)nlb << req->ns->blksize_shift);
-		/* Deallocation is a hint: a file that cannot punch is fine. */
-		if (ret && ret != -EOPNOTSUPP) {
-			req->error_slba = le64_to_cpu(ranges[i].slba);
-			status = errno_to_nvme_status(req, ret);
-		}
-	}
-	kfree(ranges);
-	nvmet_req_complete(req, status);
-}
-
-static void nvmet_file_execute_dsm(struct nvmet_req *req)
-{
-	/* Hosts may send a larger buffer than the ranges need. */
-	if (!nvmet_check_data_len_lte(req, req->data_len))
-		return;
-
-	/* Only Deallocate acts; the access hints IDR and IDW are advisory. */
-	if (!(le32_to_cpu(req->cmd->dsm.attributes) & NVME_DSMGMT_AD)) {
-		nvmet_req_complete(req, NVME_SC_SUCCESS);
-		return;
-	}
-	INIT_WORK(&req->f.work, nvmet_file_dsm_work);
-	queue_work(nvmet_io_wq, &req->f.work);
-}
-
-/*
  * Zeroes len bytes at pos by writing the zero page, for files that cannot
  * zero a range with fallocate.
  */
@@ -471,202 +367,42 @@ static void nvmet_file_execute_write_zeroes(struct nvmet_req *req)
 	queue_work(nvmet_io_wq, &req->f.work);
 }
 
-/* Pages Compare and Verify read into, plus one for the host's data. */
-struct nvmet_file_chunk {
-	struct page	**pages;
-	struct bio_vec	*bvec;
-	unsigned int	nr_pages;	/* device data pages; one more follows */
-	u32		bytes;		/* nr_pages * PAGE_SIZE */
+/* Reads len bytes at byte pos into bv[0..nr), synchronously. */
+static u16 nvmet_file_read(struct nvmet_req *req, loff_t pos, struct bio_vec *bv,
+			   unsigned int nr, u32 len)
+{
+	return nvmet_file_io_status(req, nvmet_file_submit(req, false, pos, bv, nr, len, NULL),
+				    len);
+}
+
+/* Punches a hole over a checked range; a file that cannot punch is fine (a hint). */
+static u16 nvmet_file_deallocate(struct nvmet_req *req, u64 slba, u32 nlb)
+{
+	int ret;
+
+	ret = vfs_fallocate(req->ns->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    (loff_t)slba << req->ns->blksize_shift,
+			    (loff_t)nlb << req->ns->blksize_shift);
+	if (ret && ret != -EOPNOTSUPP)
+		return errno_to_nvme_status(req, ret);
+	return NVME_SC_SUCCESS;
+}
+
+/* Data and the metadata needed to read it back: fdatasync. */
+static int nvmet_file_sync(struct nvmet_ns *ns)
+{
+	return vfs_fsync(ns->file, 1);
+}
+
+const struct nvmet_backend_ops nvmet_file_ops = {
+	.name			= "file",
+	.enable			= nvmet_file_ns_enable,
+	.disable		= nvmet_file_ns_disable,
+	.revalidate		= nvmet_file_ns_revalidate,
+	.sync			= nvmet_file_sync,
+	.execute_rw		= nvmet_file_execute_rw,
+	.execute_flush		= nvmet_file_execute_flush,
+	.execute_write_zeroes	= nvmet_file_execute_write_zeroes,
+	.read			= nvmet_file_read,
+	.deallocate		= nvmet_file_deallocate,
 };
-
-static void nvmet_file_chunk_free(struct nvmet_file_chunk *chunk)
-{
-	unsigned int i;
-
-	for (i = 0; i <= chunk->nr_pages; i++)
-		if (chunk->pages[i])
-			__free_page(chunk->pages[i]);
-	kfree(chunk->pages);
-	kfree(chunk->bvec);
-}
-
-static int nvmet_file_chunk_alloc(struct nvmet_file_chunk *chunk, u8 shift)
-{
-	unsigned int i;
-
-	chunk->nr_pages = max_t(unsigned int, NVMET_FILE_CHUNK_PAGES,
-				(1U << shift) >> PAGE_SHIFT);
-	chunk->bytes = chunk->nr_pages << PAGE_SHIFT;
-	chunk->pages = kcalloc(chunk->nr_pages + 1, sizeof(*chunk->pages),
-			       GFP_KERNEL);
-	chunk->bvec = kcalloc(chunk->nr_pages, sizeof(*chunk->bvec),
-			      GFP_KERNEL);
-	if (!chunk->pages || !chunk->bvec)
-		goto fail;
-	for (i = 0; i <= chunk->nr_pages; i++) {
-		chunk->pages[i] = alloc_page(GFP_KERNEL);
-		if (!chunk->pages[i])
-			goto fail;
-	}
-	return 0;
-fail:
-	if (chunk->pages)
-		nvmet_file_chunk_free(chunk);
-	else
-		kfree(chunk->bvec);
-	return -ENOMEM;
-}
-
-/* Reads len bytes at pos into the chunk's pages; returns an NVMe status. */
-static u16 nvmet_file_chunk_read(struct nvmet_req *req,
-				 struct nvmet_file_chunk *chunk,
-				 loff_t pos, u32 len)
-{
-	unsigned int nr = 0;
-	u32 left;
-	ssize_t ret;
-
-	for (left = len; left; nr++) {
-		u32 seg = min_t(u32, left, PAGE_SIZE);
-
-		bvec_set_page(&chunk->bvec[nr], chunk->pages[nr], seg, 0);
-		left -= seg;
-	}
-	ret = nvmet_file_submit(req, false, pos, chunk->bvec, nr, len, NULL);
-	return nvmet_file_io_status(req, ret, len);
-}
-
-/*
- * Compares len bytes read into the chunk with the host's data at offset off
- * of the command's data.
- */
-static u16 nvmet_file_chunk_compare(struct nvmet_req *req,
-				    struct nvmet_file_chunk *chunk,
-				    u64 off, u32 len)
-{
-	void *host = page_address(chunk->pages[chunk->nr_pages]);
-	unsigned int i;
-	u32 done;
-	u16 status;
-
-	for (i = 0, done = 0; done < len; i++) {
-		u32 seg = min_t(u32, len - done, PAGE_SIZE);
-
-		status = nvmet_copy_from_sgl(req, off + done, host, seg);
-		if (status)
-			return status;
-		if (memcmp(page_address(chunk->pages[i]), host, seg)) {
-			req->error_slba = le64_to_cpu(req->cmd->rw.slba) +
-					  ((off + done) >> req->ns->blksize_shift);
-			req->error_loc = NVMET_NO_ERROR_LOC;
-			return NVME_SC_COMPARE_FAILED | NVME_STATUS_DNR;
-		}
-		done += seg;
-	}
-	return NVME_SC_SUCCESS;
-}
-
-/*
- * Compare and Verify: read the range in chunks; Compare also matches each
- * chunk against the host's data, Verify only needs the reads to succeed.
- */
-static void nvmet_file_check_work(struct work_struct *work)
-{
-	struct nvmet_req *req = container_of(work, struct nvmet_req, f.work);
-	bool compare = req->cmd->rw.opcode == nvme_cmd_compare;
-	u64 total = ((u64)le16_to_cpu(req->cmd->rw.length) + 1) <<
-		    req->ns->blksize_shift;
-	loff_t pos = nvmet_file_pos(req, req->cmd->rw.slba);
-	struct nvmet_file_chunk chunk;
-	u16 status = NVME_SC_SUCCESS;
-	u64 off;
-
-	if (nvmet_file_chunk_alloc(&chunk, req->ns->blksize_shift)) {
-		nvmet_req_complete(req, NVME_SC_INTERNAL);
-		return;
-	}
-
-	for (off = 0; off < total && !status; ) {
-		u32 len = min_t(u64, total - off, chunk.bytes);
-
-		status = nvmet_file_chunk_read(req, &chunk, pos + off, len);
-		if (!status && compare)
-			status = nvmet_file_chunk_compare(req, &chunk, off, len);
-		off += len;
-	}
-
-	nvmet_file_chunk_free(&chunk);
-	nvmet_req_complete(req, status);
-}
-
-static void nvmet_file_execute_check(struct nvmet_req *req)
-{
-	if (!nvmet_check_transfer_len(req, req->data_len))
-		return;
-	INIT_WORK(&req->f.work, nvmet_file_check_work);
-	queue_work(req->ns->buffered_io ? nvmet_buffered_io_wq : nvmet_io_wq,
-		   &req->f.work);
-}
-
-/*
- * Parse step shared by the commands that name an LBA range in SLBA and NLB
- * (Read, Write, Compare, Verify, Write Zeroes: same fields, same offsets).
- * with_data: the command moves NLB blocks of data.
- */
-static u16 nvmet_file_parse_lba_cmd(struct nvmet_req *req, bool with_data)
-{
-	u64 slba = le64_to_cpu(req->cmd->rw.slba);
-	u64 nlb = (u64)le16_to_cpu(req->cmd->rw.length) + 1;
-	u16 status;
-
-	status = nvmet_file_check_range(req, slba, nlb,
-					offsetof(struct nvme_rw_command, slba));
-	if (status)
-		return status;
-
-	/* blksize_shift <= 12: NLB blocks always fit nvmet_rw_data_len(). */
-	req->data_len = with_data ? nvmet_rw_data_len(req) : 0;
-	return NVME_SC_SUCCESS;
-}
-
-static u16 nvmet_file_parse_dsm(struct nvmet_req *req)
-{
-	u32 nr = le32_to_cpu(req->cmd->dsm.nr);
-
-	/* NR is 0's based and 8 bits wide: at most 256 ranges. */
-	if (nr >= NVME_DSM_MAX_RANGES) {
-		req->error_loc = offsetof(struct nvme_dsm_cmd, nr);
-		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
-	}
-	req->data_len = (nr + 1) * sizeof(struct nvme_dsm_range);
-	return NVME_SC_SUCCESS;
-}
-
-u16 nvmet_file_parse_io_cmd(struct nvmet_req *req)
-{
-	switch (req->cmd->common.opcode) {
-	case nvme_cmd_read:
-	case nvme_cmd_write:
-		req->execute = nvmet_file_execute_rw;
-		return nvmet_file_parse_lba_cmd(req, true);
-	case nvme_cmd_compare:
-		req->execute = nvmet_file_execute_check;
-		return nvmet_file_parse_lba_cmd(req, true);
-	case nvme_cmd_verify:
-		req->execute = nvmet_file_execute_check;
-		return nvmet_file_parse_lba_cmd(req, false);
-	case nvme_cmd_write_zeroes:
-		req->execute = nvmet_file_execute_write_zeroes;
-		return nvmet_file_parse_lba_cmd(req, false);
-	case nvme_cmd_flush:
-		req->execute = nvmet_file_execute_flush;
-		req->data_len = 0;
-		return NVME_SC_SUCCESS;
-	case nvme_cmd_dsm:
-		req->execute = nvmet_file_execute_dsm;
-		return nvmet_file_parse_dsm(req);
-	default:
-		req->error_loc = offsetof(struct nvme_common_command, opcode);
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
-	}
-}

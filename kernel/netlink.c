@@ -166,7 +166,7 @@ static void nvmet_genl_event_send(struct sk_buff *skb, void *hdr, u8 event, int 
 	genlmsg_multicast(&nvmet_genl_family, skb, 0, 0, GFP_KERNEL);
 }
 
-void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
+static void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -181,7 +181,7 @@ void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 	nvmet_genl_event_send(skb, hdr, event, ret);
 }
 
-void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
+static void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -197,7 +197,7 @@ void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
 		nvmet_genl_event_send(skb, hdr, event, ret);
 }
 
-void nvmet_genl_port_event(u8 event, struct nvmet_port *port)
+static void nvmet_genl_port_event(u8 event, struct nvmet_port *port)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -345,12 +345,23 @@ static struct genl_family nvmet_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(nvmet_genl_mcgrps),
 };
 
+static const struct nvmet_event_ops nvmet_genl_events = {
+	.ctrl	= nvmet_genl_ctrl_event,
+	.ns	= nvmet_genl_ns_event,
+	.port	= nvmet_genl_port_event,
+};
+
 int nvmet_genl_init(void)
 {
-	return genl_register_family(&nvmet_genl_family);
+	int ret = genl_register_family(&nvmet_genl_family);
+
+	if (!ret)
+		nvmet_set_event_ops(&nvmet_genl_events);
+	return ret;
 }
 
 void nvmet_genl_exit(void)
 {
+	nvmet_set_event_ops(NULL);
 	genl_unregister_family(&nvmet_genl_family);
 }

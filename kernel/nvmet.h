@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nvmet-oot: the target core's objects and the contract between the core
- * (core.c, configfs.c, admin-cmd.c, fabrics-cmd.c, discovery.c, io-cmd-*.c)
- * and the transports (tcp.c, ...).
+ * nvmet-oot: the target core's objects and the contract between its files
+ * and the transports (tcp.c, ...). The core's files call each other only
+ * downwards, floor by floor (docs/architecture.md, tests/style/layers):
+ *   main.c                          module init and exit
+ *   configfs.c, netlink.c           configuration and events, user-facing
+ *   req.c                           the capsule entry point
+ *   fabrics-cmd.c admin-cmd.c discovery.c io-cmd.c   the command sets
+ *   ctrl-cmd.c                      admin commands every controller has
+ *   io-cmd-bdev.c io-cmd-file.c     the backends (struct nvmet_backend_ops)
+ *   core.c                          objects, queues, completion
+ * The declarations at the end are grouped by the file that defines them.
  *
  * Object model (NVMe terms):
  *   subsys  an NVM subsystem (or the discovery subsystem); has namespaces,
@@ -151,7 +159,7 @@ extern struct workqueue_struct *nvmet_buffered_io_wq;
 extern struct list_head nvmet_subsystems;
 extern struct mutex nvmet_subsystems_lock;
 
-/* The discovery subsystem: one per target, its NQN is the root discovery_nqn. */
+/* The discovery subsystem (core.c): one per target, its NQN is the root discovery_nqn. */
 extern struct nvmet_subsys *nvmet_disc_subsys;
 
 struct nvmet_ns {
@@ -172,6 +180,7 @@ struct nvmet_ns {
 
 	/* Set while enabled; enabled changes under enable_lock and subsys->lock. */
 	bool			enabled;
+	const struct nvmet_backend_ops *ops;	/* the backend (io-cmd.c picks it) */
 	struct file		*bdev_file;	/* block device backend */
 	struct block_device	*bdev;
 	struct file		*file;		/* file backend */
@@ -440,6 +449,43 @@ struct nvmet_fabrics_ops {
 	u16 (*get_max_queue_size)(const struct nvmet_ctrl *ctrl);
 };
 
+/*
+ * A namespace backend: io-cmd.c parses and checks every NVM command (LBA
+ * range, data length, access) and then reaches the backing store only
+ * through the table ns->ops points at while the namespace is enabled.
+ * io-cmd-bdev.c and io-cmd-file.c implement it; a further backend (zoned,
+ * passthru) is one more table.
+ */
+struct nvmet_backend_ops {
+	const char *name;
+	/*
+	 * Opens ns->device_path and sets ns->size and ns->blksize_shift;
+	 * -ENOTBLK: not this backend's kind (the next one is tried).
+	 */
+	int (*enable)(struct nvmet_ns *ns);
+	void (*disable)(struct nvmet_ns *ns);
+	void (*revalidate)(struct nvmet_ns *ns);	/* re-reads ns->size */
+	int (*sync)(struct nvmet_ns *ns);	/* completed writes made durable; sleeps */
+	/* Execute handlers of parsed commands; they complete the request. */
+	void (*execute_rw)(struct nvmet_req *req);
+	void (*execute_flush)(struct nvmet_req *req);
+	void (*execute_write_zeroes)(struct nvmet_req *req);
+	/* From a work item: reads len bytes at byte pos into bv[0..nr) (nr <= BIO_MAX_VECS). */
+	u16 (*read)(struct nvmet_req *req, loff_t pos, struct bio_vec *bv, unsigned int nr,
+		    u32 len);
+	/* From a work item: deallocates nlb blocks from slba (checked); an NVMe status. */
+	u16 (*deallocate)(struct nvmet_req *req, u64 slba, u32 nlb);
+	/* Optional: the backend's fields of Identify Namespace. */
+	void (*identify_ns)(struct nvmet_ns *ns, struct nvme_id_ns *id);
+};
+
+/* Where the core's events go (netlink.c registers it); each may sleep. */
+struct nvmet_event_ops {
+	void (*ctrl)(u8 event, struct nvmet_ctrl *ctrl);
+	void (*ns)(u8 event, struct nvmet_ns *ns);
+	void (*port)(u8 event, struct nvmet_port *port);
+};
+
 struct nvmet_req {
 	struct nvme_command	*cmd;		/* set by the transport */
 	struct nvme_completion	*cqe;		/* set by the transport */
@@ -526,17 +572,25 @@ static inline u8 nvmet_cc_shn(u32 cc)		{ return (cc >> NVME_CC_SHN_SHIFT) & 0x3;
 static inline u8 nvmet_cc_iosqes(u32 cc)	{ return (cc >> NVME_CC_IOSQES_SHIFT) & 0xf; }
 static inline u8 nvmet_cc_iocqes(u32 cc)	{ return (cc >> NVME_CC_IOCQES_SHIFT) & 0xf; }
 
-/* --- core.c ------------------------------------------------------------ */
+/* --- req.c: the capsule entry point (the transports call it) ------------ */
+
+bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
+		    const struct nvmet_fabrics_ops *ops);
+
+/* --- core.c: the bottom floor -------------------------------------------- */
+
+int nvmet_core_init(void);
+void nvmet_core_exit(void);
 
 int nvmet_register_transport(const struct nvmet_fabrics_ops *ops);
 void nvmet_unregister_transport(const struct nvmet_fabrics_ops *ops);
 
-bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
-		    const struct nvmet_fabrics_ops *ops);
 void nvmet_req_uninit(struct nvmet_req *req);
 bool nvmet_check_transfer_len(struct nvmet_req *req, size_t len);
 bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len);
 void nvmet_req_complete(struct nvmet_req *req, u16 status);
+/* For req.c: completes a request that never took an sq reference. */
+void __nvmet_req_complete(struct nvmet_req *req, u16 status);
 int nvmet_req_alloc_sgls(struct nvmet_req *req);
 void nvmet_req_free_sgls(struct nvmet_req *req);
 u16 nvmet_req_find_ns(struct nvmet_req *req);
@@ -558,7 +612,6 @@ struct nvmet_ctrl *nvmet_ctrl_find_get(const char *subsysnqn, const char *hostnq
 void nvmet_ctrl_put(struct nvmet_ctrl *ctrl);
 void nvmet_ctrl_fatal_error(struct nvmet_ctrl *ctrl);
 void nvmet_ctrl_delete(struct nvmet_ctrl *ctrl);
-void nvmet_complete_disconnect(struct nvmet_req *req);	/* may sleep */
 u16 nvmet_check_ctrl_status(struct nvmet_req *req);
 void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);
@@ -573,11 +626,6 @@ void nvmet_subsys_del_ctrls(struct nvmet_subsys *subsys);
 struct nvmet_subsys *nvmet_find_get_subsys(struct nvmet_port *port, const char *subsysnqn);
 bool nvmet_host_allowed(struct nvmet_subsys *subsys, const char *hostnqn);
 
-struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid);	/* NULL on failure */
-void nvmet_ns_free(struct nvmet_ns *ns);
-int nvmet_ns_enable(struct nvmet_ns *ns);
-void nvmet_ns_disable(struct nvmet_ns *ns);
-void nvmet_ns_revalidate(struct nvmet_ns *ns);
 void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid);
 struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid);	/* takes ns->ref */
 void nvmet_put_namespace(struct nvmet_ns *ns);
@@ -599,56 +647,83 @@ void nvmet_add_async_event(struct nvmet_ctrl *ctrl, u8 event_type, u8 event_info
 u16 errno_to_nvme_status(struct nvmet_req *req, int errno);
 u16 blk_to_nvme_status(struct nvmet_req *req, blk_status_t blk_sts);
 
-/* --- fabrics-cmd.c ------------------------------------------------------ */
+/* Events (uapi/nvmet-genl.h) to the registered sink, if any; may sleep. */
+void nvmet_set_event_ops(const struct nvmet_event_ops *ops);
+void nvmet_event_ctrl(u8 event, struct nvmet_ctrl *ctrl);
+void nvmet_event_ns(u8 event, struct nvmet_ns *ns);
+void nvmet_event_port(u8 event, struct nvmet_port *port);
+
+/* --- fabrics-cmd.c: Connect, Property Get/Set, Disconnect ---------------- */
 
 u16 nvmet_parse_connect_cmd(struct nvmet_req *req);	/* queue without controller */
 u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req);	/* admin queue */
 u16 nvmet_parse_fabrics_io_cmd(struct nvmet_req *req);	/* I/O queue */
+void nvmet_complete_disconnect(struct nvmet_req *req);	/* may sleep */
 
-/* --- admin-cmd.c -------------------------------------------------------- */
+/* --- admin-cmd.c: the NVM subsystem's admin command set ------------------ */
 
 u16 nvmet_parse_admin_cmd(struct nvmet_req *req);
-void nvmet_execute_async_event(struct nvmet_req *req);
-void nvmet_execute_keep_alive(struct nvmet_req *req);
-void nvmet_execute_set_features(struct nvmet_req *req);
-void nvmet_execute_get_features(struct nvmet_req *req);
-u32 nvmet_get_log_page_len(struct nvme_command *cmd);
-u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
-void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);
 
-/* --- discovery.c -------------------------------------------------------- */
+/* --- discovery.c: the discovery subsystem's admin command set and log ---- */
 
-int nvmet_init_discovery(void);
-void nvmet_exit_discovery(void);
 u16 nvmet_parse_discovery_cmd(struct nvmet_req *req);
 void nvmet_port_disc_changed(struct nvmet_port *port, struct nvmet_subsys *subsys);
 void nvmet_subsys_disc_changed(struct nvmet_subsys *subsys, struct nvmet_host *host);
 void nvmet_referral_enable(struct nvmet_port *parent, struct nvmet_port *port);
 void nvmet_referral_disable(struct nvmet_port *parent, struct nvmet_port *port);
 
-/* --- io-cmd-bdev.c, io-cmd-file.c --------------------------------------- */
+/* --- ctrl-cmd.c: admin commands of every controller (admin and discovery) */
 
-u16 nvmet_bdev_parse_io_cmd(struct nvmet_req *req);
-int nvmet_bdev_ns_enable(struct nvmet_ns *ns);	/* -ENOTBLK: not a block device */
-void nvmet_bdev_ns_disable(struct nvmet_ns *ns);
-void nvmet_bdev_ns_revalidate(struct nvmet_ns *ns);
-void nvmet_bdev_set_limits(struct block_device *bdev, struct nvme_id_ns *id);
-u16 nvmet_file_parse_io_cmd(struct nvmet_req *req);
-int nvmet_file_ns_enable(struct nvmet_ns *ns);
-void nvmet_file_ns_disable(struct nvmet_ns *ns);
-int nvmet_file_ns_revalidate(struct nvmet_ns *ns);
-void nvmet_execute_flush_all(struct nvmet_req *req);	/* Flush with NSID FFFFFFFFh */
+#define NVMET_LOG_RAE			BIT(15)	/* Get Log Page CDW10 */
+#define NVMET_HOSTID_EXHID		BIT(0)	/* Host Identifier CDW11 */
+#define NVMET_WPS_MASK			0x7	/* Write Protect CDW11 */
+/* Asynchronous events an NVM controller may raise besides the mandatory ones. */
+#define NVMET_AEN_OPTIONAL	(NVME_AEN_CFG_NS_ATTR | NVME_AEN_CFG_ANA_CHANGE)
+/* Set Features 0Bh: the SMART critical warnings may be enabled but never fire. */
+#define NVMET_AEN_SETTABLE	(NVME_SMART_CRIT_SPARE | NVME_SMART_CRIT_TEMPERATURE | \
+				 NVME_SMART_CRIT_RELIABILITY | NVME_SMART_CRIT_MEDIA | \
+				 NVME_SMART_CRIT_VOLATILE_MEMORY | NVMET_AEN_OPTIONAL)
+/* Error locations: byte offsets of SQE fields. */
+#define NVMET_LOC_OPCODE	offsetof(struct nvme_common_command, opcode)
+#define NVMET_LOC_CDW10		offsetof(struct nvme_common_command, cdw10)
+#define NVMET_LOC_CDW11		offsetof(struct nvme_common_command, cdw11)
+
+static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
+{
+	req->error_loc = loc;
+	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+}
+
+void nvmet_execute_async_event(struct nvmet_req *req);
+void nvmet_execute_keep_alive(struct nvmet_req *req);
+void nvmet_execute_set_features(struct nvmet_req *req);
+void nvmet_execute_get_features(struct nvmet_req *req);
+size_t nvmet_get_feat_data_len(struct nvmet_req *req);	/* Get Features data bytes */
+u32 nvmet_get_log_page_len(struct nvme_command *cmd);
+u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
+void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);
+
+/* --- io-cmd.c: namespaces and the NVM command set ------------------------ */
+
+struct nvmet_ns *nvmet_ns_alloc(struct nvmet_subsys *subsys, u32 nsid);	/* NULL on failure */
+void nvmet_ns_free(struct nvmet_ns *ns);
+int nvmet_ns_enable(struct nvmet_ns *ns);
+void nvmet_ns_disable(struct nvmet_ns *ns);
+void nvmet_ns_revalidate(struct nvmet_ns *ns);
+int nvmet_ns_sync(struct nvmet_ns *ns);		/* enabled ns, with a reference */
+u16 nvmet_parse_io_cmd(struct nvmet_req *req);
+
+/* --- io-cmd-bdev.c, io-cmd-file.c: the backends -------------------------- */
+
+extern const struct nvmet_backend_ops nvmet_bdev_ops;
+extern const struct nvmet_backend_ops nvmet_file_ops;
 
 /* --- netlink.c: the nvmet_oot generic netlink family --------------------- */
 
-int nvmet_genl_init(void);
+int nvmet_genl_init(void);	/* registers the core's event sink */
 void nvmet_genl_exit(void);
-/* Events (uapi/nvmet-genl.h); may sleep; nothing is sent without listeners. */
-void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl);
-void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns);
-void nvmet_genl_port_event(u8 event, struct nvmet_port *port);
 
-/* --- configfs.c --------------------------------------------------------- */
+/* --- configfs.c: the top; nothing calls into it but main.c --------------- */
 
 int nvmet_init_configfs(void);
 void nvmet_exit_configfs(void);
