@@ -963,21 +963,7 @@ u16 nvmet_parse_admin_cmd(struct nvmet_req *req)
 	case nvme_admin_abort_cmd:
 		req->execute = nvmet_execute_abort;
 		return NVME_SC_SUCCESS;
-	case nvme_admin_set_features:
-		req->execute = nvmet_execute_set_features;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_get_features:
-		req->data_len = nvmet_get_feat_data_len(req);
-		req->execute = nvmet_execute_get_features;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_async_event:
-		req->execute = nvmet_execute_async_event;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_keep_alive:
-		req->execute = nvmet_execute_keep_alive;
-		return NVME_SC_SUCCESS;
 	default:
-		req->error_loc = NVMET_LOC_OPCODE;
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+		return nvmet_parse_ctrl_cmd(req);
 	}
 }

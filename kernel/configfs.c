@@ -150,231 +150,221 @@ static bool nvmet_cfs_tls_supported(void)
 	return false;
 }
 
-static void nvmet_cfs_port_busy(struct nvmet_port *port, const char *attr)
+/*
+ * The one store path of every port and referral attribute: CHECK (optional)
+ * validates what needs no lock; then, holding nvmet_config_sem for write, an
+ * enabled port refuses the change (-EACCES, with a log line naming the
+ * attribute) and SET applies it (0 or a negative errno). The order of the
+ * two checks is the in-tree target's for each attribute.
+ */
+struct nvmet_port_attr {
+	const char	*name;
+	int		(*check)(const char *page, size_t count);
+	int		(*set)(struct nvmet_port *port, const char *page);
+};
+
+static ssize_t nvmet_port_attr_store(const struct nvmet_port_attr *attr,
+				     struct config_item *item, const char *page, size_t count)
 {
-	pr_err("port %u is enabled: disable it before changing %s\n",
-	       le16_to_cpu(port->disc_addr.portid), attr);
+	struct nvmet_port *port = to_nvmet_port(item);
+	int ret;
+
+	if (attr->check) {
+		ret = attr->check(page, count);
+		if (ret)
+			return ret;
+	}
+	down_write(&nvmet_config_sem);
+	if (port->enabled) {
+		pr_err("port %u is enabled: disable it before changing %s\n",
+		       le16_to_cpu(port->disc_addr.portid), attr->name);
+		ret = -EACCES;
+	} else {
+		ret = attr->set(port, page);
+	}
+	up_write(&nvmet_config_sem);
+	return ret ? ret : count;
+}
+
+/* nvmet_attr_<name>: its _show is written out, its _store is generated. */
+#define NVMET_PORT_ATTR(_name, _check)						\
+	static const struct nvmet_port_attr nvmet_port_attr_##_name = {	\
+		.name = #_name, .check = _check, .set = nvmet_##_name##_set,	\
+	};									\
+	static ssize_t nvmet_##_name##_store(struct config_item *item,		\
+					     const char *page, size_t count)	\
+	{									\
+		return nvmet_port_attr_store(&nvmet_port_attr_##_name, item,	\
+					     page, count);			\
+	}									\
+	CONFIGFS_ATTR(nvmet_, _name)
+
+/* A value out of TBL; logs "invalid NAME value" when PAGE is none of them. */
+static const struct nvmet_cfs_name *nvmet_cfs_lookup(const struct nvmet_cfs_name *tbl, size_t n,
+						     const char *page, const char *name)
+{
+	const struct nvmet_cfs_name *v = nvmet_cfs_find_name(tbl, n, page);
+
+	if (!v)
+		pr_err("invalid %s value\n", name);
+	return v;
+}
+
+static ssize_t nvmet_cfs_show_name(char *page, const struct nvmet_cfs_name *tbl, size_t n,
+				   u8 value)
+{
+	return sysfs_emit(page, "%s\n", nvmet_cfs_find_value(tbl, n, value));
+}
+
+/* Strings of disc_addr are read under the semaphore that their writers hold. */
+static ssize_t nvmet_cfs_show_field(char *page, const char *field, int size)
+{
+	ssize_t ret;
+
+	down_read(&nvmet_config_sem);
+	ret = sysfs_emit(page, "%.*s\n", size, field);
+	up_read(&nvmet_config_sem);
+	return ret;
 }
 
 static ssize_t nvmet_addr_adrfam_show(struct config_item *item, char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-
-	return sysfs_emit(page, "%s\n",
-			  nvmet_cfs_find_value(nvmet_cfs_adrfams,
-					       ARRAY_SIZE(nvmet_cfs_adrfams),
-					       port->disc_addr.adrfam));
+	return nvmet_cfs_show_name(page, nvmet_cfs_adrfams, ARRAY_SIZE(nvmet_cfs_adrfams),
+				   to_nvmet_port(item)->disc_addr.adrfam);
 }
 
-static ssize_t nvmet_addr_adrfam_store(struct config_item *item,
-				       const char *page, size_t count)
+static int nvmet_addr_adrfam_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	const struct nvmet_cfs_name *n;
-	ssize_t ret = count;
+	const struct nvmet_cfs_name *n = nvmet_cfs_lookup(nvmet_cfs_adrfams,
+							  ARRAY_SIZE(nvmet_cfs_adrfams),
+							  page, "addr_adrfam");
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_adrfam");
-		ret = -EACCES;
-		goto out;
-	}
-	n = nvmet_cfs_find_name(nvmet_cfs_adrfams,
-				ARRAY_SIZE(nvmet_cfs_adrfams), page);
-	if (!n) {
-		pr_err("invalid addr_adrfam value\n");
-		ret = -EINVAL;
-		goto out;
-	}
+	if (!n)
+		return -EINVAL;
 	port->disc_addr.adrfam = n->value;
-out:
-	up_write(&nvmet_config_sem);
-	return ret;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_adrfam);
+NVMET_PORT_ATTR(addr_adrfam, NULL);
 
 static ssize_t nvmet_addr_portid_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "%u\n",
-			  le16_to_cpu(to_nvmet_port(item)->disc_addr.portid));
+	return sysfs_emit(page, "%u\n", le16_to_cpu(to_nvmet_port(item)->disc_addr.portid));
 }
 
-static ssize_t nvmet_addr_portid_store(struct config_item *item,
-				       const char *page, size_t count)
+static int nvmet_addr_portid_check(const char *page, size_t count)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret = count;
 	u16 portid;
 
 	if (kstrtou16(page, 0, &portid)) {
 		pr_err("invalid addr_portid value\n");
 		return -EINVAL;
 	}
-
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_portid");
-		ret = -EACCES;
-	} else {
-		port->disc_addr.portid = cpu_to_le16(portid);
-	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_portid);
+
+static int nvmet_addr_portid_set(struct nvmet_port *port, const char *page)
+{
+	u16 portid = 0;
+
+	/* Cannot fail: nvmet_addr_portid_check() parsed it. */
+	if (kstrtou16(page, 0, &portid))
+		return -EINVAL;
+	port->disc_addr.portid = cpu_to_le16(portid);
+	return 0;
+}
+NVMET_PORT_ATTR(addr_portid, nvmet_addr_portid_check);
 
 static ssize_t nvmet_addr_traddr_show(struct config_item *item, char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret;
-
-	down_read(&nvmet_config_sem);
-	ret = sysfs_emit(page, "%.*s\n", NVMF_TRADDR_SIZE,
-			 port->disc_addr.traddr);
-	up_read(&nvmet_config_sem);
-	return ret;
+	return nvmet_cfs_show_field(page, to_nvmet_port(item)->disc_addr.traddr,
+				    NVMF_TRADDR_SIZE);
 }
 
-static ssize_t nvmet_addr_traddr_store(struct config_item *item,
-				       const char *page, size_t count)
+static int nvmet_addr_traddr_check(const char *page, size_t count)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	char traddr[NVMF_TRADDR_SIZE];
-	ssize_t ret = count;
-
 	if (count > NVMF_TRADDR_SIZE) {
 		pr_err("addr_traddr is too long\n");
 		return -EINVAL;
 	}
-
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_traddr");
-		ret = -EACCES;
-	} else if (nvmet_cfs_copy_word(traddr, sizeof(traddr), page)) {
-		ret = -EINVAL;
-	} else {
-		memcpy(port->disc_addr.traddr, traddr, sizeof(traddr));
-	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_traddr);
+
+static int nvmet_addr_traddr_set(struct nvmet_port *port, const char *page)
+{
+	char traddr[NVMF_TRADDR_SIZE];
+
+	if (nvmet_cfs_copy_word(traddr, sizeof(traddr), page))
+		return -EINVAL;
+	memcpy(port->disc_addr.traddr, traddr, sizeof(traddr));
+	return 0;
+}
+NVMET_PORT_ATTR(addr_traddr, nvmet_addr_traddr_check);
 
 static ssize_t nvmet_addr_treq_show(struct config_item *item, char *page)
 {
-	u8 sc = to_nvmet_port(item)->disc_addr.treq &
-		NVME_TREQ_SECURE_CHANNEL_MASK;
-
-	return sysfs_emit(page, "%s\n",
-			  nvmet_cfs_find_value(nvmet_cfs_treqs,
-					       ARRAY_SIZE(nvmet_cfs_treqs), sc));
+	return nvmet_cfs_show_name(page, nvmet_cfs_treqs, ARRAY_SIZE(nvmet_cfs_treqs),
+				   to_nvmet_port(item)->disc_addr.treq &
+				   NVME_TREQ_SECURE_CHANNEL_MASK);
 }
 
-static ssize_t nvmet_addr_treq_store(struct config_item *item,
-				     const char *page, size_t count)
+static int nvmet_addr_treq_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	const struct nvmet_cfs_name *n;
-	ssize_t ret = count;
+	const struct nvmet_cfs_name *n = nvmet_cfs_lookup(nvmet_cfs_treqs,
+							  ARRAY_SIZE(nvmet_cfs_treqs),
+							  page, "addr_treq");
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_treq");
-		ret = -EACCES;
-		goto out;
-	}
-	n = nvmet_cfs_find_name(nvmet_cfs_treqs, ARRAY_SIZE(nvmet_cfs_treqs),
-				page);
-	if (!n) {
-		pr_err("invalid addr_treq value\n");
-		ret = -EINVAL;
-		goto out;
-	}
+	if (!n)
+		return -EINVAL;
 	/* A TLS port must say whether plain TCP is accepted too. */
 	if (port->disc_addr.trtype == NVMF_TRTYPE_TCP &&
 	    port->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13 &&
-	    n->value == NVMF_TREQ_NOT_SPECIFIED) {
-		ret = -EINVAL;
-		goto out;
-	}
-	port->disc_addr.treq = (port->disc_addr.treq &
-				~NVME_TREQ_SECURE_CHANNEL_MASK) | n->value;
-out:
-	up_write(&nvmet_config_sem);
-	return ret;
+	    n->value == NVMF_TREQ_NOT_SPECIFIED)
+		return -EINVAL;
+	port->disc_addr.treq = (port->disc_addr.treq & ~NVME_TREQ_SECURE_CHANNEL_MASK) | n->value;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_treq);
+NVMET_PORT_ATTR(addr_treq, NULL);
 
 static ssize_t nvmet_addr_trsvcid_show(struct config_item *item, char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret;
-
-	down_read(&nvmet_config_sem);
-	ret = sysfs_emit(page, "%.*s\n", NVMF_TRSVCID_SIZE,
-			 port->disc_addr.trsvcid);
-	up_read(&nvmet_config_sem);
-	return ret;
+	return nvmet_cfs_show_field(page, to_nvmet_port(item)->disc_addr.trsvcid,
+				    NVMF_TRSVCID_SIZE);
 }
 
-static ssize_t nvmet_addr_trsvcid_store(struct config_item *item,
-					const char *page, size_t count)
+static int nvmet_addr_trsvcid_check(const char *page, size_t count)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	char trsvcid[NVMF_TRSVCID_SIZE];
-	ssize_t ret = count;
-
 	if (count > NVMF_TRSVCID_SIZE) {
 		pr_err("addr_trsvcid is too long\n");
 		return -EINVAL;
 	}
-
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_trsvcid");
-		ret = -EACCES;
-	} else if (nvmet_cfs_copy_word(trsvcid, sizeof(trsvcid), page)) {
-		ret = -EINVAL;
-	} else {
-		memcpy(port->disc_addr.trsvcid, trsvcid, sizeof(trsvcid));
-	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_trsvcid);
+
+static int nvmet_addr_trsvcid_set(struct nvmet_port *port, const char *page)
+{
+	char trsvcid[NVMF_TRSVCID_SIZE];
+
+	if (nvmet_cfs_copy_word(trsvcid, sizeof(trsvcid), page))
+		return -EINVAL;
+	memcpy(port->disc_addr.trsvcid, trsvcid, sizeof(trsvcid));
+	return 0;
+}
+NVMET_PORT_ATTR(addr_trsvcid, nvmet_addr_trsvcid_check);
 
 static ssize_t nvmet_addr_trtype_show(struct config_item *item, char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-
-	return sysfs_emit(page, "%s\n",
-			  nvmet_cfs_find_value(nvmet_cfs_trtypes,
-					       ARRAY_SIZE(nvmet_cfs_trtypes),
-					       port->disc_addr.trtype));
+	return nvmet_cfs_show_name(page, nvmet_cfs_trtypes, ARRAY_SIZE(nvmet_cfs_trtypes),
+				   to_nvmet_port(item)->disc_addr.trtype);
 }
 
-static ssize_t nvmet_addr_trtype_store(struct config_item *item,
-				       const char *page, size_t count)
+static int nvmet_addr_trtype_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	const struct nvmet_cfs_name *n;
-	ssize_t ret = count;
+	const struct nvmet_cfs_name *n = nvmet_cfs_lookup(nvmet_cfs_trtypes,
+							  ARRAY_SIZE(nvmet_cfs_trtypes),
+							  page, "addr_trtype");
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_trtype");
-		ret = -EACCES;
-		goto out;
-	}
-	n = nvmet_cfs_find_name(nvmet_cfs_trtypes,
-				ARRAY_SIZE(nvmet_cfs_trtypes), page);
-	if (!n) {
-		pr_err("invalid addr_trtype value\n");
-		ret = -EINVAL;
-		goto out;
-	}
-
+	if (!n)
+		return -EINVAL;
 	/* The transport specific address subtype starts from its default. */
 	memset(&port->disc_addr.tsas, 0, sizeof(port->disc_addr.tsas));
 	port->disc_addr.trtype = n->value;
@@ -385,62 +375,51 @@ static ssize_t nvmet_addr_trtype_store(struct config_item *item,
 	} else if (n->value == NVMF_TRTYPE_TCP) {
 		port->disc_addr.tsas.tcp.sectype = NVMF_TCP_SECTYPE_NONE;
 	}
-out:
-	up_write(&nvmet_config_sem);
-	return ret;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_trtype);
+NVMET_PORT_ATTR(addr_trtype, NULL);
 
 static ssize_t nvmet_addr_tsas_show(struct config_item *item, char *page)
 {
 	struct nvmet_port *port = to_nvmet_port(item);
-	const char *name = "";
 
 	if (port->disc_addr.trtype == NVMF_TRTYPE_TCP)
-		name = nvmet_cfs_find_value(nvmet_cfs_tcp_sectypes,
-					    ARRAY_SIZE(nvmet_cfs_tcp_sectypes),
-					    port->disc_addr.tsas.tcp.sectype);
-	else if (port->disc_addr.trtype == NVMF_TRTYPE_RDMA)
-		name = nvmet_cfs_find_value(nvmet_cfs_rdma_qptypes,
-					    ARRAY_SIZE(nvmet_cfs_rdma_qptypes),
-					    port->disc_addr.tsas.rdma.qptype);
-	return sysfs_emit(page, "%s\n", name);
+		return nvmet_cfs_show_name(page, nvmet_cfs_tcp_sectypes,
+					   ARRAY_SIZE(nvmet_cfs_tcp_sectypes),
+					   port->disc_addr.tsas.tcp.sectype);
+	if (port->disc_addr.trtype == NVMF_TRTYPE_RDMA)
+		return nvmet_cfs_show_name(page, nvmet_cfs_rdma_qptypes,
+					   ARRAY_SIZE(nvmet_cfs_rdma_qptypes),
+					   port->disc_addr.tsas.rdma.qptype);
+	return sysfs_emit(page, "\n");
 }
 
-static ssize_t nvmet_addr_tsas_store(struct config_item *item,
-				     const char *page, size_t count)
+static int nvmet_addr_tsas_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
 	const struct nvmet_cfs_name *n;
-	ssize_t ret = count;
 	u8 sc;
-
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "addr_tsas");
-		ret = -EACCES;
-		goto out;
-	}
 
 	if (port->disc_addr.trtype == NVMF_TRTYPE_RDMA) {
 		/* Only the connected queue pair type exists. */
-		n = nvmet_cfs_find_name(nvmet_cfs_rdma_qptypes,
-					ARRAY_SIZE(nvmet_cfs_rdma_qptypes), page);
-		if (!n || n->value != port->disc_addr.tsas.rdma.qptype)
-			goto inval;
-		goto out;
+		n = nvmet_cfs_lookup(nvmet_cfs_rdma_qptypes, ARRAY_SIZE(nvmet_cfs_rdma_qptypes),
+				     page, "addr_tsas");
+		if (n && n->value != port->disc_addr.tsas.rdma.qptype) {
+			pr_err("invalid addr_tsas value\n");
+			n = NULL;
+		}
+		return n ? 0 : -EINVAL;
 	}
-	if (port->disc_addr.trtype != NVMF_TRTYPE_TCP)
-		goto inval;
-
-	n = nvmet_cfs_find_name(nvmet_cfs_tcp_sectypes,
-				ARRAY_SIZE(nvmet_cfs_tcp_sectypes), page);
+	if (port->disc_addr.trtype != NVMF_TRTYPE_TCP) {
+		pr_err("invalid addr_tsas value\n");
+		return -EINVAL;
+	}
+	n = nvmet_cfs_lookup(nvmet_cfs_tcp_sectypes, ARRAY_SIZE(nvmet_cfs_tcp_sectypes),
+			     page, "addr_tsas");
 	if (!n)
-		goto inval;
+		return -EINVAL;
 	if (n->value == NVMF_TCP_SECTYPE_TLS13 && !nvmet_cfs_tls_supported()) {
 		pr_err("TLS is not supported\n");
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 
 	port->disc_addr.tsas.tcp.sectype = n->value;
@@ -450,139 +429,96 @@ static ssize_t nvmet_addr_tsas_store(struct config_item *item,
 		sc = NVMF_TREQ_NOT_SPECIFIED;
 	else if (sc == NVMF_TREQ_NOT_SPECIFIED)
 		sc = NVMF_TREQ_REQUIRED;
-	port->disc_addr.treq = (port->disc_addr.treq &
-				~NVME_TREQ_SECURE_CHANNEL_MASK) | sc;
-	goto out;
-
-inval:
-	pr_err("invalid addr_tsas value\n");
-	ret = -EINVAL;
-out:
-	up_write(&nvmet_config_sem);
-	return ret;
+	port->disc_addr.treq = (port->disc_addr.treq & ~NVME_TREQ_SECURE_CHANNEL_MASK) | sc;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, addr_tsas);
+NVMET_PORT_ATTR(addr_tsas, NULL);
 
 /* ------------------------------------------------------------------------
  * Port parameters: only while the port is disabled.
  */
 
-static ssize_t nvmet_param_inline_data_size_show(struct config_item *item,
-						 char *page)
+static ssize_t nvmet_param_inline_data_size_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_nvmet_port(item)->inline_data_size);
 }
 
-static ssize_t nvmet_param_inline_data_size_store(struct config_item *item,
-						  const char *page, size_t count)
+static int nvmet_param_inline_data_size_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret = count;
 	int val;
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "param_inline_data_size");
-		ret = -EACCES;
-	} else if (kstrtoint(page, 0, &val)) {
+	if (kstrtoint(page, 0, &val)) {
 		pr_err("invalid param_inline_data_size value\n");
-		ret = -EINVAL;
-	} else {
-		/* Any negative value lets the transport choose. */
-		port->inline_data_size = val < 0 ? -1 : val;
+		return -EINVAL;
 	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	/* Any negative value lets the transport choose. */
+	port->inline_data_size = val < 0 ? -1 : val;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, param_inline_data_size);
+NVMET_PORT_ATTR(param_inline_data_size, NULL);
 
-static ssize_t nvmet_param_max_queue_size_show(struct config_item *item,
-					       char *page)
+static ssize_t nvmet_param_max_queue_size_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_nvmet_port(item)->max_queue_size);
 }
 
-static ssize_t nvmet_param_max_queue_size_store(struct config_item *item,
-						const char *page, size_t count)
+static int nvmet_param_max_queue_size_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret = count;
 	int val;
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "param_max_queue_size");
-		ret = -EACCES;
-	} else if (kstrtoint(page, 0, &val) ||
-		   (val >= 0 && (val < NVMET_MIN_QUEUE_SIZE ||
-				 val > NVMET_MAX_QUEUE_SIZE))) {
+	if (kstrtoint(page, 0, &val) ||
+	    (val >= 0 && (val < NVMET_MIN_QUEUE_SIZE || val > NVMET_MAX_QUEUE_SIZE))) {
 		pr_err("param_max_queue_size must be -1 or %d..%d\n",
 		       NVMET_MIN_QUEUE_SIZE, NVMET_MAX_QUEUE_SIZE);
-		ret = -EINVAL;
-	} else {
-		port->max_queue_size = val < 0 ? -1 : val;
+		return -EINVAL;
 	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	port->max_queue_size = val < 0 ? -1 : val;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, param_max_queue_size);
+NVMET_PORT_ATTR(param_max_queue_size, NULL);
 
 static ssize_t nvmet_param_mdts_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_nvmet_port(item)->mdts);
 }
 
-static ssize_t nvmet_param_mdts_store(struct config_item *item,
-				      const char *page, size_t count)
+static int nvmet_param_mdts_set(struct nvmet_port *port, const char *page)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret = count;
 	int val;
 
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "param_mdts");
-		ret = -EACCES;
-	} else if (kstrtoint(page, 0, &val) || val < 0 ||
-		   val > NVMET_MAX_MDTS) {
+	if (kstrtoint(page, 0, &val) || val < 0 || val > NVMET_MAX_MDTS) {
 		pr_err("param_mdts must be 0..%d\n", NVMET_MAX_MDTS);
-		ret = -EINVAL;
-	} else {
-		port->mdts = val;
+		return -EINVAL;
 	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	port->mdts = val;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, param_mdts);
+NVMET_PORT_ATTR(param_mdts, NULL);
 
 #ifdef CONFIG_BLK_DEV_INTEGRITY
-static ssize_t nvmet_param_pi_enable_show(struct config_item *item,
-					  char *page)
+static ssize_t nvmet_param_pi_enable_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%d\n", to_nvmet_port(item)->pi_enable);
 }
 
-static ssize_t nvmet_param_pi_enable_store(struct config_item *item,
-					   const char *page, size_t count)
+static int nvmet_param_pi_enable_check(const char *page, size_t count)
 {
-	struct nvmet_port *port = to_nvmet_port(item);
-	ssize_t ret = count;
 	bool val;
 
+	return kstrtobool(page, &val) ? -EINVAL : 0;
+}
+
+static int nvmet_param_pi_enable_set(struct nvmet_port *port, const char *page)
+{
+	bool val = false;
+
+	/* Cannot fail: nvmet_param_pi_enable_check() parsed it. */
 	if (kstrtobool(page, &val))
 		return -EINVAL;
-
-	down_write(&nvmet_config_sem);
-	if (port->enabled) {
-		nvmet_cfs_port_busy(port, "param_pi_enable");
-		ret = -EACCES;
-	} else {
-		port->pi_enable = val;
-	}
-	up_write(&nvmet_config_sem);
-	return ret;
+	port->pi_enable = val;
+	return 0;
 }
-CONFIGFS_ATTR(nvmet_, param_pi_enable);
+NVMET_PORT_ATTR(param_pi_enable, nvmet_param_pi_enable_check);
 #endif
 
 /* ------------------------------------------------------------------------

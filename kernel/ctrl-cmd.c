@@ -51,8 +51,11 @@ static u8 nvmet_feat_fid(struct nvmet_req *req)
 }
 
 /* Bytes of data a Get Features FID returns. */
-size_t nvmet_get_feat_data_len(struct nvmet_req *req)
+static size_t nvmet_get_feat_data_len(struct nvmet_req *req)
 {
+	/* A discovery controller has no Host Identifier feature. */
+	if (nvmet_is_disc_subsys(req->sq->ctrl->subsys))
+		return 0;
 	return nvmet_feat_fid(req) == NVME_FEAT_HOST_ID ? sizeof(uuid_t) : 0;
 }
 
@@ -158,7 +161,7 @@ static u16 nvmet_set_feat_async_event(struct nvmet_req *req)
 	return NVME_SC_SUCCESS;
 }
 
-void nvmet_execute_set_features(struct nvmet_req *req)
+static void nvmet_execute_set_features(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	u32 cdw11 = le32_to_cpu(req->cmd->common.cdw11);
@@ -203,7 +206,7 @@ void nvmet_execute_set_features(struct nvmet_req *req)
 	nvmet_req_complete(req, status);
 }
 
-void nvmet_execute_get_features(struct nvmet_req *req)
+static void nvmet_execute_get_features(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	u32 cdw11 = le32_to_cpu(req->cmd->common.cdw11);
@@ -254,7 +257,7 @@ void nvmet_execute_get_features(struct nvmet_req *req)
  * Park the command until an event is there to report; the controller's
  * event work pairs parked commands with pending events.
  */
-void nvmet_execute_async_event(struct nvmet_req *req)
+static void nvmet_execute_async_event(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 
@@ -276,7 +279,7 @@ void nvmet_execute_async_event(struct nvmet_req *req)
 	mutex_unlock(&ctrl->lock);
 }
 
-void nvmet_execute_keep_alive(struct nvmet_req *req)
+static void nvmet_execute_keep_alive(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	u16 status = NVME_SC_SUCCESS;
@@ -291,3 +294,28 @@ void nvmet_execute_keep_alive(struct nvmet_req *req)
 	nvmet_req_complete(req, status);
 }
 
+/*
+ * The commands above, for admin-cmd.c's and discovery.c's parsers: they hand
+ * over every opcode they do not handle themselves.
+ */
+u16 nvmet_parse_ctrl_cmd(struct nvmet_req *req)
+{
+	switch (req->cmd->common.opcode) {
+	case nvme_admin_set_features:
+		req->execute = nvmet_execute_set_features;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_get_features:
+		req->data_len = nvmet_get_feat_data_len(req);
+		req->execute = nvmet_execute_get_features;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_async_event:
+		req->execute = nvmet_execute_async_event;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_keep_alive:
+		req->execute = nvmet_execute_keep_alive;
+		return NVME_SC_SUCCESS;
+	default:
+		req->error_loc = NVMET_LOC_OPCODE;
+		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+	}
+}

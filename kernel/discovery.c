@@ -313,7 +313,7 @@ u16 nvmet_parse_discovery_cmd(struct nvmet_req *req)
 	if (status)
 		return status;
 
-	/* Features, AER and Keep Alive are shared with admin-cmd.c. */
+	/* Features, AER and Keep Alive: ctrl-cmd.c, shared with admin-cmd.c. */
 	req->data_len = 0;
 	switch (cmd->common.opcode) {
 	case nvme_admin_get_log_page:
@@ -324,20 +324,7 @@ u16 nvmet_parse_discovery_cmd(struct nvmet_req *req)
 		req->data_len = NVME_IDENTIFY_DATA_SIZE;
 		req->execute = nvmet_execute_disc_identify;
 		return NVME_SC_SUCCESS;
-	case nvme_admin_set_features:
-		req->execute = nvmet_execute_set_features;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_get_features:
-		req->execute = nvmet_execute_get_features;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_async_event:
-		req->execute = nvmet_execute_async_event;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_keep_alive:
-		req->execute = nvmet_execute_keep_alive;
-		return NVME_SC_SUCCESS;
 	default:
-		req->error_loc = offsetof(struct nvme_common_command, opcode);
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+		return nvmet_parse_ctrl_cmd(req);
 	}
 }

@@ -232,7 +232,6 @@ out:
 		nvmet_event_ns(NVMET_EVT_NS_RESIZE, ns);
 }
 
-
 /* --- NVM commands -------------------------------------------------------- */
 
 /*

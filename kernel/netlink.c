@@ -231,6 +231,31 @@ static int nvmet_genl_get_info(struct sk_buff *req, struct genl_info *info)
  * Dump position: cb->args[0] counts whole subsystems done, cb->args[1] the
  * objects of the current one already sent.
  */
+
+/* One controller or namespace as a message of the dump, unless an earlier part sent it. */
+static int nvmet_genl_dump_obj(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+			       long *obj_idx, void *obj)
+{
+	void *hdr;
+	int ret;
+
+	if ((*obj_idx)++ < cb->args[1])
+		return 0;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nvmet_genl_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = cmd == NVMET_CMD_GET_CTRL ? nvmet_genl_put_ctrl(skb, obj, true) :
+					  nvmet_genl_put_ns(skb, obj, true);
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[1] = *obj_idx;
+	return 0;
+}
+
 static int nvmet_genl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
 	long sub_idx = 0, obj_idx;
@@ -249,39 +274,15 @@ static int nvmet_genl_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 
 		mutex_lock(&subsys->lock);
 		if (cmd == NVMET_CMD_GET_CTRL) {
 			list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry) {
-				void *hdr;
-
-				if (obj_idx++ < cb->args[1])
-					continue;
-				hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-						  cb->nlh->nlmsg_seq, &nvmet_genl_family,
-						  NLM_F_MULTI, cmd);
-				ret = hdr ? nvmet_genl_put_ctrl(skb, ctrl, true) : -EMSGSIZE;
-				if (ret) {
-					if (hdr)
-						genlmsg_cancel(skb, hdr);
+				ret = nvmet_genl_dump_obj(skb, cb, cmd, &obj_idx, ctrl);
+				if (ret)
 					break;
-				}
-				genlmsg_end(skb, hdr);
-				cb->args[1] = obj_idx;
 			}
 		} else {
 			xa_for_each(&subsys->namespaces, nsid, ns) {
-				void *hdr;
-
-				if (obj_idx++ < cb->args[1])
-					continue;
-				hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-						  cb->nlh->nlmsg_seq, &nvmet_genl_family,
-						  NLM_F_MULTI, cmd);
-				ret = hdr ? nvmet_genl_put_ns(skb, ns, true) : -EMSGSIZE;
-				if (ret) {
-					if (hdr)
-						genlmsg_cancel(skb, hdr);
+				ret = nvmet_genl_dump_obj(skb, cb, cmd, &obj_idx, ns);
+				if (ret)
 					break;
-				}
-				genlmsg_end(skb, hdr);
-				cb->args[1] = obj_idx;
 			}
 		}
 		mutex_unlock(&subsys->lock);

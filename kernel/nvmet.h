@@ -694,11 +694,8 @@ static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
 	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 }
 
-void nvmet_execute_async_event(struct nvmet_req *req);
-void nvmet_execute_keep_alive(struct nvmet_req *req);
-void nvmet_execute_set_features(struct nvmet_req *req);
-void nvmet_execute_get_features(struct nvmet_req *req);
-size_t nvmet_get_feat_data_len(struct nvmet_req *req);	/* Get Features data bytes */
+/* Set/Get Features, AER, Keep Alive; Invalid Opcode for anything else. */
+u16 nvmet_parse_ctrl_cmd(struct nvmet_req *req);
 u32 nvmet_get_log_page_len(struct nvme_command *cmd);
 u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
 void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);
