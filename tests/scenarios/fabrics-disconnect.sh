@@ -15,17 +15,8 @@ SVC=4420
 
 check "fabrics_disconnect.py is in the scenario directory" test -f ./fabrics_disconnect.py
 check "load nvmet-tcp and nvme-tcp" modprobe -a nvmet-tcp nvme-tcp
-dev=$(backing_loop 256)
-check "loop device as backing store" test -b "$dev"
-check "create subsystem $NQN" subsys_add $NQN
-check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link subsystem to port 1" port_link 1 $NQN
-
-before=$(nvme_blockdevs)
-check "connect the kernel host" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
-bdev=$(wait_new_blockdev "$before")
-check "namespace block device appears ($bdev)" test -b "$bdev"
+serve $NQN 256
+connect_host $NQN
 [[ -n $bdev ]] || finish
 check_output "nvme id-ctrl shows OFCS bit 0 (Disconnect)" '^ofcs +: (0x)?1$' nvme id-ctrl "$bdev"
 

@@ -25,7 +25,7 @@ import struct
 import sys
 import time
 
-import tcp_bad_client as tc
+import nvme_tcp as tc
 
 FCTYPE_DISCONNECT = 0x08
 SC_INVALID_QTYPE = 0x185

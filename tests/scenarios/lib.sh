@@ -157,19 +157,50 @@ target_clear() {
 
 # --- host side -----------------------------------------------------------
 
-# serve_and_connect NQN [NVME-CONNECT OPTIONS...]: port 1 (TCP, 127.0.0.1:4420)
-# linked to NQN and the kernel host connected to it, each step a check; sets
-# dev to the host's block device of the first namespace that appeared ("" if
-# none did).
-serve_and_connect() {
+# The usual target and host, each step a check. ADDR and SVC (default
+# 127.0.0.1 and 4420) are the TCP port's address.
+#
+# serve NQN [SIZE_MB]: subsystem NQN (any host) with namespace 1 on a new loop
+# device of SIZE_MB (default 64), linked to TCP port 1; sets dev to the loop
+# device.
+serve() {
+	local nqn=$1
+	dev=$(backing_loop "${2:-64}")
+	check "loop device as backing store" test -b "$dev"
+	check "create subsystem $nqn" subsys_add "$nqn"
+	check "namespace 1 on $dev" ns_add "$nqn" 1 "$dev"
+	serve_port "$nqn"
+}
+
+# serve_port NQN: TCP port 1 at ADDR:SVC, with NQN linked to it.
+serve_port() {
+	check "TCP port 1 on ${ADDR:-127.0.0.1}:${SVC:-4420}" \
+		port_add 1 tcp ipv4 "${ADDR:-127.0.0.1}" "${SVC:-4420}"
+	check "link $1 to port 1" port_link 1 "$1"
+}
+
+# connect_host NQN [NVME-CONNECT OPTIONS...]: the kernel host connected to
+# NQN at ADDR:SVC; sets bdev to the host's block device of the first
+# namespace that appeared ("" if none did).
+connect_host() {
 	local nqn=$1 before
 	shift
-	check "port" port_add 1 tcp ipv4 127.0.0.1 4420
-	check "link" port_link 1 "$nqn"
 	before=$(nvme_blockdevs)
-	check "connect" nvme connect -t tcp -a 127.0.0.1 -s 4420 -n "$nqn" "$@"
-	dev=$(wait_new_blockdev "$before")
-	check "namespace appears" test -b "$dev"
+	check "connect the kernel host" \
+		nvme connect -t tcp -a "${ADDR:-127.0.0.1}" -s "${SVC:-4420}" -n "$nqn" "$@"
+	bdev=$(wait_new_blockdev "$before")
+	check "namespace block device appears ($bdev)" test -b "$bdev"
+}
+
+# serve_and_connect NQN [NVME-CONNECT OPTIONS...]: serve_port and
+# connect_host for a subsystem made by the caller; sets dev to the host's
+# block device of its first namespace.
+serve_and_connect() {
+	local nqn=$1
+	shift
+	serve_port "$nqn"
+	connect_host "$nqn" "$@"
+	dev=$bdev
 }
 
 nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' | sort; }

@@ -19,13 +19,9 @@ HOLD=60		# how long the stalling host waits for the target to act
 
 check "r2t_stall.py is in the scenario directory" test -f ./r2t_stall.py
 check "load nvmet-tcp and nvme-tcp" modprobe -a nvmet-tcp nvme-tcp
-dev1=$(backing_loop 256)
+serve $NQN 256
 dev2=$(backing_loop 64)
-check "create subsystem $NQN" subsys_add $NQN
-check "namespace 1 on $dev1" ns_add $NQN 1 "$dev1"
 check "namespace 2 on $dev2" ns_add $NQN 2 "$dev2"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link subsystem to port 1" port_link 1 $NQN
 
 check "connect the kernel host" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
 ns2() { # the kernel host's block device of namespace 2

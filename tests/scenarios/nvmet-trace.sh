@@ -30,12 +30,7 @@ for e in $EV; do
 		esac)" cat $T/events/nvmet/$e/format
 done
 
-dev=$(backing_loop 64)
-check "loop device as backing store" test -b "$dev"
-check "subsystem" subsys_add $NQN
-check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link" port_link 1 $NQN
+serve $NQN
 check "load nvme-tcp (host)" modprobe nvme-tcp
 
 check "start tracing the three events" bash -c "

@@ -21,7 +21,7 @@ import struct
 import sys
 import time
 
-import tcp_bad_client as tc
+import nvme_tcp as tc
 
 AT = 192 << 20          # byte offset written (namespace 1 >= 256 MiB)
 LEN = 32768

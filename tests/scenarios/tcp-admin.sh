@@ -15,17 +15,10 @@ HOST_A=nqn.2014-08.org.nvmexpress:uuid:2b9e1f4c-6d0a-4c3e-8f11-0a1b2c3d4e5f
 HOST_B=nqn.2014-08.org.nvmexpress:uuid:7c0d2e5b-1a9f-4b8c-9e22-5f4e3d2c1b0a
 
 check "load nvmet-tcp and nvme-tcp" modprobe -a nvmet-tcp nvme-tcp
-dev1=$(backing_loop 64)
+serve $NQN 64
 dev2=$(backing_loop 32)
-check "create subsystem" subsys_add $NQN
-check "namespace 1" ns_add $NQN 1 "$dev1"
-check "TCP port" port_add 1 tcp ipv4 $ADDR $SVC
-check "link" port_link 1 $NQN
 
-before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_A
-bdev=$(wait_new_blockdev "$before")
-check "namespace appears ($bdev)" test -b "$bdev"
+connect_host $NQN --hostnqn=$HOST_A
 [[ -n $bdev ]] || finish
 ctrl=
 for c in /sys/class/nvme/nvme*; do
@@ -91,5 +84,5 @@ check_fails "nvmet-tcp cannot be unloaded while a port uses it" modprobe -r nvme
 check_fails "nvmet cannot be unloaded while configured" modprobe -r nvmet
 check "teardown" target_clear
 check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
-losetup -d "$dev1" "$dev2"
+losetup -d "$dev" "$dev2"
 finish

@@ -19,11 +19,7 @@ SVC=4420
 
 check "tcp_hostile.py is in the scenario directory" test -f ./tcp_hostile.py
 check "load nvmet-tcp" modprobe nvmet-tcp
-dev=$(backing_loop 256)
-check "create subsystem $NQN" subsys_add $NQN
-check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link $NQN to port 1" port_link 1 $NQN
+serve $NQN 256
 
 log=$(mktemp)
 rc=0

@@ -18,8 +18,7 @@ check "namespace 1 with fixed UUID and NGUID" sh -c "mkdir $S/namespaces/1 &&
 	echo 0b8d6f3e-6a1f-4d7e-9c55-3f2a1e0d0001 > $S/namespaces/1/device_uuid &&
 	echo 4e564d65-742d-6f6f-7400-64656d6f0001 > $S/namespaces/1/device_nguid &&
 	echo 1 > $S/namespaces/1/enable"
-check "TCP port" port_add 1 tcp ipv4 $ADDR $SVC
-check "link" port_link 1 $NQN
+serve_port $NQN
 check "load nvme-tcp" modprobe nvme-tcp
 
 save_output discover nvme discover -t tcp -a $ADDR -s $SVC -o json

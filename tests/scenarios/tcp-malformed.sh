@@ -17,18 +17,10 @@ FIO_RUNTIME=60
 
 check "tcp_bad_client.py is in the scenario directory" test -f ./tcp_bad_client.py
 check "load nvmet and nvmet-tcp" modprobe nvmet-tcp
-dev=$(backing_loop 256)
-check "loop device as backing store" test -b "$dev"
-check "create subsystem $NQN" subsys_add $NQN
-check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link subsystem to port 1" port_link 1 $NQN
+serve $NQN 256
 
 check "load nvme-tcp (host)" modprobe nvme-tcp
-before=$(nvme_blockdevs)
-check "connect the kernel host" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
-bdev=$(wait_new_blockdev "$before")
-check "namespace block device appears ($bdev)" test -b "$bdev"
+connect_host $NQN
 
 fio_log=$(mktemp)
 fio --name=bystander --filename="$bdev" --ioengine=libaio --direct=1 \

@@ -46,17 +46,9 @@ check_fails "writing -1 to idle_poll_period_usecs is refused" \
 	bash -c "echo -1 > $P/idle_poll_period_usecs"
 check_output "idle_poll_period_usecs is still 0" '^0$' cat $P/idle_poll_period_usecs
 
-dev=$(backing_loop 64)
-check "loop device as backing store" test -b "$dev"
-check "subsystem" subsys_add $NQN
-check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
-check "link" port_link 1 $NQN
+serve $NQN
 check "load nvme-tcp (host)" modprobe nvme-tcp
-before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
-bdev=$(wait_new_blockdev "$before")
-check "namespace block device appears ($bdev)" test -b "$bdev"
+connect_host $NQN
 
 # ss needs sock_diag for TCP (tcp_diag); without it (the lab's debug kernel
 # has no CONFIG_INET_DIAG) it reads /proc/net/tcp, which has no priority.

@@ -22,377 +22,15 @@ waiting for bytes that never come (a truncated PDU) accept a timeout. The
 sanity cases fail unless the command succeeds. One line per case; exit status
 1 when any case failed.
 """
-import os
 import socket
 import struct
 import sys
 import time
 
-TIMEOUT = 5.0          # bounded wait for a reaction
-SHORT = 1.0            # wait where no reaction is expected (truncated PDU)
-BUDGET = 85.0          # the whole run stays under 90 s
-
-# PDU types (NVMe/TCP 1.0, 3.6.1)
-ICREQ, ICRESP, H2C_TERM, C2H_TERM, CMD, RSP, H2C_DATA, C2H_DATA, R2T = \
-    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x09
-# common header flags
-F_HDGST, F_DDGST, F_LAST, F_SUCCESS = 0x01, 0x02, 0x04, 0x08
-PDU_NAMES = {ICREQ: "ICReq", ICRESP: "ICResp", H2C_TERM: "H2CTermReq",
-             C2H_TERM: "C2HTermReq", CMD: "CapsuleCmd", RSP: "CapsuleResp",
-             H2C_DATA: "H2CData", C2H_DATA: "C2HData", R2T: "R2T"}
-
-# SGL descriptor types (byte 15 of the descriptor)
-SGL_INCAPSULE = 0x01   # data block, offset subtype: in-capsule data
-SGL_TRANSPORT = 0x5A   # transport SGL data block, transport-specific subtype
-
-# ---------------------------------------------------------------- crc32c
-
-
-def _crc_table():
-    tab = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        tab.append(c)
-    return tab
-
-
-_CRC_TAB = _crc_table()
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = _CRC_TAB[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-assert crc32c(b"123456789") == 0xE3069283
-
-
-def digest(data):
-    return struct.pack("<I", crc32c(data))
-
-# ---------------------------------------------------------------- builders
-
-
-def ch(ptype, flags, hlen, pdo, plen):
-    """Common header: type, flags, hlen, pdo, plen."""
-    return struct.pack("<BBBBI", ptype, flags, hlen, pdo, plen)
-
-
-def icreq(pfv=0, hpda=0, dgst=0, maxr2t=0, hlen=128, plen=128, ptype=ICREQ):
-    body = struct.pack("<HBBI", pfv, hpda, dgst, maxr2t)
-    return (ch(ptype, 0, hlen, 0, plen) + body).ljust(128, b"\0")
-
-
-def sgl(length, stype, addr=0):
-    return struct.pack("<QI3xB", addr, length, stype)
-
-
-def sqe(opcode, cid, sgl_desc, nsid=0, flags=0x40, tail=b"", fctype=None):
-    """64-byte SQE; TAIL is written from byte 40 (CDW10) on."""
-    b = bytearray(64)
-    b[0] = opcode
-    b[1] = flags
-    struct.pack_into("<H", b, 2, cid)
-    if fctype is not None:
-        b[4] = fctype            # fabrics commands: fctype at byte 4
-    else:
-        struct.pack_into("<I", b, 4, nsid)
-    b[24:40] = sgl_desc
-    b[40:40 + len(tail)] = tail
-    return bytes(b)
-
-
-def connect_sqe(cid, qid=0, sqsize=31, recfmt=0, kato=10000, sgl_desc=None):
-    if sgl_desc is None:
-        sgl_desc = sgl(1024, SGL_INCAPSULE)
-    tail = struct.pack("<HHHBxI", recfmt, qid, sqsize, 0, kato)
-    return sqe(0x7F, cid, sgl_desc, fctype=0x01, tail=tail)
-
-
-def nqn_field(s, terminate=True):
-    raw = s.encode() if isinstance(s, str) else s
-    if terminate:
-        return raw[:255].ljust(256, b"\0")
-    return raw[:256].ljust(256, b"a")
-
-
-def connect_data(hostid, subnqn, hostnqn, cntlid=0xFFFF, term_sub=True,
-                 term_host=True):
-    d = bytearray(1024)
-    d[0:16] = hostid
-    struct.pack_into("<H", d, 16, cntlid)
-    d[256:512] = nqn_field(subnqn, term_sub)
-    d[512:768] = nqn_field(hostnqn, term_host)
-    return bytes(d)
-
-
-def prop_get_sqe(cid, offset=0, size8=True):
-    tail = struct.pack("<B3xI", 1 if size8 else 0, offset)
-    return sqe(0x7F, cid, sgl(0, SGL_TRANSPORT), fctype=0x04, tail=tail)
-
-
-def prop_set_sqe(cid, offset, value):
-    tail = struct.pack("<B3xIQ", 0, offset, value)
-    return sqe(0x7F, cid, sgl(0, SGL_TRANSPORT), fctype=0x00, tail=tail)
-
-
-def identify_sqe(cid, stype=SGL_TRANSPORT, length=4096, cns=1, nsid=0):
-    return sqe(0x06, cid, sgl(length, stype), nsid=nsid, tail=struct.pack("<I", cns))
-
-
-def write_sqe(cid, slba, nlb, length):
-    return sqe(0x01, cid, sgl(length, SGL_TRANSPORT), nsid=1,
-               tail=struct.pack("<QI", slba, nlb - 1))
-
-
-def capsule(cmd, data=b"", hdgst=False, ddgst=False, flags=None, hlen=72,
-            pdo=None, plen=None, pad=0, bad_hdgst=False, bad_ddgst=False):
-    """CapsuleCmd PDU; the overrides make it malformed."""
-    hd = 4 if hdgst else 0
-    dd = 4 if (ddgst and data) else 0
-    if flags is None:
-        flags = (F_HDGST if hdgst else 0) | (F_DDGST if dd else 0)
-    if pdo is None:
-        pdo = (72 + hd + pad) if data else 0
-    if plen is None:
-        plen = 72 + hd + pad + len(data) + dd
-    hdr = ch(CMD, flags, hlen, pdo, plen) + cmd
-    out = hdr
-    if hdgst:
-        d = crc32c(hdr) ^ (0xDEADBEEF if bad_hdgst else 0)
-        out += struct.pack("<I", d)
-    out += b"\0" * pad + data
-    if dd:
-        d = crc32c(data) ^ (0xDEADBEEF if bad_ddgst else 0)
-        out += struct.pack("<I", d)
-    return out
-
-
-def h2c_data(cccid, ttag, datao, datal, data, flags=F_LAST, plen=None,
-             ptype=H2C_DATA):
-    if plen is None:
-        plen = 24 + len(data)
-    pdo = 24 if data else 0
-    return ch(ptype, flags, 24, pdo, plen) + \
-        struct.pack("<HHII4x", cccid, ttag, datao, datal) + data
-
-
-def term_req(ptype, fes=1, fei=0):
-    return ch(ptype, 0, 24, 0, 24) + struct.pack("<HI", fes, fei).ljust(16, b"\0")
-
-# ---------------------------------------------------------------- connection
-
-
-class Answer(Exception):
-    """Raised by setup steps when the target answered differently than a
-    well-behaved target would at that step (the attack cannot be delivered)."""
-
-    def __init__(self, ev):
-        super().__init__(describe(ev))
-        self.ev = ev
-
-
-class Conn:
-    def __init__(self, addr, port):
-        self.s = socket.create_connection((addr, port), timeout=TIMEOUT)
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.hdgst = False
-        self.ddgst = False
-        self.cid = 0
-        self.cntlid = None
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
-
-    def send(self, data):
-        """Sends; returns None, or an event when the target already closed."""
-        try:
-            self.s.settimeout(TIMEOUT)
-            self.s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError) as e:
-            return ("closed", "send: %s" % e.__class__.__name__)
-        except socket.timeout:
-            return ("send-blocked", "")
-        return None
-
-    def _recv_exact(self, n, deadline):
-        buf = b""
-        while len(buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise socket.timeout()
-            self.s.settimeout(left)
-            chunk = self.s.recv(n - len(buf))
-            if not chunk:
-                raise EOFError(len(buf))
-            buf += chunk
-        return buf
-
-    def wait(self, timeout=TIMEOUT):
-        """Reads PDUs until one that answers: returns an event tuple.
-        C2HData PDUs (the data of a read command) are consumed and skipped."""
-        deadline = time.monotonic() + timeout
-        got_data = 0
-        self.data = bytearray()
-        try:
-            while True:
-                hdr = self._recv_exact(8, deadline)
-                ptype, flags, hlen, pdo, plen = struct.unpack("<BBBBI", hdr)
-                if plen < 8 or plen > (1 << 20):
-                    return ("bad-pdu", "type 0x%02x plen %u" % (ptype, plen))
-                rest = self._recv_exact(plen - 8, deadline)
-                pdu = hdr + rest
-                if flags & F_HDGST and len(pdu) >= hlen + 4:
-                    want = crc32c(pdu[:hlen])
-                    have = struct.unpack_from("<I", pdu, hlen)[0]
-                    if want != have:
-                        return ("bad-pdu", "%s with a wrong header digest"
-                                % PDU_NAMES.get(ptype, hex(ptype)))
-                if ptype == C2H_TERM:
-                    fes, fei = struct.unpack_from("<HI", pdu, 8)
-                    return ("termreq", "FES 0x%x FEI 0x%x" % (fes, fei))
-                if ptype == RSP and hlen == 24 and plen >= 24:
-                    dw0, dw1, sqhd, sqid, cid, st = \
-                        struct.unpack_from("<IIHHHH", pdu, 8)
-                    return ("response", st >> 1, dw0 | (dw1 << 32), cid)
-                if ptype == R2T and plen >= 24:
-                    cccid, ttag, r2to, r2tl = struct.unpack_from("<HHII", pdu, 8)
-                    return ("r2t", ttag, r2to, r2tl, cccid)
-                if ptype == ICRESP and plen >= 16:
-                    pfv, cpda, dg, maxdata = struct.unpack_from("<HBBI", pdu, 8)
-                    return ("icresp", pfv, cpda, dg, maxdata)
-                if ptype == C2H_DATA and plen >= 24:
-                    got_data += plen
-                    datao, datal = struct.unpack_from("<II", pdu, 12)
-                    if datao == len(self.data):
-                        self.data += pdu[pdo:pdo + datal]
-                    continue
-                return ("bad-pdu", "unexpected %s" % PDU_NAMES.get(ptype, hex(ptype)))
-        except socket.timeout:
-            return ("timeout", "%gs%s" % (timeout, ", after C2HData" if got_data else ""))
-        except EOFError as e:
-            return ("closed", "EOF" + (" mid-PDU" if e.args[0] else ""))
-        except (ConnectionResetError, BrokenPipeError):
-            return ("closed", "reset")
-
-    def send_wait(self, data, timeout=TIMEOUT):
-        ev = self.send(data)
-        if ev is not None and ev[0] == "closed":
-            return ev
-        return self.wait(timeout)
-
-    def next_cid(self):
-        self.cid = (self.cid + 1) & 0xFFFF
-        return self.cid
-
-
-def describe(ev):
-    kind = ev[0]
-    if kind == "response":
-        st, res, cid = ev[1], ev[2], ev[3]
-        sc, sct, dnr = st & 0xFF, (st >> 8) & 0x7, (st >> 14) & 1
-        return "response status 0x%03x (sct %d sc 0x%02x%s) result 0x%x cid %d" % (
-            st & 0x7FF, sct, sc, " dnr" if dnr else "", res, cid)
-    if kind == "r2t":
-        return "r2t ttag 0x%x offset %d length %d" % (ev[1], ev[2], ev[3])
-    if kind == "icresp":
-        return "icresp pfv %d cpda %d digest %d maxh2cdata %d" % ev[1:]
-    return " ".join(str(x) for x in ev if x != "")
-
-# ---------------------------------------------------------------- the target
-
-
-class Target:
-    def __init__(self, addr, port, subnqn, hostnqn):
-        self.addr, self.port = addr, port
-        self.subnqn, self.hostnqn = subnqn, hostnqn
-        self.hostid = os.urandom(16)
-        self.maxh2c = 0
-
-    def conn(self):
-        return Conn(self.addr, self.port)
-
-    def icreq(self, c, dgst=0):
-        ev = c.send_wait(icreq(dgst=dgst))
-        if ev[0] != "icresp" or ev[1] != 0:
-            raise Answer(ev)
-        self.maxh2c = ev[4]
-        c.hdgst = bool(ev[3] & 1)
-        c.ddgst = bool(ev[3] & 2)
-        if (dgst & 1) != (ev[3] & 1) or (dgst & 2) != (ev[3] & 2):
-            raise Answer(("bad-pdu", "digests %d asked, %d granted" % (dgst, ev[3])))
-        return ev
-
-    def cdata(self, **kw):
-        return connect_data(self.hostid, kw.pop("subnqn", self.subnqn),
-                            kw.pop("hostnqn", self.hostnqn), **kw)
-
-    def connect(self, c, qid=0, cntlid=0xFFFF):
-        cmd = connect_sqe(c.next_cid(), qid=qid)
-        ev = c.send_wait(capsule(cmd, self.cdata(cntlid=cntlid),
-                                 hdgst=c.hdgst, ddgst=c.ddgst))
-        if ev[0] != "response" or ev[1] != 0:
-            raise Answer(ev)
-        c.cntlid = ev[2] & 0xFFFF
-        return ev
-
-    def command(self, c, pdu):
-        ev = c.send_wait(pdu)
-        if ev[0] != "response" or ev[1] != 0:
-            raise Answer(ev)
-        return ev
-
-    def enable(self, c):
-        """CC.EN=1 (IOSQES 6, IOCQES 4) and wait for CSTS.RDY."""
-        self.command(c, capsule(prop_set_sqe(c.next_cid(), 0x14, 0x00460001)))
-        for _ in range(40):
-            ev = self.command(c, capsule(prop_get_sqe(c.next_cid(), 0x1C, False)))
-            if ev[2] & 1:
-                return
-            time.sleep(0.05)
-        raise Answer(("bad-pdu", "CSTS.RDY not set 2s after CC.EN=1"))
-
-    def io_ready(self):
-        """An enabled controller (admin connection A) with I/O queue 1 (Q).
-        Returns (A, Q, LBA size of namespace 1)."""
-        a = self.ready()
-        q = None
-        try:
-            self.enable(a)
-            self.command(a, capsule(identify_sqe(a.next_cid(), cns=0, nsid=1)))
-            idns = bytes(a.data)
-            if len(idns) < 4096:
-                raise Answer(("bad-pdu", "Identify Namespace returned %d bytes" % len(idns)))
-            lbads = idns[128 + 4 * (idns[26] & 0xF) + 2]
-            if not 9 <= lbads <= 16:
-                raise Answer(("bad-pdu", "Identify Namespace LBADS %d" % lbads))
-            q = self.conn()
-            self.icreq(q)
-            self.connect(q, qid=1, cntlid=a.cntlid)
-        except BaseException:
-            a.close()
-            if q:
-                q.close()
-            raise
-        return a, q, 1 << lbads
-
-    def ready(self, dgst=0):
-        """A fresh connection after ICReq and an admin queue Connect."""
-        c = self.conn()
-        try:
-            self.icreq(c, dgst)
-            self.connect(c)
-        except BaseException:
-            c.close()
-            raise
-        return c
+from nvme_tcp import (BUDGET, C2H_DATA, C2H_TERM, F_LAST, H2C_TERM, ICRESP, R2T, RSP,
+                      SGL_INCAPSULE, SGL_TRANSPORT, SHORT, TIMEOUT, Answer, Target, capsule,
+                      ch, connect_sqe, describe, h2c_data, icreq, identify_sqe, prop_get_sqe,
+                      sgl, term_req, write_sqe)
 
 # ---------------------------------------------------------------- the cases
 #
@@ -413,7 +51,7 @@ def case(name, kind, why):
 
 
 @case("good-connect-propget", GOOD, "ICReq, admin Connect (in-capsule), Property Get CAP")
-def _(t):
+def case_good_connect_propget(t):
     c = t.conn()
     try:
         t.icreq(c)
@@ -428,7 +66,7 @@ def _(t):
 
 
 @case("good-digests", GOOD, "header+data digests negotiated: Connect and Property Get with correct digests")
-def _(t):
+def case_good_digests(t):
     c = t.conn()
     try:
         t.icreq(c, dgst=3)
@@ -476,7 +114,7 @@ def _write_r2t(t, attack=None):
 
 @case("good-write-r2t", GOOD, "I/O queue Connect, then a 32 KiB Write by transport SGL: "
       "R2T, H2CData, success")
-def _(t):
+def case_good_write_r2t(t):
     return _write_r2t(t)
 
 
@@ -487,7 +125,7 @@ def _(t):
 # runs against the reference.
 @case("connect-by-r2t", "info", "Connect whose 1024 bytes of data are solicited by R2T "
       "(transport SGL) instead of sent in-capsule")
-def _(t):
+def case_connect_by_r2t(t):
     c = t.conn()
     try:
         t.icreq(c)
@@ -505,7 +143,7 @@ def _(t):
 
 
 @case("pdu-before-icreq", REQ, "CapsuleCmd (Connect) as the first PDU")
-def _(t):
+def case_pdu_before_icreq(t):
     c = t.conn()
     try:
         return c.send_wait(capsule(connect_sqe(1), t.cdata()))
@@ -514,7 +152,7 @@ def _(t):
 
 
 @case("h2cdata-before-icreq", REQ, "H2CData as the first PDU")
-def _(t):
+def case_h2cdata_before_icreq(t):
     c = t.conn()
     try:
         return c.send_wait(h2c_data(1, 0, 0, 512, b"\0" * 512))
@@ -535,76 +173,76 @@ def _raw_first(t, pdu, ic=False):
 
 
 @case("icreq-bad-pfv", REQ, "ICReq with PFV 1 (only 0 exists)")
-def _(t):
+def case_icreq_bad_pfv(t):
     return _raw_first(t, icreq(pfv=1))
 
 
 @case("icreq-bad-hlen", REQ, "ICReq with HLEN 64 (must be 128)")
-def _(t):
+def case_icreq_bad_hlen(t):
     return _raw_first(t, icreq(hlen=64))
 
 
 @case("icreq-plen-big", REQ, "ICReq with PLEN 4096 (must be 128): the full 128-byte header "
       "is there, PLEN is checkable")
-def _(t):
+def case_icreq_plen_big(t):
     return _raw_first(t, icreq(plen=4096))
 
 
 @case("icreq-plen-small", REQ, "ICReq with PLEN 8 (less than HLEN)")
-def _(t):
+def case_icreq_plen_small(t):
     return _raw_first(t, icreq(plen=8))
 
 
 @case("icreq-bad-hpda", REQ, "ICReq with HPDA 0xff (valid range 0..31)")
-def _(t):
+def case_icreq_bad_hpda(t):
     return _raw_first(t, icreq(hpda=0xFF))
 
 
 @case("second-icreq", REQ, "a second ICReq after the ICResp")
-def _(t):
+def case_second_icreq(t):
     return _raw_first(t, icreq(), ic=True)
 
 # --- PDU types a host never sends
 
 
 @case("unknown-type-0x0c", REQ, "PDU type 0x0c (reserved), HLEN 24")
-def _(t):
+def case_unknown_type_0x0c(t):
     return _raw_first(t, ch(0x0C, 0, 24, 0, 24) + b"\0" * 16, ic=True)
 
 
 @case("unknown-type-0xff", REQ, "PDU type 0xff (reserved), HLEN 24")
-def _(t):
+def case_unknown_type_0xff(t):
     return _raw_first(t, ch(0xFF, 0, 24, 0, 24) + b"\0" * 16, ic=True)
 
 
 @case("host-sends-icresp", REQ, "ICResp sent by the host")
-def _(t):
+def case_host_sends_icresp(t):
     return _raw_first(t, icreq(ptype=ICRESP), ic=True)
 
 
 @case("host-sends-capsuleresp", REQ, "CapsuleResp sent by the host")
-def _(t):
+def case_host_sends_capsuleresp(t):
     return _raw_first(t, ch(RSP, 0, 24, 0, 24) + b"\0" * 16, ic=True)
 
 
 @case("host-sends-c2hdata", REQ, "C2HData (512 bytes) sent by the host")
-def _(t):
+def case_host_sends_c2hdata(t):
     return _raw_first(t, h2c_data(1, 0, 0, 512, b"\0" * 512, ptype=C2H_DATA), ic=True)
 
 
 @case("host-sends-r2t", REQ, "R2T sent by the host")
-def _(t):
+def case_host_sends_r2t(t):
     return _raw_first(t, ch(R2T, 0, 24, 0, 24) + struct.pack("<HHII4x", 1, 0, 0, 512),
                       ic=True)
 
 
 @case("host-sends-c2htermreq", REQ, "C2HTermReq sent by the host")
-def _(t):
+def case_host_sends_c2htermreq(t):
     return _raw_first(t, term_req(C2H_TERM), ic=True)
 
 
 @case("h2c-termreq", REQ, "H2CTermReq (FES 1): the controller must close the connection")
-def _(t):
+def case_h2c_termreq(t):
     c = t.ready()
     try:
         return c.send_wait(term_req(H2C_TERM))
@@ -615,13 +253,13 @@ def _(t):
 
 
 @case("capsule-hlen-64", REQ, "CapsuleCmd with HLEN 64 (must be 72), 64 bytes sent")
-def _(t):
+def case_capsule_hlen_64(t):
     cmd = capsule(prop_get_sqe(1), hlen=64, plen=64)[:64]
     return _raw_first(t, cmd, ic=True)
 
 
 @case("capsule-hlen-128", REQ, "CapsuleCmd with HLEN 128, 128 bytes sent")
-def _(t):
+def case_capsule_hlen_128(t):
     cmd = capsule(prop_get_sqe(1), hlen=128, plen=128).ljust(128, b"\0")
     return _raw_first(t, cmd, ic=True)
 
@@ -637,42 +275,42 @@ def _after_connect(t, pdu, dgst=0, timeout=TIMEOUT, enable=False):
 
 
 @case("capsule-plen-lt-hlen", REQ, "Property Get with PLEN 8 (less than HLEN 72)")
-def _(t):
+def case_capsule_plen_lt_hlen(t):
     return _after_connect(t, capsule(prop_get_sqe(9), plen=8))
 
 
 @case("capsule-plen-huge", REQ, "Property Get with PLEN 0xFFFFFFF0, no data: PLEN exceeds any "
       "capsule the target allows and the SGL says no data, detectable from the header")
-def _(t):
+def case_capsule_plen_huge(t):
     return _after_connect(t, capsule(prop_get_sqe(9), plen=0xFFFFFFF0))
 
 
 @case("capsule-pdo-in-header", REQ, "Connect with in-capsule data and PDO 8 (inside the header)")
-def _(t):
+def case_capsule_pdo_in_header(t):
     return _raw_first(t, capsule(connect_sqe(1), t.cdata(), pdo=8), ic=True)
 
 
 @case("capsule-pdo-misaligned", REQ, "Connect with PDO 73 (1 pad byte; CPDA 0 allows it, "
       "the target must then skip the pad)")
-def _(t):
+def case_capsule_pdo_misaligned(t):
     return _raw_first(t, capsule(connect_sqe(1), t.cdata(), pad=1), ic=True)
 
 
 @case("capsule-pdo-past-plen", REQ, "Connect with PDO 200: data offset disagrees with PLEN "
       "and the SGL length")
-def _(t):
+def case_capsule_pdo_past_plen(t):
     return _raw_first(t, capsule(connect_sqe(1), t.cdata(), pdo=200), ic=True)
 
 
 @case("hdgst-flag-not-negotiated", REQ, "Property Get with HDGSTF set (and a digest) although "
       "no digests were negotiated")
-def _(t):
+def case_hdgst_flag_not_negotiated(t):
     pdu = capsule(prop_get_sqe(9), hdgst=True)
     return _after_connect(t, pdu)
 
 
 @case("hdgst-wrong", REQ, "header digests negotiated, Connect with a wrong header digest")
-def _(t):
+def case_hdgst_wrong(t):
     c = t.conn()
     try:
         t.icreq(c, dgst=1)
@@ -683,7 +321,7 @@ def _(t):
 
 @case("hdgst-flag-cleared", REQ, "header digests negotiated, Connect with HDGSTF cleared "
       "(digest bytes still sent)")
-def _(t):
+def case_hdgst_flag_cleared(t):
     c = t.conn()
     try:
         t.icreq(c, dgst=1)
@@ -693,7 +331,7 @@ def _(t):
 
 
 @case("ddgst-wrong", REQ, "data digests negotiated, Connect with a wrong data digest")
-def _(t):
+def case_ddgst_wrong(t):
     c = t.conn()
     try:
         t.icreq(c, dgst=2)
@@ -706,7 +344,7 @@ def _(t):
 
 @case("incapsule-too-large", REQ, "Connect with 64 KiB of in-capsule data (beyond any "
       "target's in-capsule limit), all of it sent")
-def _(t):
+def case_incapsule_too_large(t):
     data = t.cdata().ljust(65536, b"\0")
     cmd = connect_sqe(1, sgl_desc=sgl(len(data), SGL_INCAPSULE))
     return _raw_first(t, capsule(cmd, data), ic=True)
@@ -714,25 +352,25 @@ def _(t):
 
 @case("incapsule-sgl-beyond", REQ, "Connect whose in-capsule SGL (offset 1024, length 1024) "
       "points past the 1024 bytes of data in the capsule")
-def _(t):
+def case_incapsule_sgl_beyond(t):
     cmd = connect_sqe(1, sgl_desc=sgl(1024, SGL_INCAPSULE, addr=1024))
     return _raw_first(t, capsule(cmd, t.cdata()), ic=True)
 
 
 @case("sgl-unknown-type", REQ, "Identify with SGL descriptor type 0xe0 (reserved)")
-def _(t):
+def case_sgl_unknown_type(t):
     return _after_connect(t, lambda c: capsule(identify_sqe(c.next_cid(), stype=0xE0)),
                           enable=True)
 
 
 @case("sgl-keyed-rdma", REQ, "Identify with a keyed SGL data block (0x40, RDMA only)")
-def _(t):
+def case_sgl_keyed_rdma(t):
     return _after_connect(t, lambda c: capsule(identify_sqe(c.next_cid(), stype=0x40)),
                           enable=True)
 
 
 @case("sgl-length-4g", REQ, "Identify asking for 0xFFFFFFFF bytes by transport SGL")
-def _(t):
+def case_sgl_length_4g(t):
     return _after_connect(t, lambda c: capsule(identify_sqe(c.next_cid(), length=0xFFFFFFFF)),
                           enable=True)
 
@@ -740,12 +378,12 @@ def _(t):
 
 
 @case("h2c-unknown-ttag", REQ, "H2CData with TTAG 0xfffe, no R2T outstanding")
-def _(t):
+def case_h2c_unknown_ttag(t):
     return _after_connect(t, lambda c: h2c_data(c.cid, 0xFFFE, 0, 512, b"\0" * 512))
 
 
 @case("h2c-unsolicited-ttag0", REQ, "H2CData with TTAG 0, no R2T outstanding")
-def _(t):
+def case_h2c_unsolicited_ttag0(t):
     return _after_connect(t, lambda c: h2c_data(c.cid, 0, 0, 512, b"\0" * 512))
 
 
@@ -756,27 +394,27 @@ def _after_r2t(t, attack):
 
 
 @case("h2c-bad-offset", REQ, "H2CData with DATAO 512 past the R2T's offset (R2TO)")
-def _(t):
+def case_h2c_bad_offset(t):
     return _after_r2t(t, lambda cid, tt, o, n: h2c_data(cid, tt, o + 512, 512, b"\0" * 512))
 
 
 @case("h2c-offset-beyond", REQ, "H2CData with DATAO = R2TO + R2TL: past the solicited range")
-def _(t):
+def case_h2c_offset_beyond(t):
     return _after_r2t(t, lambda cid, tt, o, n: h2c_data(cid, tt, o + n, 512, b"\0" * 512))
 
 
 @case("h2c-datal-ne-plen", REQ, "H2CData with DATAL 1024 but PLEN 24+512 (512 bytes sent)")
-def _(t):
+def case_h2c_datal_ne_plen(t):
     return _after_r2t(t, lambda cid, tt, o, n: h2c_data(cid, tt, o, 1024, b"\0" * 512))
 
 
 @case("h2c-datal-zero", REQ, "H2CData with DATAL 0, PLEN 24")
-def _(t):
+def case_h2c_datal_zero(t):
     return _after_r2t(t, lambda cid, tt, o, n: h2c_data(cid, tt, o, 0, b""))
 
 
 @case("h2c-too-long", REQ, "H2CData with R2TL + 512 bytes: more than the R2T solicited")
-def _(t):
+def case_h2c_too_long(t):
     return _after_r2t(t, lambda cid, tt, o, n: h2c_data(cid, tt, o, n + 512, b"\0" * (n + 512)))
 
 # --- Connect command and data
@@ -793,49 +431,49 @@ def _connect_case(t, qid=0, sqsize=31, recfmt=0, cntlid=0xFFFF, **kw):
 
 
 @case("cmd-before-connect", REQ, "Property Get on a new admin queue before any Connect")
-def _(t):
+def case_cmd_before_connect(t):
     return _raw_first(t, capsule(prop_get_sqe(1)), ic=True)
 
 
 @case("connect-hostnqn-unterminated", REQ, "Connect with a 256-byte HOSTNQN without NUL")
-def _(t):
+def case_connect_hostnqn_unterminated(t):
     return _connect_case(t, hostnqn=b"nqn.2014-08.org.example:" + b"x" * 240, term_host=False)
 
 
 @case("connect-subnqn-unterminated", REQ, "Connect with a 256-byte SUBNQN without NUL "
       "(starts with the real NQN)")
-def _(t):
+def case_connect_subnqn_unterminated(t):
     return _connect_case(t, subnqn=t.subnqn.encode() + b"x" * 256, term_sub=False)
 
 
 @case("connect-sqsize-0", REQ, "admin Connect with SQSIZE 0")
-def _(t):
+def case_connect_sqsize_0(t):
     return _connect_case(t, sqsize=0)
 
 
 @case("connect-recfmt-1", REQ, "Connect with RECFMT 1")
-def _(t):
+def case_connect_recfmt_1(t):
     return _connect_case(t, recfmt=1)
 
 
 @case("connect-admin-cntlid-1", REQ, "admin Connect with CNTLID 1 (dynamic model needs 0xffff)")
-def _(t):
+def case_connect_admin_cntlid_1(t):
     return _connect_case(t, cntlid=1)
 
 
 @case("connect-unknown-subsys", REQ, "Connect to a subsystem that does not exist")
-def _(t):
+def case_connect_unknown_subsys(t):
     return _connect_case(t, subnqn="nqn.2026-11.org.nvmet-oot:no-such-subsystem")
 
 
 @case("connect-io-bad-cntlid", REQ, "I/O queue (qid 1) Connect to controller 0xffee, "
       "which does not exist")
-def _(t):
+def case_connect_io_bad_cntlid(t):
     return _connect_case(t, qid=1, cntlid=0xFFEE)
 
 
 @case("connect-data-short", REQ, "Connect with 512 bytes of data (1024 required)")
-def _(t):
+def case_connect_data_short(t):
     c = t.conn()
     try:
         t.icreq(c)
@@ -846,14 +484,14 @@ def _(t):
 
 
 @case("connect-twice", REQ, "a second admin Connect on a connected admin queue")
-def _(t):
+def case_connect_twice(t):
     return _after_connect(t, lambda c: capsule(connect_sqe(c.next_cid()), t.cdata()))
 
 # --- truncated PDUs: the target cannot know more is not coming; we close
 
 
 @case("half-icreq-close", OPT, "60 bytes of an ICReq, then close")
-def _(t):
+def case_half_icreq_close(t):
     return _raw_first_short(t, icreq()[:60])
 
 
@@ -866,17 +504,17 @@ def _raw_first_short(t, pdu, ready=False):
 
 
 @case("half-header-close", OPT, "4 bytes of a CapsuleCmd header after Connect, then close")
-def _(t):
+def case_half_header_close(t):
     return _raw_first_short(t, capsule(prop_get_sqe(9))[:4], ready=True)
 
 
 @case("half-sqe-close", OPT, "40 of 72 bytes of a CapsuleCmd after Connect, then close")
-def _(t):
+def case_half_sqe_close(t):
     return _raw_first_short(t, capsule(prop_get_sqe(9))[:40], ready=True)
 
 
 @case("half-data-close", OPT, "Connect header and 512 of its 1024 data bytes, then close")
-def _(t):
+def case_half_data_close(t):
     c = t.conn()
     try:
         t.icreq(c)
@@ -889,7 +527,7 @@ def _(t):
 
 @case("flood-10000", REQ, "10000 Property Gets in one burst without reading, then read: "
       "the target must answer (responses, or a close when the SQ overflows)")
-def _(t):
+def case_flood_10000(t):
     c = t.ready()
     try:
         burst = b"".join(capsule(prop_get_sqe((i + 2) & 0xFFFF)) for i in range(10000))
@@ -902,7 +540,7 @@ def _(t):
 
 
 @case("good-after", GOOD, "the sanity client again, after all attacks")
-def _(t):
+def case_good_after(t):
     return CASES[0][3](t)
 
 # ---------------------------------------------------------------- main

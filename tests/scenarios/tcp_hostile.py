@@ -19,7 +19,7 @@ import struct
 import sys
 import time
 
-import tcp_bad_client as b
+import nvme_tcp as b
 
 CFS = "/sys/kernel/config/nvmet"
 DISC_NQN = "nqn.2014-08.org.nvmexpress.discovery"
