@@ -142,10 +142,10 @@ check "log: port-enable" wait_log "port-enable port=1 trtype=tcp traddr=127.0.0.
 check_output "status: no controllers left" "^controllers: 0$" ctl status
 
 # Keep-alive timeout: a raw NVMe/TCP admin queue with KATO 1 s that then
-# stays silent (tcp_bad_client.py): the target ends the controller.
+# stays silent (nvme_tcp.py, the raw host): the target ends the controller.
 cat >/tmp/kato.py <<'EOF'
 import sys
-import tcp_bad_client as tc
+import nvme_tcp as tc
 t = tc.Target(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])
 c = t.conn()
 t.icreq(c)
