@@ -2,9 +2,10 @@
 /*
  * Admin commands of an NVM subsystem's controller (NVMe Base 2.x): Identify,
  * Get Log Page, Set/Get Features, Asynchronous Event Request, Keep Alive and
- * Abort. Fabrics commands are parsed in fabrics-cmd.c and the discovery
- * controller's in discovery.c; the Features, AER and Keep Alive handlers and
- * the log page helpers that both kinds of controller use are in ctrl-cmd.c.
+ * Abort, offered to the admin queue's parser (ctrl-cmd.c) as
+ * nvmet_nvm_admin_set. Fabrics commands are parsed in fabrics-cmd.c and the
+ * discovery controller's in discovery.c; Features, AER, Keep Alive and the
+ * log page helpers that both kinds of controller use are in ctrl-cmd.c.
  *
  * Every field of the SQE comes from the host and is checked before use.
  * Log pages are built whole in a kernel buffer and then copied out from the
@@ -939,31 +940,9 @@ static void nvmet_execute_abort(struct nvmet_req *req)
 	nvmet_req_complete(req, NVME_SC_SUCCESS);
 }
 
-/* --- Parse ---------------------------------------------------------------- */
-
-u16 nvmet_parse_admin_cmd(struct nvmet_req *req)
-{
-	struct nvme_command *cmd = req->cmd;
-	u16 status;
-
-	status = nvmet_check_ctrl_status(req);
-	if (status)
-		return status;
-
-	req->data_len = 0;
-	switch (cmd->common.opcode) {
-	case nvme_admin_get_log_page:
-		req->data_len = nvmet_get_log_page_len(cmd);
-		req->execute = nvmet_execute_get_log_page;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_identify:
-		req->data_len = NVME_IDENTIFY_DATA_SIZE;
-		req->execute = nvmet_execute_identify;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_abort_cmd:
-		req->execute = nvmet_execute_abort;
-		return NVME_SC_SUCCESS;
-	default:
-		return nvmet_parse_ctrl_cmd(req);
-	}
-}
+/* The NVM subsystem's admin commands of their own (ctrl-cmd.c parses). */
+const struct nvmet_admin_set nvmet_nvm_admin_set = {
+	.get_log_page	= nvmet_execute_get_log_page,
+	.identify	= nvmet_execute_identify,
+	.abort		= nvmet_execute_abort,
+};

@@ -2,9 +2,10 @@
 /*
  * Admin commands that every controller has, an NVM subsystem's and a
  * discovery subsystem's alike (NVMe Base 2.x): Set/Get Features,
- * Asynchronous Event Request and Keep Alive, and the Get Log Page fields
- * both parsers read. admin-cmd.c and discovery.c dispatch here; nothing
- * here calls either of them.
+ * Asynchronous Event Request and Keep Alive, the Get Log Page fields, and
+ * the admin queue's parser, which reaches the commands that differ by
+ * controller kind (admin-cmd.c, discovery.c) through struct nvmet_admin_set,
+ * never by name.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -295,12 +296,34 @@ static void nvmet_execute_keep_alive(struct nvmet_req *req)
 }
 
 /*
- * The commands above, for admin-cmd.c's and discovery.c's parsers: they hand
- * over every opcode they do not handle themselves.
+ * The admin queue's parser, for both kinds of controller: Get Log Page,
+ * Identify and Abort go to the controller kind's handlers (SET), the
+ * commands above are the same for both.
  */
-u16 nvmet_parse_ctrl_cmd(struct nvmet_req *req)
+u16 nvmet_parse_admin_cmd(struct nvmet_req *req, const struct nvmet_admin_set *set)
 {
-	switch (req->cmd->common.opcode) {
+	struct nvme_command *cmd = req->cmd;
+	u16 status;
+
+	status = nvmet_check_ctrl_status(req);
+	if (status)
+		return status;
+
+	req->data_len = 0;
+	switch (cmd->common.opcode) {
+	case nvme_admin_get_log_page:
+		req->data_len = nvmet_get_log_page_len(cmd);
+		req->execute = set->get_log_page;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_identify:
+		req->data_len = NVME_IDENTIFY_DATA_SIZE;
+		req->execute = set->identify;
+		return NVME_SC_SUCCESS;
+	case nvme_admin_abort_cmd:
+		if (!set->abort)
+			break;
+		req->execute = set->abort;
+		return NVME_SC_SUCCESS;
 	case nvme_admin_set_features:
 		req->execute = nvmet_execute_set_features;
 		return NVME_SC_SUCCESS;
@@ -315,7 +338,8 @@ u16 nvmet_parse_ctrl_cmd(struct nvmet_req *req)
 		req->execute = nvmet_execute_keep_alive;
 		return NVME_SC_SUCCESS;
 	default:
-		req->error_loc = NVMET_LOC_OPCODE;
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+		break;
 	}
+	req->error_loc = NVMET_LOC_OPCODE;
+	return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
 }

@@ -302,29 +302,8 @@ out:
 	nvmet_req_complete(req, status);
 }
 
-/* --- Parse ---------------------------------------------------------------- */
-
-u16 nvmet_parse_discovery_cmd(struct nvmet_req *req)
-{
-	struct nvme_command *cmd = req->cmd;
-	u16 status;
-
-	status = nvmet_check_ctrl_status(req);
-	if (status)
-		return status;
-
-	/* Features, AER and Keep Alive: ctrl-cmd.c, shared with admin-cmd.c. */
-	req->data_len = 0;
-	switch (cmd->common.opcode) {
-	case nvme_admin_get_log_page:
-		req->data_len = nvmet_get_log_page_len(cmd);
-		req->execute = nvmet_execute_disc_get_log_page;
-		return NVME_SC_SUCCESS;
-	case nvme_admin_identify:
-		req->data_len = NVME_IDENTIFY_DATA_SIZE;
-		req->execute = nvmet_execute_disc_identify;
-		return NVME_SC_SUCCESS;
-	default:
-		return nvmet_parse_ctrl_cmd(req);
-	}
-}
+/* The discovery controller's admin commands of its own (ctrl-cmd.c parses). */
+const struct nvmet_admin_set nvmet_disc_admin_set = {
+	.get_log_page	= nvmet_execute_disc_get_log_page,
+	.identify	= nvmet_execute_disc_identify,
+};

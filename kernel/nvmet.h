@@ -660,13 +660,24 @@ u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req);	/* admin queue */
 u16 nvmet_parse_fabrics_io_cmd(struct nvmet_req *req);	/* I/O queue */
 void nvmet_complete_disconnect(struct nvmet_req *req);	/* may sleep */
 
+/*
+ * The admin commands that differ by controller kind: admin-cmd.c has the NVM
+ * subsystem's, discovery.c the discovery subsystem's; nvmet_parse_admin_cmd()
+ * (ctrl-cmd.c) dispatches to them. abort may be NULL (Invalid Opcode).
+ */
+struct nvmet_admin_set {
+	void (*get_log_page)(struct nvmet_req *req);
+	void (*identify)(struct nvmet_req *req);
+	void (*abort)(struct nvmet_req *req);
+};
+
 /* --- admin-cmd.c: the NVM subsystem's admin command set ------------------ */
 
-u16 nvmet_parse_admin_cmd(struct nvmet_req *req);
+extern const struct nvmet_admin_set nvmet_nvm_admin_set;
 
 /* --- discovery.c: the discovery subsystem's admin command set and log ---- */
 
-u16 nvmet_parse_discovery_cmd(struct nvmet_req *req);
+extern const struct nvmet_admin_set nvmet_disc_admin_set;
 void nvmet_port_disc_changed(struct nvmet_port *port, struct nvmet_subsys *subsys);
 void nvmet_subsys_disc_changed(struct nvmet_subsys *subsys, struct nvmet_host *host);
 void nvmet_referral_enable(struct nvmet_port *parent, struct nvmet_port *port);
@@ -694,8 +705,8 @@ static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
 	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 }
 
-/* Set/Get Features, AER, Keep Alive; Invalid Opcode for anything else. */
-u16 nvmet_parse_ctrl_cmd(struct nvmet_req *req);
+/* The admin queue's parser: SET's handlers, Features, AER and Keep Alive. */
+u16 nvmet_parse_admin_cmd(struct nvmet_req *req, const struct nvmet_admin_set *set);
 u32 nvmet_get_log_page_len(struct nvme_command *cmd);
 u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
 void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);

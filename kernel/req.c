@@ -62,8 +62,8 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 	else if (nvme_is_fabrics(req->cmd))
 		status = sq->qid ? nvmet_parse_fabrics_io_cmd(req) : nvmet_parse_fabrics_cmd(req);
 	else if (sq->qid == 0)
-		status = nvmet_is_disc_subsys(ctrl->subsys) ? nvmet_parse_discovery_cmd(req) :
-							      nvmet_parse_admin_cmd(req);
+		status = nvmet_parse_admin_cmd(req, nvmet_is_disc_subsys(ctrl->subsys) ?
+						    &nvmet_disc_admin_set : &nvmet_nvm_admin_set);
 	else
 		status = nvmet_parse_io_cmd(req);
 	/* Every command once, parsed or not (then its completion follows). */
