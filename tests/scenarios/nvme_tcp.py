@@ -329,8 +329,8 @@ class Target:
         return connect_data(self.hostid, kw.pop("subnqn", self.subnqn),
                             kw.pop("hostnqn", self.hostnqn), **kw)
 
-    def connect(self, c, qid=0, cntlid=0xFFFF):
-        cmd = connect_sqe(c.next_cid(), qid=qid)
+    def connect(self, c, qid=0, cntlid=0xFFFF, sqsize=31, kato=10000):
+        cmd = connect_sqe(c.next_cid(), qid=qid, sqsize=sqsize, kato=kato)
         ev = c.send_wait(capsule(cmd, self.cdata(cntlid=cntlid),
                                  hdgst=c.hdgst, ddgst=c.ddgst))
         if ev[0] != "response" or ev[1] != 0:
@@ -354,10 +354,10 @@ class Target:
             time.sleep(0.05)
         raise Answer(Event("bad-pdu", "CSTS.RDY not set 2s after CC.EN=1"))
 
-    def io_ready(self):
-        """An enabled controller (admin connection A) with I/O queue 1 (Q).
-        Returns (A, Q, LBA size of namespace 1)."""
-        a = self.ready()
+    def io_ready(self, sqsize=31, kato=10000):
+        """An enabled controller (admin connection A, KATO in ms) with I/O
+        queue 1 (Q, SQSIZE 0's based). Returns (A, Q, LBA size of namespace 1)."""
+        a = self.ready(kato=kato)
         q = None
         try:
             self.enable(a)
@@ -370,7 +370,7 @@ class Target:
                 raise Answer(Event("bad-pdu", "Identify Namespace LBADS %d" % lbads))
             q = self.conn()
             self.icreq(q)
-            self.connect(q, qid=1, cntlid=a.cntlid)
+            self.connect(q, qid=1, cntlid=a.cntlid, sqsize=sqsize)
         except BaseException:
             a.close()
             if q:
@@ -378,12 +378,12 @@ class Target:
             raise
         return a, q, 1 << lbads
 
-    def ready(self, dgst=0):
+    def ready(self, dgst=0, kato=10000):
         """A fresh connection after ICReq and an admin queue Connect."""
         c = self.conn()
         try:
             self.icreq(c, dgst)
-            self.connect(c)
+            self.connect(c, kato=kato)
         except BaseException:
             c.close()
             raise

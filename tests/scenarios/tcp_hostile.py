@@ -73,27 +73,9 @@ def admin(t, subnqn=None, enable=True):
 
 
 def io_ready(t):
-    """An enabled controller (admin A, KATO 0) with I/O queue 1 (Q); returns
-    (A, Q, LBA size of namespace 1)."""
-    a = admin(t)
-    q = None
-    try:
-        t.command(a, b.capsule(b.identify_sqe(a.next_cid(), cns=0, nsid=1)))
-        idns = bytes(a.data)
-        expect(len(idns) == 4096, "Identify Namespace returned %d bytes" % len(idns))
-        lbads = idns[128 + 4 * (idns[26] & 0xF) + 2]
-        expect(9 <= lbads <= 12, "Identify Namespace LBADS %d" % lbads)
-        q = t.conn()
-        t.icreq(q)
-        ev = connect_cmd(t, q, qid=1, sqsize=127, cntlid=a.cntlid)
-        if ev[0] != "response" or ev[1] != 0:
-            raise b.Answer(ev)
-    except BaseException:
-        a.close()
-        if q:
-            q.close()
-        raise
-    return a, q, 1 << lbads
+    """An enabled controller (admin A, KATO 0) with I/O queue 1 (Q, 128
+    entries); returns (A, Q, LBA size of namespace 1)."""
+    return t.io_ready(sqsize=127, kato=0)
 
 
 def identify_ctrl(t, c):
