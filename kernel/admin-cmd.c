@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Admin commands of an NVM subsystem's controller (NVMe Base 2.x): Identify,
- * Get Log Page, Set/Get Features, Asynchronous Event Request, Keep Alive and
- * Abort, offered to the admin queue's parser (ctrl-cmd.c) as
+ * Admin commands of an NVM subsystem's controller (NVMe Base 2.x) that a
+ * discovery controller does not have: Identify, Get Log Page and Abort (which
+ * aborts nothing yet: every command is reported not aborted, as the
+ * specification allows), offered to the admin queue's parser (ctrl-cmd.c) as
  * nvmet_nvm_admin_set. Fabrics commands are parsed in fabrics-cmd.c and the
  * discovery controller's in discovery.c; Features, AER, Keep Alive and the
  * log page helpers that both kinds of controller use are in ctrl-cmd.c.
