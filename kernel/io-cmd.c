@@ -428,7 +428,7 @@ static void nvmet_check_work(struct work_struct *work)
 	nvmet_req_complete(req, status);
 }
 
-/* Synchronous reads of up to 256 MiB: off the transport, on nvmet_io_wq. */
+/* Synchronous reads of up to 256 MiB: off the transport, on an I/O workqueue. */
 static void nvmet_execute_check(struct nvmet_req *req)
 {
 	if (!nvmet_check_transfer_len(req, req->data_len))

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * nvmet-oot: the target core's objects and the contract between its files
- * and the transports (tcp.c, ...). The core's files call each other only
- * downwards, floor by floor (docs/architecture.md, tests/style/layers):
- *   main.c                          module init and exit
- *   configfs.c, netlink.c           configuration and events, user-facing
- *   req.c                           the capsule entry point
- *   fabrics-cmd.c admin-cmd.c discovery.c io-cmd.c   the command sets
- *   ctrl-cmd.c                      admin commands every controller has
- *   io-cmd-bdev.c io-cmd-file.c     the backends (struct nvmet_backend_ops)
- *   core.c                          objects, queues, completion
- * The declarations at the end are grouped by the file that defines them.
+ * and the transports (tcp.c, ...). A file of the core calls only into files
+ * on lower floors (docs/architecture.md; tests/style/layers checks it):
+ *   7  main.c                       module init and exit
+ *   6  configfs.c, req.c            configuration; the capsule entry point
+ *   5  admin-cmd.c, discovery.c     admin commands that differ by controller kind
+ *   4  ctrl-cmd.c                   the admin parser, commands all controllers have
+ *   3  io-cmd.c                     namespaces and the NVM command set
+ *   2  fabrics-cmd.c, netlink.c,    Fabrics commands, events and dumps,
+ *      io-cmd-bdev.c, io-cmd-file.c the backends (struct nvmet_backend_ops)
+ *   1  core.c                       objects, queues, completion
+ *   0  trace.c, wire/               tracepoints, pure wire checks
+ * Calls that would go up use an ops table. The declarations at the end are
+ * grouped by the file that defines them.
  *
  * Object model (NVMe terms):
  *   subsys  an NVM subsystem (or the discovery subsystem); has namespaces,
@@ -148,7 +151,11 @@ extern u64 nvmet_ana_chgcnt;					/* under nvmet_ana_sem */
  * Verify or Compare can hold back another controller's keep-alive.
  */
 extern struct workqueue_struct *nvmet_wq;
-/* I/O commands executed from process context (file backend, Compare, Verify). */
+/*
+ * I/O commands executed from process context: the file backend's, Dataset
+ * Management, Compare and Verify, Write Zeroes with FUA or its zero-page
+ * fallback. nvmet_buffered_io_wq: those of namespaces with buffered_io.
+ */
 extern struct workqueue_struct *nvmet_io_wq;
 extern struct workqueue_struct *nvmet_buffered_io_wq;
 
