@@ -7,10 +7,7 @@
 
 namespace nvmet::compat {
 
-using configfs::Error;
 using configfs::Order;
-using configfs::Result;
-using configfs::Status;
 using configfs::Tree;
 namespace fs = std::filesystem;
 
@@ -69,7 +66,7 @@ Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<
 			return en.error();
 		out["enable"] = *en;
 	}
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 // Names in DIR as nvmetcli lists them (directory order); none if DIR is missing.
@@ -104,7 +101,7 @@ Status int_name(const Tree &tree, const fs::path &dir, const std::string &name, 
 	} catch (const std::exception &) {
 		return Error{"parse", tree.abs(dir), 0, std::string(key) + " of"};
 	}
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Result<json> dump_namespace(const Tree &tree, const fs::path &dir, const std::string &nsid)
@@ -247,7 +244,7 @@ Status disable(const Tree &tree, const fs::path &file)
 	auto en = tree.read(file);
 	if (en && strip(*en) != "0")
 		return tree.write(file, "0");
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Status clear_port(const Tree &tree, const fs::path &dir)
@@ -263,7 +260,7 @@ Status clear_port(const Tree &tree, const fs::path &dir)
 	if (tree.is_dir(dir / "ana_groups"))
 		if (auto st = tree.each(dir / "ana_groups",
 		                        [&](const std::string &g) {
-			                        return g == "1" ? configfs::ok()
+			                        return g == "1" ? nvmet::ok()
 			                                        : tree.rmdir(dir / "ana_groups" / g);
 		                        });
 		    !st)
