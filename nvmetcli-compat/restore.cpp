@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "common/integer.hpp"
 #include "nvmetcli_compat.hpp"
 #include "configfs/values.hpp"
 
@@ -53,14 +54,8 @@ public:
 		if (v.is_number_integer())
 			return v.get<long long>();
 		if (v.is_string()) {
-			const auto &s = v.get_ref<const std::string &>();
-			try {
-				std::size_t end = 0;
-				long long n = std::stoll(s, &end, 0);
-				if (end == s.size())
-					return n;
-			} catch (const std::exception &) {
-			}
+			if (auto n = parse_int<long long>(v.get_ref<const std::string &>(), Base::prefixed))
+				return *n;
 		}
 		add(where, "must be an integer");
 		return std::nullopt;

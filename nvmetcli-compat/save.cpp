@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/integer.hpp"
 #include "nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
@@ -29,11 +30,10 @@ Result<long long> read_int(const Tree &tree, const fs::path &rel)
 	auto v = tree.read(rel);
 	if (!v)
 		return v.error();
-	try {
-		return std::stoll(strip(*v));
-	} catch (const std::exception &) {
+	auto n = parse_int<long long>(strip(*v));
+	if (!n)
 		return Error{"parse", tree.abs(rel), 0, "integer in"};
-	}
+	return *n;
 }
 
 // The attribute groups of the object in DIR: {"<group>": {"<name>": "value"}}
@@ -96,11 +96,10 @@ template <class F> Result<json> dump_all(const Tree &tree, const fs::path &dir, 
 // Sets OUT[KEY] to the integer an object's directory NAME holds.
 Status int_name(const Tree &tree, const fs::path &dir, const std::string &name, const char *key, json &out)
 {
-	try {
-		out[key] = std::stoll(name);
-	} catch (const std::exception &) {
+	auto n = parse_int<long long>(name);
+	if (!n)
 		return Error{"parse", tree.abs(dir), 0, std::string(key) + " of"};
-	}
+	out[key] = *n;
 	return nvmet::ok();
 }
 

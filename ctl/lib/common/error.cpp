@@ -9,8 +9,11 @@ namespace nvmet {
 
 std::string Error::message() const
 {
-	std::string s = detail.empty() ? fmt::format("cannot {} {}", op, path.string())
-	                               : fmt::format("cannot {} {} {}", op, detail, path.string());
+	std::string s = "cannot " + op;
+	if (!detail.empty())
+		s += " " + detail;
+	if (!path.empty())
+		s += " " + path.string();
 	if (err != 0)
 		s += fmt::format(": {}", std::strerror(err));
 	if (!context.empty())
