@@ -21,7 +21,7 @@
 #include "configfs/ops.hpp"
 #include "netlink/format.hpp"
 #include "netlink/genl.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace cfs = nvmet::configfs;
 using nlohmann::json;

@@ -14,7 +14,7 @@
 
 #include "fd.hpp"
 #include "netlink/format.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::daemon {
 

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "common/integer.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
 

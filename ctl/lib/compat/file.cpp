@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
 

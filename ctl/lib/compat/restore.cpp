@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/integer.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 #include "configfs/values.hpp"
 
 namespace nvmet::compat {
