@@ -15,12 +15,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/error.hpp"
 #include "configfs/fake.hpp"
 #include "configfs/model.hpp"
 #include "configfs/ops.hpp"
 #include "netlink/format.hpp"
 #include "netlink/genl.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace cfs = nvmet::configfs;
 using nlohmann::json;
@@ -30,7 +31,7 @@ namespace {
 // Exit codes: 0 ok, 1 the operation failed, 2 bad command line (CLI11).
 constexpr int exit_failed = 1;
 
-int report(const cfs::Tree &tree, const cfs::Error &e)
+int report(const cfs::Tree &tree, const nvmet::Error &e)
 {
 	std::string hint;
 	if (e.err == ENOENT && !std::filesystem::exists(tree.root()))
@@ -166,7 +167,7 @@ int clear(const cfs::Tree &tree)
 	return 0;
 }
 
-int done(const cfs::Tree &tree, const cfs::Status &st)
+int done(const cfs::Tree &tree, const nvmet::Status &st)
 {
 	return st ? 0 : report(tree, st.error());
 }
@@ -332,7 +333,7 @@ static int run(int argc, char **argv)
 		};
 	});
 	auto ns_verb = [&](const char *verb, const char *help,
-	                   const std::function<cfs::Status(const cfs::Tree &)> &op) {
+	                   const std::function<nvmet::Status(const cfs::Tree &)> &op) {
 		auto *v = ns->add_subcommand(verb, help);
 		v->add_option("nqn", nqn, "subsystem NQN")->required();
 		v->add_option("nsid", nsid, "namespace ID")->required();

@@ -12,32 +12,32 @@ namespace nvmet::daemon {
 namespace {
 
 // "cannot use PATH (WHY)"
-configfs::Error bad(const std::string &path, std::string why)
+Error bad(const std::string &path, std::string why)
 {
-	configfs::Error err{"use", path};
+	Error err{"use", path};
 	err.hint = std::move(why);
 	return err;
 }
 
 } // namespace
 
-configfs::Result<Config> load_config(const std::string &path, bool may_be_missing)
+Result<Config> load_config(const std::string &path, bool may_be_missing)
 {
 	Config c;
 	if (!std::filesystem::exists(path)) {
 		if (may_be_missing)
 			return c;
-		return configfs::Error{"read", path, ENOENT};
+		return Error{"read", path, ENOENT};
 	}
 	libconfig::Config cfg;
 	try {
 		cfg.readFile(path.c_str());
 	} catch (const libconfig::ParseException &e) {
-		configfs::Error err{"parse", path};
+		Error err{"parse", path};
 		err.hint = fmt::format("line {}: {}", e.getLine(), e.getError());
 		return err;
 	} catch (const libconfig::FileIOException &) {
-		return configfs::Error{"read", path, errno ? errno : EIO};
+		return Error{"read", path, errno ? errno : EIO};
 	}
 	static const std::set<std::string> known = {"restore",         "configfs",      "log",
 	                                            "save_on_change",  "clear_on_stop", "metrics",

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "configfs/result.hpp"
+#include "common/error.hpp"
 
 namespace nvmet::daemon {
 
@@ -25,6 +25,6 @@ struct Config {
 // PATH parsed; a missing file gives the defaults when MAY_BE_MISSING. Errors
 // name the file and line; unknown settings are errors (a typo must not
 // silently leave a default in place).
-configfs::Result<Config> load_config(const std::string &path, bool may_be_missing);
+Result<Config> load_config(const std::string &path, bool may_be_missing);
 
 } // namespace nvmet::daemon

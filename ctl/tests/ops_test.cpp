@@ -163,3 +163,19 @@ TEST_CASE("ANA groups and referrals of a port", "[ops]")
 	REQUIRE_FALSE(port_add(tree, bad).ok());
 	CHECK_FALSE(tree.exists("ports/3"));
 }
+
+TEST_CASE("a namespace directory that is not a number is an error, not an exception", "[ops]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	SubsystemSpec s;
+	s.nqn = nqn;
+	REQUIRE(subsystem_add(tree, s).ok());
+	t.dir("subsystems/" + nqn + "/namespaces/x1"); // behind the fake's back
+	nvmet::Status st = nvmet::ok();
+	REQUIRE_NOTHROW(st = subsystem_del(tree, nqn, true));
+	REQUIRE_FALSE(st.ok());
+	CHECK(st.error().message() == "subsystem " + nqn +
+	                                      ": cannot parse the directory name 'x1' as a number in " +
+	                                      (t.path() / "subsystems" / nqn / "namespaces").string());
+}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/fake.hpp"
+#include "common/integer.hpp"
 #include "configfs/values.hpp"
 
 #include <algorithm>
@@ -84,15 +85,10 @@ std::vector<std::string> parts(const fs::path &rel)
 	return out;
 }
 
+// What the kernel's kstrto*(s, 0, ...) takes: 0x hex, 0 octal, in [LO, HI].
 bool number(const std::string &s, long long lo, long long hi)
 {
-	try {
-		std::size_t end = 0;
-		long long v = std::stoll(s, &end, 0);
-		return end == s.size() && v >= lo && v <= hi;
-	} catch (const std::exception &) {
-		return false;
-	}
+	return parse_int(s, lo, hi, Base::prefixed).ok();
 }
 
 Kind kind_of(const std::vector<std::string> &p)
@@ -332,10 +328,13 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		if (name == "attr_cntlid_min" || name == "attr_cntlid_max") {
 			auto other = read(
 			        dir / (name == "attr_cntlid_min" ? "attr_cntlid_max" : "attr_cntlid_min"));
-			if (!number(v, 1, 0xffef) || !other)
+			auto n = parse_int(v, 1, 0xffef, Base::prefixed);
+			if (!n || !other)
 				return einval();
-			const long long n = std::stoll(v, nullptr, 0), o = std::stoll(*other, nullptr, 0);
-			if ((name == "attr_cntlid_min" && n > o) || (name == "attr_cntlid_max" && n < o))
+			auto o = parse_int<long long>(*other, Base::prefixed);
+			if (!o)
+				return einval();
+			if ((name == "attr_cntlid_min" && *n > *o) || (name == "attr_cntlid_max" && *n < *o))
 				return einval();
 		}
 	}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/model.hpp"
 
+#include "common/integer.hpp"
+
 #include <algorithm>
-#include <charconv>
 
 namespace nvmet::configfs {
 
@@ -11,11 +12,10 @@ namespace {
 // A decimal configfs directory name (NSID, port ID) that fits in T.
 template <class T> Result<T> parse_id(const std::filesystem::path &where, const std::string &s)
 {
-	T v{};
-	auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc() || end != s.data() + s.size())
+	auto v = parse_int<T>(s);
+	if (!v)
 		return Error{"parse", where, 0, "the directory name '" + s + "' as a number in"};
-	return v;
+	return *v;
 }
 
 Result<Namespace> read_namespace(const Tree &tree, const std::filesystem::path &dir, const std::string &name)

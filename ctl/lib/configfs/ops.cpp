@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/ops.hpp"
 
+#include "common/integer.hpp"
+
 #include <cerrno>
 #include <functional>
 
@@ -169,9 +171,17 @@ Status subsystem_del(const Tree &tree, const std::string &nqn, bool force)
 	for (const auto &p : ports)
 		if (auto st = about(tree.unlink(fs::path("ports") / p / "subsystems" / nqn), obj); !st)
 			return st;
-	for (const auto &n : *nss)
-		if (auto st = namespace_del(tree, nqn, static_cast<std::uint32_t>(std::stoul(n))); !st)
+	for (const auto &n : *nss) {
+		auto nsid = parse_int<std::uint32_t>(n);
+		if (!nsid) {
+			Error e{"parse", tree.abs(dir / "namespaces"), 0,
+			        "the directory name '" + n + "' as a number in"};
+			e.context = obj;
+			return e;
+		}
+		if (auto st = namespace_del(tree, nqn, *nsid); !st)
 			return st;
+	}
 	for (const auto &h : *hosts)
 		if (auto st = about(tree.unlink(dir / "allowed_hosts" / h), obj); !st)
 			return st;

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "configfs/result.hpp"
+#include "common/error.hpp"
 
 namespace nvmet::configfs {
 

@@ -188,7 +188,7 @@ Status Genl::subscribe()
 	err = nl_socket_set_nonblocking(events_);
 	if (err < 0)
 		return nl_error("set non-blocking the event socket of", err);
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 int Genl::fd() const
@@ -237,7 +237,7 @@ Status Genl::receive(const std::function<void(const Event &)> &on_event)
 	}
 	if (d.failed)
 		return d.error;
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 } // namespace nvmet::netlink

@@ -7,14 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "netlink/parse.hpp"
 #include "netlink/types.hpp"
 
 struct nl_sock;
 
 namespace nvmet::netlink {
-
-using configfs::Status;
 
 // Where the counters come from: the kernel (Genl) or memory (tests).
 class Source {

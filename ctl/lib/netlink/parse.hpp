@@ -6,13 +6,10 @@
 
 #include <linux/netlink.h>
 
-#include "configfs/result.hpp"
+#include "common/error.hpp"
 #include "netlink/types.hpp"
 
 namespace nvmet::netlink {
-
-using configfs::Error;
-using configfs::Result;
 
 Result<Ctrl> parse_ctrl(const nlmsghdr *nlh);
 Result<Ns> parse_ns(const nlmsghdr *nlh);

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "configfs/result.hpp"
+#include "common/error.hpp"
 #include "configfs/tree.hpp"
 
 namespace nvmet::compat {
@@ -26,14 +26,14 @@ using nlohmann::json;
 inline constexpr const char *default_file = "/etc/nvmet/config.json";
 
 // The configuration under TREE as nvmetcli's dump() makes it.
-[[nodiscard]] configfs::Result<json> save(const configfs::Tree &tree);
+[[nodiscard]] Result<json> save(const configfs::Tree &tree);
 
 // CONFIG as `nvmetcli save` writes it: keys sorted, two-space indent, ASCII
 // only, a final newline.
 [[nodiscard]] std::string to_text(const json &config);
 
 // Removes every port, subsystem and host (links first, namespaces disabled).
-[[nodiscard]] configfs::Status clear(const configfs::Tree &tree);
+[[nodiscard]] Status clear(const configfs::Tree &tree);
 
 // A problem in a configuration file: where (a JSON path such as
 // "subsystems[0].namespaces[1].nsid") and what.
@@ -61,14 +61,14 @@ struct RestoreOutcome {
 // CONFIG is left: the previous configuration is restored, and the error says
 // which JSON path the kernel refused and whether the previous configuration
 // came back.
-[[nodiscard]] configfs::Result<RestoreOutcome> restore(const configfs::Tree &tree, const json &config,
-                                                       const RestoreOptions &opts = {});
+[[nodiscard]] Result<RestoreOutcome> restore(const configfs::Tree &tree, const json &config,
+                                             const RestoreOptions &opts = {});
 
 // FILE ("-": standard input) parsed as JSON; not validated.
-[[nodiscard]] configfs::Result<json> read_file(const std::string &file);
+[[nodiscard]] Result<json> read_file(const std::string &file);
 
 // CONFIG written to FILE ("-": standard output) as to_text() makes it; a file
 // is replaced atomically and made readable by its owner only.
-[[nodiscard]] configfs::Status write_file(const json &config, const std::string &file);
+[[nodiscard]] Status write_file(const json &config, const std::string &file);
 
 } // namespace nvmet::compat

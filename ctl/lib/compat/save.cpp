@@ -3,14 +3,12 @@
 #include <cctype>
 #include <string_view>
 
-#include "nvmetcli_compat.hpp"
+#include "common/integer.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
 
-using configfs::Error;
 using configfs::Order;
-using configfs::Result;
-using configfs::Status;
 using configfs::Tree;
 namespace fs = std::filesystem;
 
@@ -32,11 +30,10 @@ Result<long long> read_int(const Tree &tree, const fs::path &rel)
 	auto v = tree.read(rel);
 	if (!v)
 		return v.error();
-	try {
-		return std::stoll(strip(*v));
-	} catch (const std::exception &) {
+	auto n = parse_int<long long>(strip(*v));
+	if (!n)
 		return Error{"parse", tree.abs(rel), 0, "integer in"};
-	}
+	return *n;
 }
 
 // The attribute groups of the object in DIR: {"<group>": {"<name>": "value"}}
@@ -69,7 +66,7 @@ Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<
 			return en.error();
 		out["enable"] = *en;
 	}
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 // Names in DIR as nvmetcli lists them (directory order); none if DIR is missing.
@@ -99,12 +96,11 @@ template <class F> Result<json> dump_all(const Tree &tree, const fs::path &dir, 
 // Sets OUT[KEY] to the integer an object's directory NAME holds.
 Status int_name(const Tree &tree, const fs::path &dir, const std::string &name, const char *key, json &out)
 {
-	try {
-		out[key] = std::stoll(name);
-	} catch (const std::exception &) {
+	auto n = parse_int<long long>(name);
+	if (!n)
 		return Error{"parse", tree.abs(dir), 0, std::string(key) + " of"};
-	}
-	return configfs::ok();
+	out[key] = *n;
+	return nvmet::ok();
 }
 
 Result<json> dump_namespace(const Tree &tree, const fs::path &dir, const std::string &nsid)
@@ -247,7 +243,7 @@ Status disable(const Tree &tree, const fs::path &file)
 	auto en = tree.read(file);
 	if (en && strip(*en) != "0")
 		return tree.write(file, "0");
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Status clear_port(const Tree &tree, const fs::path &dir)
@@ -263,7 +259,7 @@ Status clear_port(const Tree &tree, const fs::path &dir)
 	if (tree.is_dir(dir / "ana_groups"))
 		if (auto st = tree.each(dir / "ana_groups",
 		                        [&](const std::string &g) {
-			                        return g == "1" ? configfs::ok()
+			                        return g == "1" ? nvmet::ok()
 			                                        : tree.rmdir(dir / "ana_groups" / g);
 		                        });
 		    !st)

@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
 
-configfs::Result<json> read_file(const std::string &file)
+Result<json> read_file(const std::string &file)
 {
 	std::string text;
 	if (file == "-") {
@@ -21,7 +21,7 @@ configfs::Result<json> read_file(const std::string &file)
 	} else {
 		std::ifstream in(file);
 		if (!in) {
-			configfs::Error e{"read", file, errno};
+			Error e{"read", file, errno};
 			e.hint = "give the file saved by 'nvmetctl save' or 'nvmetcli save'";
 			return e;
 		}
@@ -30,18 +30,18 @@ configfs::Result<json> read_file(const std::string &file)
 	try {
 		return json::parse(text);
 	} catch (const json::parse_error &e) {
-		configfs::Error err{"parse", file};
+		Error err{"parse", file};
 		err.hint = fmt::format("not JSON: {}; nothing changed", e.what());
 		return err;
 	}
 }
 
-configfs::Status write_file(const json &config, const std::string &file)
+Status write_file(const json &config, const std::string &file)
 {
 	const auto text = to_text(config);
 	if (file == "-") {
 		std::cout << text << std::flush;
-		return configfs::ok();
+		return nvmet::ok();
 	}
 	const std::filesystem::path path(file);
 	std::error_code ec;
@@ -55,15 +55,15 @@ configfs::Status write_file(const json &config, const std::string &file)
 		out << text;
 		out.flush();
 		if (!out) {
-			configfs::Error e{"write", tmp, errno};
+			Error e{"write", tmp, errno};
 			e.hint = "check that the directory exists and is writable";
 			return e;
 		}
 	}
 	std::filesystem::rename(tmp, path, ec);
 	if (ec)
-		return configfs::Error{"rename", tmp, ec.value(), fmt::format("to {}", file)};
-	return configfs::ok();
+		return Error{"rename", tmp, ec.value(), fmt::format("to {}", file)};
+	return nvmet::ok();
 }
 
 } // namespace nvmet::compat

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// Errors as values: every configfs operation returns Result<T>, whose error
-// names the operation, the configfs path and the errno text.
+// Errors as values, one type for all of ctl (configfs, netlink, nvmetd,
+// nvmetcli-compat): an operation that can fail returns Result<T>, whose error
+// names the operation, the object (a path) and the errno text.
+//
+// Not std::expected: that is C++23, and the unit build's toolchain (gcc-12,
+// libstdc++ 12 on bookworm) lacks <expected>. Result keeps the same shape
+// (ok(), value(), error(), operator*, operator->) so it can be swapped later.
 #pragma once
 
 #include <filesystem>
@@ -8,7 +13,7 @@
 #include <utility>
 #include <variant>
 
-namespace nvmet::configfs {
+namespace nvmet {
 
 struct Error {
 	Error() = default;
@@ -19,7 +24,7 @@ struct Error {
 	{}
 
 	std::string op; // what was attempted: "read", "write", "mkdir", ...
-	std::filesystem::path path; // the configfs path it was attempted on
+	std::filesystem::path path; // the object it was attempted on (a path)
 	int err = 0; // errno, 0 when the failure is not a system error
 	std::string detail; // extra context, e.g. the value written
 	std::string context; // what the operation was for, e.g. a JSON path
@@ -52,4 +57,4 @@ inline Status ok()
 	return std::monostate{};
 }
 
-} // namespace nvmet::configfs
+} // namespace nvmet

@@ -9,14 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "nvmetcli_compat.hpp"
+#include "common/integer.hpp"
+#include "compat/nvmetcli_compat.hpp"
 #include "configfs/values.hpp"
 
 namespace nvmet::compat {
 
-using configfs::Error;
-using configfs::Result;
-using configfs::Status;
 using configfs::Tree;
 namespace fs = std::filesystem;
 
@@ -56,14 +54,8 @@ public:
 		if (v.is_number_integer())
 			return v.get<long long>();
 		if (v.is_string()) {
-			const auto &s = v.get_ref<const std::string &>();
-			try {
-				std::size_t end = 0;
-				long long n = std::stoll(s, &end, 0);
-				if (end == s.size())
-					return n;
-			} catch (const std::exception &) {
-			}
+			if (auto n = parse_int<long long>(v.get_ref<const std::string &>(), Base::prefixed))
+				return *n;
 		}
 		add(where, "must be an integer");
 		return std::nullopt;
@@ -291,7 +283,7 @@ private:
 			if (opts_.skip_missing_attributes) {
 				warnings_.push_back(fmt::format("{}: this kernel has no {}, skipped", where,
 				                                tree_.abs(file).string()));
-				return configfs::ok();
+				return nvmet::ok();
 			}
 			return Error{"write", tree_.abs(file), ENOENT, fmt::format("'{}' to", text(value)),
 			             where};
@@ -304,7 +296,7 @@ private:
 	             std::initializer_list<const char *> first = {})
 	{
 		if (!obj.contains(grp))
-			return configfs::ok();
+			return nvmet::ok();
 		const json &g = obj[grp];
 		std::vector<std::string> order(first.begin(), first.end());
 		for (const auto &[k, v] : g.items())
@@ -316,13 +308,13 @@ private:
 			if (auto st = write(dir / (grp + "_" + k), g[k], where + "." + grp + "." + k); !st)
 				return st;
 		}
-		return configfs::ok();
+		return nvmet::ok();
 	}
 
 	Status mkdir(const fs::path &dir, const std::string &where)
 	{
 		if (tree_.is_dir(dir))
-			return configfs::ok(); // made by the kernel (ANA group 1)
+			return nvmet::ok(); // made by the kernel (ANA group 1)
 		return at(tree_.mkdir(dir), where);
 	}
 
@@ -339,7 +331,7 @@ Status Applier::host(const json &h, const std::string &where)
 	if (auto st = mkdir(dir, where); !st)
 		return st;
 	if (!h.contains("dhchap"))
-		return configfs::ok();
+		return nvmet::ok();
 	// An empty key is no key (the kernel refuses to be written one). A key
 	// for a target without DH-HMAC-CHAP would let the host in unchecked.
 	json dhchap = json::object();
@@ -377,7 +369,7 @@ Status Applier::name_space(const fs::path &sdir, const json &ns, const std::stri
 			return st;
 	if (ns.contains("enable") && text(ns["enable"]) != "0")
 		return write(dir / "enable", ns["enable"], where + ".enable");
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Status Applier::subsystem_attrs(const fs::path &dir, const json &s, const std::string &where)
@@ -431,7 +423,7 @@ Status Applier::subsystem(const json &s, const std::string &where)
 	if (s.contains("attr") && s["attr"].contains("allow_any_host"))
 		return write(dir / "attr_allow_any_host", s["attr"]["allow_any_host"],
 		             where + ".attr.allow_any_host");
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Status Applier::port(const json &p, const std::string &where)
@@ -480,7 +472,7 @@ Status Applier::port(const json &p, const std::string &where)
 			    !st)
 				return st;
 		}
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 Status Applier::run(const json &config)
@@ -505,7 +497,7 @@ Status Applier::run(const json &config)
 		for (std::size_t i = 0; i < config["ports"].size(); i++)
 			if (auto st = port(config["ports"][i], fmt::format("ports[{}]", i)); !st)
 				return st;
-	return configfs::ok();
+	return nvmet::ok();
 }
 
 } // namespace

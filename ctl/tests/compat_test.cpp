@@ -7,7 +7,7 @@
 
 #include "catch.hpp"
 #include "configfs/fake.hpp"
-#include "nvmetcli_compat.hpp"
+#include "compat/nvmetcli_compat.hpp"
 #include "tmpdir.hpp"
 
 using namespace nvmet;
