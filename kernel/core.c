@@ -17,7 +17,6 @@
 
 #include "nvmet.h"
 #include "trace.h"
-#include "wire/cmd.h"
 
 DECLARE_RWSEM(nvmet_config_sem);
 DECLARE_RWSEM(nvmet_ana_sem);

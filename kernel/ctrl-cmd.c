@@ -9,9 +9,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/slab.h>
-#include <linux/unaligned.h>
-
 #include "nvmet.h"
 
 /* --- Get Log Page fields ------------------------------------------------- */

@@ -13,8 +13,6 @@
 #include <linux/blkdev.h>
 #include <linux/bio.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
-#include <linux/string.h>
 #include "nvmet.h"
 
 /* NSFEAT bits 5:4 (OPTPERF) = 11b; not named in Linux 6.12's nvme.h. */
