@@ -199,3 +199,13 @@ fix_sparse_checker() {
 	[[ -n $script ]] || die "no scripts/checker-valid.sh in $root to enable sparse for $rel"
 	install -m 0755 "$script" "$root$common/scripts/checker-valid.sh"
 }
+
+# cmake_drop_foreign_cache DIR: a CMake build directory configured from
+# another copy of the tree (a clone, a worktree) cannot be reused, CMake
+# refuses it; remove it so the next configure starts over.
+cmake_drop_foreign_cache() {
+	if [[ -f $1/CMakeCache.txt ]] &&
+		! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$LAB_TOP" "$1/CMakeCache.txt"; then
+		rm -rf "$1"
+	fi
+}
