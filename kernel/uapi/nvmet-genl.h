@@ -21,7 +21,7 @@
 #define _UAPI_NVMET_GENL_H
 
 #define NVMET_GENL_NAME		"nvmet_oot"
-#define NVMET_GENL_VERSION	1
+#define NVMET_GENL_VERSION	2	/* 2: AUTH, TLS, QID, AUTH_REASON; AUTH_FAILURE sent */
 #define NVMET_GENL_MCGRP_EVENTS	"events"
 
 /* Commands (requests) and events (multicast to NVMET_GENL_MCGRP_EVENTS). */
@@ -34,7 +34,7 @@ enum nvmet_genl_cmd {
 	NVMET_EVT_CTRL_CREATE,		/* admin queue connected */
 	NVMET_EVT_CTRL_DESTROY,		/* controller freed */
 	NVMET_EVT_KATO_EXPIRED,		/* keep-alive timeout: controller is torn down */
-	NVMET_EVT_AUTH_FAILURE,		/* reserved: sent once in-band authentication exists */
+	NVMET_EVT_AUTH_FAILURE,		/* DH-HMAC-CHAP failed on a queue (version 2) */
 	NVMET_EVT_NS_ADD,		/* namespace enabled: hosts see it */
 	NVMET_EVT_NS_REMOVE,		/* namespace disabled */
 	NVMET_EVT_NS_RESIZE,		/* size changed (revalidate_size) */
@@ -68,11 +68,24 @@ enum nvmet_genl_attr {
 	NVMET_A_NS_ENABLED,		/* u8: 0 or 1 */
 	NVMET_A_DEVICE_PATH,		/* string */
 	NVMET_A_STATS,			/* nest of NVMET_STAT_* */
+	/* version 2 */
+	NVMET_A_AUTH,			/* u8: NVMET_AUTH_* of the admin queue */
+	NVMET_A_TLS,			/* u8: 1 if the admin queue runs over TLS */
+	NVMET_A_QID,			/* u16: queue of an AUTH_FAILURE */
+	NVMET_A_AUTH_REASON,		/* u8: DH-HMAC-CHAP failure reason explanation */
 
 	__NVMET_A_MAX,
 };
 
 #define NVMET_A_MAX (__NVMET_A_MAX - 1)
+
+/* NVMET_A_AUTH: how the host of a controller was authenticated. */
+enum nvmet_genl_auth {
+	NVMET_AUTH_NONE,		/* the host has no DH-HMAC-CHAP key */
+	NVMET_AUTH_PENDING,		/* the host must still authenticate */
+	NVMET_AUTH_HOST,		/* host authenticated (unidirectional) */
+	NVMET_AUTH_BIDIRECTIONAL,	/* host and controller authenticated each other */
+};
 
 /*
  * Counters since the namespace was created (configfs mkdir) or the
