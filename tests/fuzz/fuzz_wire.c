@@ -11,6 +11,7 @@
 
 #include "wire/tcp-pdu.h"
 #include "wire/cmd.h"
+#include "wire/auth.h"
 
 #define INVARIANT(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -21,6 +22,30 @@ static u8 *dup_exact(const u8 *p, size_t n)
 	if (n)
 		memcpy(d, p, n);
 	return d;
+}
+
+/*
+ * An Authentication Send's message, as auth.c will check it: the header,
+ * then the message its id names, with a hash length and DH value length
+ * taken from the message itself (any value the target could expect).
+ */
+static void auth_msg(const u8 *d, u32 len)
+{
+	struct nvmet_wire_auth_negotiate neg;
+	struct nvmet_wire_auth_reply r;
+	struct nvmet_wire_auth_hdr h;
+	u8 rc, exp;
+
+	if (nvmet_wire_parse_auth_hdr(d, len, &h))
+		return;
+	if (!nvmet_wire_parse_auth_negotiate(d, len, &neg))
+		INVARIANT(neg.nr_hashes <= NVMET_WIRE_AUTH_MAX_IDS &&
+			  neg.nr_dhgroups <= NVMET_WIRE_AUTH_MAX_IDS);
+	if (len > 11 && !nvmet_wire_parse_auth_reply(d, len, d[6], d[10] | d[11] << 8, &r)) {
+		INVARIANT(r.dhv + r.dhvlen <= d + len);
+		INVARIANT(r.c2 == r.rval + r.hl && r.dhv == r.c2 + r.hl);
+	}
+	nvmet_wire_parse_auth_failure(d, len, &rc, &exp);
 }
 
 static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim, size_t *used)
@@ -83,6 +108,12 @@ static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim
 		if (sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command) {
 			u16 at;
 
+			u32 alen = 0;
+
+			if (!nvmet_wire_parse_auth_cmd(sqe, sqe[NVMET_WIRE_SQE_FCTYPE] & 1, &alen, &at))
+				INVARIANT(alen && alen <= NVMET_WIRE_AUTH_MAX_LEN);
+			else
+				INVARIANT(at < NVMET_WIRE_SQE_LEN);
 			st = nvmet_wire_parse_disconnect(sqe, sqe[2] & 1, &at);
 			INVARIANT(at < NVMET_WIRE_SQE_LEN);
 			if (!st)
@@ -94,6 +125,13 @@ static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim
 		if (!st && sgl.kind == NVMET_WIRE_SGL_TRANSPORT)
 			INVARIANT(sgl.length <= 1 << 20 && pdu.data_len == 0);
 		if (data && !st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE &&
+		    sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command &&
+		    sqe[NVMET_WIRE_SQE_FCTYPE] == 0x05) {
+			u8 *m = dup_exact(data + sgl.offset, sgl.length);
+
+			auth_msg(m, sgl.length);
+			free(m);
+		} else if (data && !st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE &&
 		    sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command) {
 			struct nvmet_wire_connect c;
 			struct nvmet_wire_loc loc;
