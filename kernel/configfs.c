@@ -2064,12 +2064,92 @@ static const struct config_item_type nvmet_ports_type = {
 };
 
 /* ------------------------------------------------------------------------
- * hosts/<hostnqn>: only a name to link to for now.
+ * hosts/<hostnqn>: a host NQN to link into allowed_hosts, and its
+ * DH-HMAC-CHAP settings (auth.c checks and keeps them). The two secrets are
+ * readable by root only; the in-tree target makes them world-readable.
  */
+
+static ssize_t nvmet_host_dhchap_key_show(struct config_item *item, char *page)
+{
+	return nvmet_auth_show_secret(to_host(item), page, false);
+}
+
+static ssize_t nvmet_host_dhchap_key_store(struct config_item *item, const char *page,
+					   size_t count)
+{
+	int ret = nvmet_auth_set_secret(to_host(item), page, false);
+
+	return ret ? ret : count;
+}
+
+static ssize_t nvmet_host_dhchap_ctrl_key_show(struct config_item *item, char *page)
+{
+	return nvmet_auth_show_secret(to_host(item), page, true);
+}
+
+static ssize_t nvmet_host_dhchap_ctrl_key_store(struct config_item *item, const char *page,
+						size_t count)
+{
+	int ret = nvmet_auth_set_secret(to_host(item), page, true);
+
+	return ret ? ret : count;
+}
+
+static ssize_t nvmet_host_dhchap_hash_show(struct config_item *item, char *page)
+{
+	return nvmet_auth_show_hash(to_host(item), page);
+}
+
+static ssize_t nvmet_host_dhchap_hash_store(struct config_item *item, const char *page,
+					    size_t count)
+{
+	int ret = nvmet_auth_set_hash(to_host(item), page);
+
+	return ret ? ret : count;
+}
+
+static ssize_t nvmet_host_dhchap_dhgroup_show(struct config_item *item, char *page)
+{
+	return nvmet_auth_show_dhgroup(to_host(item), page);
+}
+
+static ssize_t nvmet_host_dhchap_dhgroup_store(struct config_item *item, const char *page,
+					       size_t count)
+{
+	int ret = nvmet_auth_set_dhgroup(to_host(item), page);
+
+	return ret ? ret : count;
+}
+
+/* A secret: owner read and write only. */
+#define NVMET_HOST_SECRET_ATTR(_name)					\
+static struct configfs_attribute nvmet_host_attr_##_name = {		\
+	.ca_name	= __stringify(_name),				\
+	.ca_mode	= 0600,						\
+	.ca_owner	= THIS_MODULE,					\
+	.show		= nvmet_host_##_name##_show,			\
+	.store		= nvmet_host_##_name##_store,			\
+}
+
+NVMET_HOST_SECRET_ATTR(dhchap_key);
+NVMET_HOST_SECRET_ATTR(dhchap_ctrl_key);
+CONFIGFS_ATTR(nvmet_host_, dhchap_hash);
+CONFIGFS_ATTR(nvmet_host_, dhchap_dhgroup);
+
+static struct configfs_attribute *nvmet_host_attrs[] = {
+	&nvmet_host_attr_dhchap_key,
+	&nvmet_host_attr_dhchap_ctrl_key,
+	&nvmet_host_attr_dhchap_hash,
+	&nvmet_host_attr_dhchap_dhgroup,
+	NULL,
+};
 
 static void nvmet_host_release(struct config_item *item)
 {
-	kfree(to_host(item));
+	struct nvmet_host *host = to_host(item);
+
+	nvmet_auth_host_free(host);
+	kfree(host);
 }
 
 static struct configfs_item_operations nvmet_host_item_ops = {
@@ -2078,6 +2158,7 @@ static struct configfs_item_operations nvmet_host_item_ops = {
 
 static const struct config_item_type nvmet_host_type = {
 	.ct_item_ops	= &nvmet_host_item_ops,
+	.ct_attrs	= nvmet_host_attrs,
 	.ct_owner	= THIS_MODULE,
 };
 
@@ -2089,6 +2170,7 @@ static struct config_group *nvmet_hosts_make(struct config_group *group,
 	host = kzalloc_obj(*host);
 	if (!host)
 		return ERR_PTR(-ENOMEM);
+	nvmet_auth_host_init(host);
 	config_group_init_type_name(&host->group, name, &nvmet_host_type);
 	return &host->group;
 }

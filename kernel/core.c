@@ -14,6 +14,8 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/idr.h>
+#include <linux/nvme-auth.h>
+#include <crypto/kpp.h>
 
 #include "nvmet.h"
 #include "trace.h"
@@ -472,6 +474,59 @@ static void nvmet_keep_alive_work(struct work_struct *work)
 	nvmet_ctrl_fatal_error(ctrl);
 }
 
+/* DH-HMAC-CHAP: an admin queue that has not authenticated by now never will. */
+static void nvmet_auth_deadline_work(struct work_struct *work)
+{
+	struct nvmet_ctrl *ctrl = container_of(to_delayed_work(work), struct nvmet_ctrl,
+					       auth_deadline_work);
+	bool pending;
+
+	bool failed;
+
+	mutex_lock(&ctrl->lock);
+	pending = ctrl->sqs[0] && READ_ONCE(ctrl->sqs[0]->auth_state) == NVMET_AUTH_PENDING;
+	failed = ctrl->auth_failed;
+	mutex_unlock(&ctrl->lock);
+	if (!pending && !failed)
+		return;
+	if (!failed) {
+		pr_warn_ratelimited("ctrl %d of %s: host %s did not authenticate in time\n",
+				    ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);
+		nvmet_event_auth_failure(ctrl, 0, NVME_AUTH_DHCHAP_FAILURE_FAILED);
+	}
+	nvmet_ctrl_fatal_error(ctrl);
+}
+
+void nvmet_ctrl_auth_deadline(struct nvmet_ctrl *ctrl, unsigned int secs)
+{
+	mod_delayed_work(nvmet_wq, &ctrl->auth_deadline_work, secs * HZ);
+}
+
+static void nvmet_auth_keys_release(struct kref *ref)
+{
+	struct nvmet_auth_keys *keys = container_of(ref, struct nvmet_auth_keys, ref);
+
+	nvme_auth_free_key(keys->host_key);
+	nvme_auth_free_key(keys->ctrl_key);
+	kfree(keys);
+}
+
+void nvmet_auth_keys_put(struct nvmet_auth_keys *keys)
+{
+	if (keys)
+		kref_put(&keys->ref, nvmet_auth_keys_release);
+}
+
+void nvmet_auth_txn_free(struct nvmet_auth_txn *txn)
+{
+	if (!txn)
+		return;
+	if (txn->dh)
+		crypto_free_kpp(txn->dh);
+	nvmet_auth_keys_put(txn->keys);
+	kfree_sensitive(txn);
+}
+
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl)
 {
 	if (!ctrl->kato)
@@ -592,6 +647,7 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	INIT_WORK(&ctrl->async_event_work, nvmet_async_event_work);
 	INIT_WORK(&ctrl->fatal_err_work, nvmet_fatal_error_work);
 	INIT_DELAYED_WORK(&ctrl->ka_work, nvmet_keep_alive_work);
+	INIT_DELAYED_WORK(&ctrl->auth_deadline_work, nvmet_auth_deadline_work);
 	ctrl->subsys = subsys;
 	ctrl->port = req->port;
 	nvmet_port_get(ctrl->port);
@@ -657,6 +713,8 @@ static void nvmet_ctrl_free(struct kref *ref)
 	mutex_unlock(&subsys->lock);
 
 	nvmet_stop_keep_alive_timer(ctrl);
+	cancel_delayed_work_sync(&ctrl->auth_deadline_work);
+	nvmet_auth_keys_put(ctrl->auth_keys);
 	flush_work(&ctrl->async_event_work);
 	cancel_work_sync(&ctrl->fatal_err_work);
 	nvmet_async_events_failall(ctrl);
@@ -812,6 +870,10 @@ int nvmet_sq_init(struct nvmet_sq *sq)
 		return ret;
 	init_completion(&sq->free_done);
 	init_completion(&sq->confirm_done);
+	mutex_init(&sq->auth_lock);
+	sq->auth = NULL;
+	sq->auth_state = NVMET_AUTH_NONE;
+	sq->auth_tokens = 0;
 	sq->sqhd = 0;
 	sq->sqhd_disabled = false;
 	sq->ctrl = NULL;
@@ -835,6 +897,9 @@ void nvmet_sq_destroy(struct nvmet_sq *sq)
 	wait_for_completion(&sq->confirm_done);
 	wait_for_completion(&sq->free_done);
 	percpu_ref_exit(&sq->ref);
+	/* No authentication command runs any more: they hold references. */
+	nvmet_auth_txn_free(sq->auth);
+	sq->auth = NULL;
 
 	if (ctrl) {
 		/* Teardown may take a while: do not let keep alive expire meanwhile. */
@@ -1140,6 +1205,14 @@ void nvmet_event_ctrl(u8 event, struct nvmet_ctrl *ctrl)
 
 	if (ops)
 		ops->ctrl(event, ctrl);
+}
+
+void nvmet_event_auth_failure(struct nvmet_ctrl *ctrl, u16 qid, u8 reason)
+{
+	const struct nvmet_event_ops *ops = READ_ONCE(nvmet_event_sink);
+
+	if (ops && ops->auth_failure)
+		ops->auth_failure(ctrl, qid, reason);
 }
 
 void nvmet_event_ns(u8 event, struct nvmet_ns *ns)

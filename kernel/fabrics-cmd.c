@@ -136,6 +136,9 @@ u16 nvmet_parse_fabrics_cmd(struct nvmet_req *req)
 		break;
 	case NVMET_WIRE_FCTYPE_DISCONNECT:
 		return nvmet_parse_disconnect(req);
+	case nvme_fabrics_type_auth_send:
+	case nvme_fabrics_type_auth_receive:
+		return nvmet_parse_auth_cmd(req);
 	default:
 		pr_debug("fabrics command %#x on the admin queue not supported\n",
 			 req->cmd->fabrics.fctype);
@@ -149,6 +152,9 @@ u16 nvmet_parse_fabrics_io_cmd(struct nvmet_req *req)
 {
 	if (req->cmd->fabrics.fctype == NVMET_WIRE_FCTYPE_DISCONNECT)
 		return nvmet_parse_disconnect(req);
+	if (req->cmd->fabrics.fctype == nvme_fabrics_type_auth_send ||
+	    req->cmd->fabrics.fctype == nvme_fabrics_type_auth_receive)
+		return nvmet_parse_auth_cmd(req);
 	pr_debug("fabrics command %#x on I/O queue %d not supported\n",
 		 req->cmd->fabrics.fctype, req->sq->qid);
 	req->error_loc = offsetof(struct nvmf_common_command, fctype);
@@ -248,6 +254,7 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	struct nvmet_ctrl *ctrl = NULL;
 	uuid_t hostid;
 	u16 status;
+	u32 auth;
 
 	if (!nvmet_check_transfer_len(req, NVMET_WIRE_CONNECT_DATA_LEN))
 		return;
@@ -277,6 +284,11 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	if (status)
 		goto out;
 
+	status = nvmet_auth_ctrl_connect(ctrl);
+	if (status) {
+		nvmet_ctrl_put(ctrl);
+		goto out;
+	}
 	status = nvmet_install_queue(ctrl, req, c);
 	if (status) {
 		/* Nothing but this queue knew the controller. */
@@ -290,11 +302,12 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 		ctrl->host_traddr[0] = '\0';
 	ctrl->announced = true;
 	mutex_unlock(&ctrl->lock);
-	pr_info("created %s controller %d for subsystem %s for host %s\n",
+	auth = nvmet_auth_queue_connected(req->sq);
+	pr_info("created %s controller %d for subsystem %s for host %s%s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
-		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn);
+		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn, auth ? " with DH-HMAC-CHAP" : "");
 	nvmet_event_ctrl(NVMET_EVT_CTRL_CREATE, ctrl);
-	nvmet_set_result(req, ctrl->cntlid);
+	nvmet_set_result(req, ctrl->cntlid | auth);
 out:
 	kfree(c);
 complete:
@@ -334,7 +347,7 @@ static void nvmet_execute_io_connect(struct nvmet_req *req)
 	status = nvmet_install_queue(ctrl, req, c);
 	if (status)
 		goto out_put;
-	nvmet_set_result(req, ctrl->cntlid);
+	nvmet_set_result(req, ctrl->cntlid | nvmet_auth_queue_connected(req->sq));
 	/* The queue now holds the reference taken by the lookup. */
 	goto out;
 out_put:

@@ -16,9 +16,12 @@ static int __init nvmet_init(void)
 	ret = nvmet_core_init();
 	if (ret)
 		return ret;
-	ret = nvmet_genl_init();
+	ret = nvmet_auth_init();
 	if (ret)
 		goto out_core;
+	ret = nvmet_genl_init();
+	if (ret)
+		goto out_auth;
 	ret = nvmet_init_configfs();
 	if (ret)
 		goto out_genl;
@@ -26,6 +29,8 @@ static int __init nvmet_init(void)
 
 out_genl:
 	nvmet_genl_exit();
+out_auth:
+	nvmet_auth_exit();
 out_core:
 	nvmet_core_exit();
 	return ret;
@@ -35,6 +40,7 @@ static void __exit nvmet_exit(void)
 {
 	nvmet_exit_configfs();
 	nvmet_genl_exit();
+	nvmet_auth_exit();
 	nvmet_core_exit();
 }
 

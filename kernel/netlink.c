@@ -95,12 +95,15 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	char traddr[sizeof(ctrl->host_traddr)];
 	char hostid[UUID_STRING_LEN + 1];
 	u16 nr_io_queues = 0;
+	u8 auth = NVMET_AUTH_NONE;
 	u16 qid;
 
 	mutex_lock(&ctrl->lock);
 	for (qid = 1; qid <= ctrl->max_qid; qid++)
 		if (ctrl->sqs[qid])
 			nr_io_queues++;
+	if (ctrl->sqs[0])
+		auth = READ_ONCE(ctrl->sqs[0]->auth_state);
 	strscpy(traddr, ctrl->host_traddr, sizeof(traddr));
 	mutex_unlock(&ctrl->lock);
 
@@ -112,6 +115,8 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	    nla_put_u16(skb, NVMET_A_CNTLID, ctrl->cntlid) ||
 	    nla_put_u32(skb, NVMET_A_KATO, ctrl->kato) ||
 	    nla_put_u16(skb, NVMET_A_NR_IO_QUEUES, nr_io_queues) ||
+	    nla_put_u8(skb, NVMET_A_AUTH, auth) ||
+	    nla_put_u8(skb, NVMET_A_TLS, 0) ||
 	    (nvmet_is_disc_subsys(ctrl->subsys) && nla_put_flag(skb, NVMET_A_DISCOVERY)) ||
 	    nvmet_genl_put_port(skb, ctrl->port))
 		return -EMSGSIZE;
@@ -178,6 +183,24 @@ static void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 		return;
 	/* The last counters go with the controller's end. */
 	ret = nvmet_genl_put_ctrl(skb, ctrl, event == NVMET_EVT_CTRL_DESTROY);
+	nvmet_genl_event_send(skb, hdr, event, ret);
+}
+
+static void nvmet_genl_auth_failure(struct nvmet_ctrl *ctrl, u16 qid, u8 reason)
+{
+	u8 event = NVMET_EVT_AUTH_FAILURE;
+	struct sk_buff *skb;
+	void *hdr;
+	int ret;
+
+	might_sleep();
+	skb = nvmet_genl_event_new(event, 0, &hdr);
+	if (!skb)
+		return;
+	ret = nvmet_genl_put_ctrl(skb, ctrl, false);
+	if (!ret && (nla_put_u16(skb, NVMET_A_QID, qid) ||
+		     nla_put_u8(skb, NVMET_A_AUTH_REASON, reason)))
+		ret = -EMSGSIZE;
 	nvmet_genl_event_send(skb, hdr, event, ret);
 }
 
@@ -348,6 +371,7 @@ static struct genl_family nvmet_genl_family __ro_after_init = {
 
 static const struct nvmet_event_ops nvmet_genl_events = {
 	.ctrl	= nvmet_genl_ctrl_event,
+	.auth_failure = nvmet_genl_auth_failure,
 	.ns	= nvmet_genl_ns_event,
 	.port	= nvmet_genl_port_event,
 };

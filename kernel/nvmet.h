@@ -7,8 +7,8 @@
  *   6  configfs.c, req.c            configuration; the capsule entry point
  *   5  admin-cmd.c, discovery.c     admin commands that differ by controller kind
  *   4  ctrl-cmd.c                   the admin parser, commands all controllers have
- *   3  io-cmd.c                     namespaces and the NVM command set
- *   2  fabrics-cmd.c, netlink.c,    Fabrics commands, events and dumps,
+ *   3  io-cmd.c, fabrics-cmd.c      the NVM command set; Connect and Fabrics commands
+ *   2  auth.c, netlink.c,           DH-HMAC-CHAP, events and dumps,
  *      io-cmd-bdev.c, io-cmd-file.c the backends (struct nvmet_backend_ops)
  *   1  core.c                       objects, queues, completion
  *   0  trace.c, wire/               tracepoints, pure wire checks
@@ -90,7 +90,12 @@
 #define NVMET_CNTLID_MAX		0xffef	/* above are reserved values */
 #define NVMET_NS_DISABLE_GRACE_SECS	5	/* then ops->ns_stalled() */
 #define NVMET_MAX_MDTS			255	/* highest port param_mdts (log2 of min pages) */
+#define NVMET_AUTH_MAX_HL		64	/* longest DH-HMAC-CHAP hash: SHA-512 */
+/* Seconds an admin queue may stay unauthenticated (when the host sets no KATO). */
+#define NVMET_AUTH_DEADLINE_SECS	120
 
+struct crypto_kpp;
+struct nvme_dhchap_key;
 struct nvmet_ctrl;
 struct nvmet_port;
 struct nvmet_subsys;
@@ -207,6 +212,16 @@ static inline struct nvmet_ns *to_nvmet_ns(struct config_item *item)
 
 struct nvmet_host {
 	struct config_group	group;		/* hosts/<hostnqn>; its name is the NQN */
+
+	/*
+	 * DH-HMAC-CHAP, under nvmet_config_sem: the secrets as written (checked
+	 * DHHC-1 strings, NULL if none), the hash and DH group to use. A
+	 * Connect or a re-authentication takes a snapshot (nvmet_auth_keys).
+	 */
+	char			*dhchap_secret;
+	char			*dhchap_ctrl_secret;
+	u8			dhchap_hash_id;		/* NVME_AUTH_HASH_* */
+	u8			dhchap_dhgroup_id;	/* NVME_AUTH_DHGROUP_* */
 };
 
 static inline struct nvmet_host *to_host(struct config_item *item)
@@ -330,6 +345,40 @@ struct nvmet_cq {
 	u16			size;
 };
 
+/*
+ * DH-HMAC-CHAP keys of a controller: a snapshot of its host's configuration
+ * taken at Connect and again when the host re-authenticates its admin queue.
+ * Never changed once made; ctrl->auth_keys is replaced under ctrl->lock and
+ * each transaction holds a reference.
+ */
+struct nvmet_auth_keys {
+	struct kref		ref;
+	u8			hash_id;	/* NVME_AUTH_HASH_* */
+	u8			dhgroup_id;	/* NVME_AUTH_DHGROUP_* */
+	struct nvme_dhchap_key	*host_key;
+	struct nvme_dhchap_key	*ctrl_key;	/* NULL: no bidirectional authentication */
+};
+
+/* One DH-HMAC-CHAP transaction on a queue (auth.c), from Negotiate to its end. */
+struct nvmet_auth_txn {
+	struct nvmet_auth_keys	*keys;		/* holds a reference */
+	struct crypto_kpp	*dh;		/* NULL with the NULL DH group */
+	u16			tid;
+	u8			step;		/* the message expected next (auth.c) */
+	u8			reason;		/* failure reason explanation, Failure1 */
+	u8			sc_c;
+	u8			hash_id;
+	u8			hl;		/* hash length */
+	u16			dhvlen;		/* DH public value length, 0: NULL group */
+	u32			s1;		/* sequence numbers */
+	u32			s2;
+	bool			bidirectional;
+	u8			c1[NVMET_AUTH_MAX_HL];
+	u8			c2[NVMET_AUTH_MAX_HL];
+	u8			skey[NVMET_AUTH_MAX_HL];	/* H(g^xy mod p) */
+};
+
+
 struct nvmet_sq {
 	struct nvmet_ctrl	*ctrl;		/* set by Connect */
 	struct percpu_ref	ref;		/* one per request between init and complete */
@@ -339,6 +388,18 @@ struct nvmet_sq {
 	bool			sqhd_disabled;	/* SQ flow control disabled at Connect */
 	struct completion	free_done;
 	struct completion	confirm_done;
+
+	/*
+	 * In-band authentication (auth.c). auth_state is set by Connect and
+	 * then changed under auth_lock, read without it (READ_ONCE) by the
+	 * command parsers. Authentication commands hold auth_lock while they
+	 * run (on nvmet_auth_wq), so a queue has one transaction at a time.
+	 */
+	u8			auth_state;	/* NVMET_AUTH_* (uapi/nvmet-genl.h) */
+	struct mutex		auth_lock;
+	struct nvmet_auth_txn	*auth;		/* the transaction in progress, or NULL */
+	unsigned long		auth_tokens_at;	/* transaction rate limit (auth.c) */
+	unsigned int		auth_tokens;
 };
 
 struct nvmet_error_slot {
@@ -404,6 +465,11 @@ struct nvmet_ctrl {
 	u64			err_counter;
 
 	u8			pi_support;
+
+	/* DH-HMAC-CHAP (auth.c): NULL if the host need not authenticate. Under lock. */
+	struct nvmet_auth_keys	*auth_keys;
+	bool			auth_failed;	/* a queue failed: the controller fails too */
+	struct delayed_work	auth_deadline_work;	/* admin queue must authenticate */
 };
 
 struct nvmet_async_event {
@@ -489,6 +555,8 @@ struct nvmet_backend_ops {
 /* Where the core's events go (netlink.c registers it); each may sleep. */
 struct nvmet_event_ops {
 	void (*ctrl)(u8 event, struct nvmet_ctrl *ctrl);
+	/* NVMET_EVT_AUTH_FAILURE: queue QID failed DH-HMAC-CHAP with REASON. */
+	void (*auth_failure)(struct nvmet_ctrl *ctrl, u16 qid, u8 reason);
 	void (*ns)(u8 event, struct nvmet_ns *ns);
 	void (*port)(u8 event, struct nvmet_port *port);
 };
@@ -624,6 +692,14 @@ void nvmet_update_cc(struct nvmet_ctrl *ctrl, u32 new);
 void nvmet_start_keep_alive_timer(struct nvmet_ctrl *ctrl);
 void nvmet_stop_keep_alive_timer(struct nvmet_ctrl *ctrl);
 u8 nvmet_ctrl_mdts(const struct nvmet_ctrl *ctrl);		/* as Identify reports it */
+/*
+ * DH-HMAC-CHAP objects the core frees with their queue or controller
+ * (auth.c makes them). nvmet_ctrl_auth_deadline(): unless the admin queue
+ * has authenticated SECS from now, the controller fails (fatal error).
+ */
+void nvmet_auth_keys_put(struct nvmet_auth_keys *keys);	/* NULL is fine */
+void nvmet_auth_txn_free(struct nvmet_auth_txn *txn);	/* NULL is fine */
+void nvmet_ctrl_auth_deadline(struct nvmet_ctrl *ctrl, unsigned int secs);
 u32 nvmet_ctrl_mdts_bytes(const struct nvmet_ctrl *ctrl);	/* U32_MAX: no limit */
 
 /* ERR_PTR on failure. */
@@ -657,8 +733,33 @@ u16 blk_to_nvme_status(struct nvmet_req *req, blk_status_t blk_sts);
 /* Events (uapi/nvmet-genl.h) to the registered sink, if any; may sleep. */
 void nvmet_set_event_ops(const struct nvmet_event_ops *ops);
 void nvmet_event_ctrl(u8 event, struct nvmet_ctrl *ctrl);
+void nvmet_event_auth_failure(struct nvmet_ctrl *ctrl, u16 qid, u8 reason);
 void nvmet_event_ns(u8 event, struct nvmet_ns *ns);
 void nvmet_event_port(u8 event, struct nvmet_port *port);
+
+/* --- auth.c: DH-HMAC-CHAP ------------------------------------------------ */
+
+int nvmet_auth_init(void);
+void nvmet_auth_exit(void);
+/* hosts/<nqn> attributes: 0 or a negative errno (logged); shows return lengths. */
+int nvmet_auth_set_secret(struct nvmet_host *host, const char *page, bool ctrl);
+ssize_t nvmet_auth_show_secret(struct nvmet_host *host, char *page, bool ctrl);
+int nvmet_auth_set_hash(struct nvmet_host *host, const char *page);
+ssize_t nvmet_auth_show_hash(struct nvmet_host *host, char *page);
+int nvmet_auth_set_dhgroup(struct nvmet_host *host, const char *page);
+ssize_t nvmet_auth_show_dhgroup(struct nvmet_host *host, char *page);
+void nvmet_auth_host_init(struct nvmet_host *host);
+void nvmet_auth_host_free(struct nvmet_host *host);
+/* Connect: the controller's keys (an NVMe status), a queue's AUTHREQ bits. */
+u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl);
+u32 nvmet_auth_queue_connected(struct nvmet_sq *sq);
+u16 nvmet_parse_auth_cmd(struct nvmet_req *req);	/* Authentication Send/Receive */
+
+/* Whether SQ must still authenticate: then only Fabrics commands pass. */
+static inline bool nvmet_sq_auth_pending(const struct nvmet_sq *sq)
+{
+	return READ_ONCE(sq->auth_state) == NVMET_AUTH_PENDING;
+}
 
 /* --- fabrics-cmd.c: Connect, Property Get/Set, Disconnect ---------------- */
 
