@@ -211,6 +211,13 @@ void nvmet_auth_host_free(struct nvmet_host *host)
 
 /* --- controller keys ---------------------------------------------------- */
 
+/* The key of a checked secret. */
+static struct nvme_dhchap_key *nvmet_auth_secret_key(const char *secret)
+{
+	return nvmet_auth_extract_key(secret + NVMET_AUTH_SECRET_HDR_LEN,
+				      nvmet_auth_secret_hash(secret));
+}
+
 /*
  * The keys CTRL's host must authenticate with, read from its configuration:
  * NULL if it need not (no key, any host allowed, discovery), an ERR_PTR if
@@ -246,12 +253,9 @@ static struct nvmet_auth_keys *nvmet_auth_read_keys(struct nvmet_ctrl *ctrl)
 	kref_init(&keys->ref);
 	keys->hash_id = host->dhchap_hash_id;
 	keys->dhgroup_id = host->dhchap_dhgroup_id;
-	keys->host_key = nvmet_auth_extract_key(host->dhchap_secret + NVMET_AUTH_SECRET_HDR_LEN,
-						nvmet_auth_secret_hash(host->dhchap_secret));
+	keys->host_key = nvmet_auth_secret_key(host->dhchap_secret);
 	if (!IS_ERR(keys->host_key) && host->dhchap_ctrl_secret)
-		keys->ctrl_key = nvmet_auth_extract_key(host->dhchap_ctrl_secret +
-							NVMET_AUTH_SECRET_HDR_LEN,
-							nvmet_auth_secret_hash(host->dhchap_ctrl_secret));
+		keys->ctrl_key = nvmet_auth_secret_key(host->dhchap_ctrl_secret);
 	if (IS_ERR(keys->host_key) || IS_ERR(keys->ctrl_key)) {
 		if (IS_ERR(keys->host_key))
 			keys->host_key = NULL;
@@ -285,8 +289,9 @@ u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl)
 {
 	if (nvmet_auth_refresh_keys(ctrl))
 		return NVME_SC_INTERNAL;
+	/* A silent host loses its controller to keep alive sooner. */
 	if (ctrl->auth_keys)
-		nvmet_ctrl_auth_deadline(ctrl, ctrl->kato ? ctrl->kato : NVMET_AUTH_DEADLINE_SECS);
+		nvmet_ctrl_auth_deadline(ctrl, NVMET_AUTH_DEADLINE_SECS);
 	return 0;
 }
 

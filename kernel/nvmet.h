@@ -91,7 +91,7 @@
 #define NVMET_NS_DISABLE_GRACE_SECS	5	/* then ops->ns_stalled() */
 #define NVMET_MAX_MDTS			255	/* highest port param_mdts (log2 of min pages) */
 #define NVMET_AUTH_MAX_HL		64	/* longest DH-HMAC-CHAP hash: SHA-512 */
-/* Seconds an admin queue may stay unauthenticated (when the host sets no KATO). */
+/* Seconds an admin queue may stay unauthenticated after Connect. */
 #define NVMET_AUTH_DEADLINE_SECS	120
 
 struct crypto_kpp;
@@ -377,7 +377,6 @@ struct nvmet_auth_txn {
 	u8			c2[NVMET_AUTH_MAX_HL];
 	u8			skey[NVMET_AUTH_MAX_HL];	/* H(g^xy mod p) */
 };
-
 
 struct nvmet_sq {
 	struct nvmet_ctrl	*ctrl;		/* set by Connect */
