@@ -7,7 +7,9 @@
 # time (the per-queue budget), all complete and read back; MDTS 10 (4 MiB)
 # reported when param_mdts is unset, a larger Read gets Invalid Field in
 # Command; connections without ICReq or without Connect are closed (10 s
-# timers); NN is the highest NSID configfs accepts. Then the kernel host
+# timers); NN is the highest NSID configfs accepts; a host with a DH-HMAC-CHAP
+# key must authenticate its I/O queues too (AUTHREQ, 191h before, Failure1
+# and the controller gone after a bad message). Then the kernel host
 # connects and runs fio write + verify on the same port, and the target
 # unloads. The cases where the in-tree target behaves the same are in
 # tcp-hostile-common.sh (side by side).
@@ -20,18 +22,32 @@ SVC=4420
 check "tcp_hostile.py is in the scenario directory" test -f ./tcp_hostile.py
 check "load nvmet-tcp" modprobe nvmet-tcp
 serve $NQN 256
+# A subsystem that makes the raw host authenticate (DH-HMAC-CHAP): I/O
+# queues authenticate too, which 7.2's in-tree target no longer asks.
+AUTHNQN=$NQN-auth
+CFS=/sys/kernel/config/nvmet
+check "create subsystem $AUTHNQN" subsys_add $AUTHNQN
+check "$AUTHNQN allows only the raw host, which has a key" sh -c "
+	echo 0 > $CFS/subsystems/$AUTHNQN/attr_allow_any_host &&
+	mkdir $CFS/hosts/$RAWHOST &&
+	nvme gen-dhchap-key -n $RAWHOST > $CFS/hosts/$RAWHOST/dhchap_key &&
+	ln -s $CFS/hosts/$RAWHOST $CFS/subsystems/$AUTHNQN/allowed_hosts/ &&
+	ln -s $CFS/subsystems/$AUTHNQN $CFS/ports/1/subsystems/"
 
 log=$(mktemp)
 rc=0
 cases=admin-sqsize-cap,surplus-sgl-no-buffer,r2t-budget,mdts-default,icreq-connect-timeout,identify-nn
-timeout -k 5 300 python3 ./tcp_hostile.py $ADDR $SVC $NQN "$RAWHOST" --only $cases >"$log" 2>&1 ||
-	rc=$?
+cases+=,auth-io-queue
+timeout -k 5 300 python3 ./tcp_hostile.py $ADDR $SVC $NQN "$RAWHOST" --only $cases \
+	--auth-subsys $AUTHNQN >"$log" 2>&1 || rc=$?
 sed 's/^/# /' "$log"
 for c in ${cases//,/ }; do
 	check "tcp_hostile.py $c" grep -qE "^$c +ok " "$log"
 done
 check "tcp_hostile.py exited 0 (rc $rc)" test $rc -eq 0
 check_output "the target logged the closed connections" "no (ICReq|Connect) within" dmesg
+check_output "the target logged the authentication failure" \
+	"host $RAWHOST failed DH-HMAC-CHAP with subsystem $AUTHNQN: incorrect protocol message" dmesg
 
 check "load nvme-tcp (host)" modprobe nvme-tcp
 before=$(nvme_blockdevs)

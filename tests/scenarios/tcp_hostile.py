@@ -26,6 +26,8 @@ DISC_NQN = "nqn.2014-08.org.nvmexpress.discovery"
 SC_INVALID_FIELD = 0x002
 SC_SGL_INVALID_DATA = 0x00F
 SC_CONNECT_INVALID_PARAM = 0x182
+SC_AUTH_REQUIRED = 0x191
+ATR = 1 << 17              # Connect result: authentication required (AUTHREQ)
 DNR = 0x4000
 MIB = 1 << 20
 
@@ -410,6 +412,56 @@ def _(t):
     return "1024 listed, then FFFFFFFFh alone; namespace 2000 identified"
 
 
+# ------------------------------------------------------------ authentication
+
+
+def auth_receive_sqe(cid, al):
+    """Authentication Receive (fctype 06h): SECP E9h, SPSP0/1 01h, AL."""
+    tail = struct.pack("<xBBBI", 1, 1, 0xE9, al)
+    return b.sqe(0x7F, cid, b.sgl(al, b.SGL_TRANSPORT), fctype=0x06, tail=tail)
+
+
+@case("auth-io-queue", "host with a DH-HMAC-CHAP key (--auth-subsys): admin and I/O queue "
+      "Connects answer AUTHREQ; before authenticating, Identify and a Read get Authentication "
+      "Required (191h, DNR); Property Set CC.EN still works; an Authentication Receive without "
+      "Negotiate gets AUTH_Failure1 (incorrect protocol message), and the controller is gone "
+      "within the 5 s grace")
+def _(t):
+    nqn = t.auth_subsys
+    expect(nqn, "needs --auth-subsys")
+    a = t.conn()
+    q = t.conn()
+    try:
+        t.icreq(a)
+        ev = connect_cmd(t, a, subnqn=nqn)
+        expect(ev[0] == "response" and ev[1] == 0, "admin Connect: " + b.describe(ev))
+        expect(ev[2] & ATR, "admin Connect result 0x%x has no AUTHREQ" % ev[2])
+        a.cntlid = ev[2] & 0xFFFF
+        t.enable(a)
+        ev = a.send_wait(b.capsule(b.identify_sqe(a.next_cid(), cns=1)))
+        want_status(ev, SC_AUTH_REQUIRED, "Identify before authentication")
+        t.icreq(q)
+        ev = connect_cmd(t, q, qid=1, cntlid=a.cntlid, subnqn=nqn)
+        expect(ev[0] == "response" and ev[1] == 0, "I/O queue Connect: " + b.describe(ev))
+        expect(ev[2] & ATR, "I/O queue Connect result 0x%x has no AUTHREQ" % ev[2])
+        ev = q.send_wait(b.capsule(rw_sqe(0x02, q.next_cid(), 0, 1, 4096)))
+        want_status(ev, SC_AUTH_REQUIRED, "Read on the unauthenticated I/O queue")
+        ev = q.send_wait(b.capsule(auth_receive_sqe(q.next_cid(), 4096)))
+        expect(ev[0] == "response" and ev[1] == 0, "Authentication Receive: " + b.describe(ev))
+        msg = bytes(q.data)
+        expect(len(msg) >= 8 and msg[0] == 0 and msg[1] == 0xF1 and msg[7] == 0x07,
+               "Authentication Receive returned %s, want AUTH_Failure1 reason 07h" %
+               msg[:8].hex())
+        evs = collect(a, 10)
+        expect(evs and evs[-1][0] == "closed",
+               "admin connection not closed 10 s after the failure: %s" %
+               ", ".join(b.describe(e) for e in evs))
+    finally:
+        a.close()
+        q.close()
+    return "AUTHREQ on both Connects, 191h before authentication, Failure1, controller gone"
+
+
 def main(argv):
     args = argv[1:]
     opts = {}
@@ -422,6 +474,7 @@ def main(argv):
     t = b.Target(args[0], int(args[1]), args[2], args[3])
     t.ns_subsys = opts.get("--ns-subsys")
     t.ns_device = opts.get("--ns-device")
+    t.auth_subsys = opts.get("--auth-subsys")
     only = set(opts["--only"].split(",")) if "--only" in opts else None
     failed = 0
     width = max(len(n) for n, _, _ in CASES)
