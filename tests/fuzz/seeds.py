@@ -37,6 +37,21 @@ def read_cmd():
 def h2c(length):
     return ch(6, 4, 24, 24, 24 + length) + struct.pack('<HHIII', 1, 0, 0, length, 0) + bytes(length)
 
+def auth_send(msg):
+    """Authentication Send (fctype 05h) with MSG in the capsule."""
+    s = bytearray(sqe(0x7f, 0x01, 0, len(msg), fctype=5))
+    s[41:48] = struct.pack('<BBBI', 1, 1, 0xe9, len(msg))
+    return ch(4, 0, 72, 72, 72 + len(msg)) + bytes(s) + msg
+
+def negotiate():
+    """AUTH_Negotiate as Linux sends it: every hash, every DH group."""
+    desc = bytes([1, 0, 3, 6]) + bytes([1, 2, 3]) + bytes(27) + bytes(range(6)) + bytes(24)
+    return struct.pack('<BBHHBB', 0, 0, 0, 1, 0, 1) + desc
+
+def reply(hl=32, dhvlen=256):
+    """DH-HMAC-CHAP_Reply with C2 and a DH value."""
+    return struct.pack('<BBHHBBBBHI', 1, 2, 0, 1, hl, 0, 1, 0, dhvlen, 7) + bytes(2 * hl + dhvlen)
+
 limits = bytes([0, 0, 8, 3])  # not connected, no digests, 8 KiB in-capsule
 seeds = {
     'connect': limits + icreq() + connect_cmd(),
@@ -44,6 +59,9 @@ seeds = {
     'write': limits + icreq() + ch(4, 0, 72, 0, 72) + sqe(0x01, 0x5a, 0, 4096) + h2c(4096),
     'digests': limits + icreq(3),
     'term': bytes([1, 0, 8, 3]) + ch(2, 0, 24, 0, 32) + bytes(16) + bytes(8),
+    'auth-negotiate': bytes([1, 0, 8, 3]) + auth_send(negotiate()),
+    'auth-reply': bytes([1, 0, 8, 3]) + auth_send(reply()),
+    'auth-failure2': bytes([1, 0, 8, 3]) + auth_send(struct.pack('<BBHHBB', 0, 0xf0, 0, 1, 1, 1)),
 }
 out = Path(sys.argv[1])
 out.mkdir(parents=True, exist_ok=True)
