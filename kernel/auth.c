@@ -137,62 +137,51 @@ ssize_t nvmet_auth_show_secret(struct nvmet_host *host, char *page, bool ctrl)
 	return ret;
 }
 
-int nvmet_auth_set_hash(struct nvmet_host *host, const char *page)
+/*
+ * dhchap_hash (GROUP false) or dhchap_dhgroup: a whole name the nvme-auth
+ * library knows, whose algorithm the kernel has.
+ */
+int nvmet_auth_set_param(struct nvmet_host *host, const char *page, bool group)
 {
+	u8 first = group ? NVME_AUTH_DHGROUP_NULL : NVME_AUTH_HASH_SHA256;
+	u8 last = group ? NVME_AUTH_DHGROUP_8192 : NVME_AUTH_HASH_SHA512;
+	const char *attr = group ? "dhchap_dhgroup" : "dhchap_hash";
+	bool has;
 	u8 id;
 
-	for (id = NVME_AUTH_HASH_SHA256; id <= NVME_AUTH_HASH_SHA512; id++)
-		if (sysfs_streq(page, nvme_auth_hmac_name(id)))
+	for (id = first; id <= last; id++)
+		if (sysfs_streq(page, group ? nvme_auth_dhgroup_name(id) : nvme_auth_hmac_name(id)))
 			break;
-	if (id > NVME_AUTH_HASH_SHA512) {
-		pr_err("hosts/%s: dhchap_hash: '%s' is not hmac(sha256), hmac(sha384) or hmac(sha512)\n",
-		       nvmet_host_name(host), strim((char *)page));
+	if (id > last) {
+		pr_err("hosts/%s: %s: not one of %s\n", nvmet_host_name(host), attr,
+		       group ? "null, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192" :
+		       "hmac(sha256), hmac(sha384), hmac(sha512)");
 		return -EINVAL;
 	}
-	if (!crypto_has_shash(nvme_auth_hmac_name(id), 0, 0)) {
-		pr_err("hosts/%s: dhchap_hash: the kernel lacks %s\n", nvmet_host_name(host),
-		       nvme_auth_hmac_name(id));
+	if (group)
+		has = id == NVME_AUTH_DHGROUP_NULL ||
+		      crypto_has_kpp(nvme_auth_dhgroup_kpp(id), 0, 0);
+	else
+		has = crypto_has_shash(nvme_auth_hmac_name(id), 0, 0);
+	if (!has) {
+		pr_err("hosts/%s: %s: the kernel lacks the algorithm of %s\n",
+		       nvmet_host_name(host), attr,
+		       group ? nvme_auth_dhgroup_name(id) : nvme_auth_hmac_name(id));
 		return -EINVAL;
 	}
 	down_write(&nvmet_config_sem);
-	host->dhchap_hash_id = id;
+	if (group)
+		host->dhchap_dhgroup_id = id;
+	else
+		host->dhchap_hash_id = id;
 	up_write(&nvmet_config_sem);
 	return 0;
 }
 
-ssize_t nvmet_auth_show_hash(struct nvmet_host *host, char *page)
+ssize_t nvmet_auth_show_param(struct nvmet_host *host, char *page, bool group)
 {
-	const char *name = nvme_auth_hmac_name(READ_ONCE(host->dhchap_hash_id));
-
-	return sysfs_emit(page, "%s\n", name ? name : "none");
-}
-
-int nvmet_auth_set_dhgroup(struct nvmet_host *host, const char *page)
-{
-	u8 id;
-
-	for (id = NVME_AUTH_DHGROUP_NULL; id <= NVME_AUTH_DHGROUP_8192; id++)
-		if (sysfs_streq(page, nvme_auth_dhgroup_name(id)))
-			break;
-	if (id > NVME_AUTH_DHGROUP_8192) {
-		pr_err("hosts/%s: dhchap_dhgroup: '%s' is not null or ffdhe2048 ... ffdhe8192\n",
-		       nvmet_host_name(host), strim((char *)page));
-		return -EINVAL;
-	}
-	if (id != NVME_AUTH_DHGROUP_NULL && !crypto_has_kpp(nvme_auth_dhgroup_kpp(id), 0, 0)) {
-		pr_err("hosts/%s: dhchap_dhgroup: the kernel lacks %s\n", nvmet_host_name(host),
-		       nvme_auth_dhgroup_kpp(id));
-		return -EINVAL;
-	}
-	down_write(&nvmet_config_sem);
-	host->dhchap_dhgroup_id = id;
-	up_write(&nvmet_config_sem);
-	return 0;
-}
-
-ssize_t nvmet_auth_show_dhgroup(struct nvmet_host *host, char *page)
-{
-	const char *name = nvme_auth_dhgroup_name(READ_ONCE(host->dhchap_dhgroup_id));
+	const char *name = group ? nvme_auth_dhgroup_name(READ_ONCE(host->dhchap_dhgroup_id)) :
+			   nvme_auth_hmac_name(READ_ONCE(host->dhchap_hash_id));
 
 	return sysfs_emit(page, "%s\n", name ? name : "none");
 }
@@ -764,46 +753,33 @@ static void nvmet_auth_ctrl_msg(struct nvmet_sq *sq, u8 *buf, u32 al)
 
 /* --- Authentication Send and Receive ------------------------------------ */
 
-static void nvmet_auth_send_work(struct work_struct *work)
+/* Authentication Send: the host's message in; Receive: ours out. */
+static void nvmet_auth_work(struct work_struct *work)
 {
 	struct nvmet_req *req = container_of(work, struct nvmet_req, a.work);
+	bool send = req->cmd->fabrics.fctype == nvme_fabrics_type_auth_send;
 	struct nvmet_sq *sq = req->sq;
 	u32 len = req->data_len;
-	u16 status;
+	u16 status = 0;
 	u8 *d;
 
-	d = kmalloc(len, GFP_KERNEL);
+	d = kzalloc(len, GFP_KERNEL);
 	if (!d) {
 		nvmet_req_complete(req, NVME_SC_INTERNAL);
 		return;
 	}
-	status = nvmet_copy_from_sgl(req, 0, d, len);
+	if (send)
+		status = nvmet_copy_from_sgl(req, 0, d, len);
 	if (!status) {
 		mutex_lock(&sq->auth_lock);
-		nvmet_auth_host_msg(sq, d, len);
+		if (send)
+			nvmet_auth_host_msg(sq, d, len);
+		else
+			nvmet_auth_ctrl_msg(sq, d, len);
 		mutex_unlock(&sq->auth_lock);
 	}
-	kfree_sensitive(d);
-	nvmet_req_complete(req, status);
-}
-
-static void nvmet_auth_receive_work(struct work_struct *work)
-{
-	struct nvmet_req *req = container_of(work, struct nvmet_req, a.work);
-	struct nvmet_sq *sq = req->sq;
-	u32 al = req->data_len;
-	u16 status;
-	u8 *d;
-
-	d = kzalloc(al, GFP_KERNEL);
-	if (!d) {
-		nvmet_req_complete(req, NVME_SC_INTERNAL);
-		return;
-	}
-	mutex_lock(&sq->auth_lock);
-	nvmet_auth_ctrl_msg(sq, d, al);
-	mutex_unlock(&sq->auth_lock);
-	status = nvmet_copy_to_sgl(req, 0, d, al);
+	if (!send)
+		status = nvmet_copy_to_sgl(req, 0, d, len);
 	kfree_sensitive(d);
 	nvmet_req_complete(req, status);
 }
@@ -828,7 +804,7 @@ u16 nvmet_parse_auth_cmd(struct nvmet_req *req)
 		return status;
 	}
 	req->data_len = len;
-	INIT_WORK(&req->a.work, send ? nvmet_auth_send_work : nvmet_auth_receive_work);
+	INIT_WORK(&req->a.work, nvmet_auth_work);
 	req->execute = nvmet_execute_auth;
 	return 0;
 }

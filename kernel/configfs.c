@@ -2069,57 +2069,25 @@ static const struct config_item_type nvmet_ports_type = {
  * readable by root only; the in-tree target makes them world-readable.
  */
 
-static ssize_t nvmet_host_dhchap_key_show(struct config_item *item, char *page)
-{
-	return nvmet_auth_show_secret(to_host(item), page, false);
+/* show and store of an attribute auth.c keeps: SET_FN and SHOW_FN take ARG. */
+#define NVMET_HOST_AUTH_ATTR_FNS(_name, set_fn, show_fn, arg)			\
+static const bool nvmet_host_##_name##_arg = (arg);				\
+static ssize_t nvmet_host_##_name##_show(struct config_item *item, char *page)	\
+{										\
+	return show_fn(to_host(item), page, nvmet_host_##_name##_arg);		\
+}										\
+static ssize_t nvmet_host_##_name##_store(struct config_item *item,		\
+					  const char *page, size_t count)	\
+{										\
+	int ret = set_fn(to_host(item), page, nvmet_host_##_name##_arg);	\
+										\
+	return ret ? ret : count;						\
 }
 
-static ssize_t nvmet_host_dhchap_key_store(struct config_item *item, const char *page,
-					   size_t count)
-{
-	int ret = nvmet_auth_set_secret(to_host(item), page, false);
-
-	return ret ? ret : count;
-}
-
-static ssize_t nvmet_host_dhchap_ctrl_key_show(struct config_item *item, char *page)
-{
-	return nvmet_auth_show_secret(to_host(item), page, true);
-}
-
-static ssize_t nvmet_host_dhchap_ctrl_key_store(struct config_item *item, const char *page,
-						size_t count)
-{
-	int ret = nvmet_auth_set_secret(to_host(item), page, true);
-
-	return ret ? ret : count;
-}
-
-static ssize_t nvmet_host_dhchap_hash_show(struct config_item *item, char *page)
-{
-	return nvmet_auth_show_hash(to_host(item), page);
-}
-
-static ssize_t nvmet_host_dhchap_hash_store(struct config_item *item, const char *page,
-					    size_t count)
-{
-	int ret = nvmet_auth_set_hash(to_host(item), page);
-
-	return ret ? ret : count;
-}
-
-static ssize_t nvmet_host_dhchap_dhgroup_show(struct config_item *item, char *page)
-{
-	return nvmet_auth_show_dhgroup(to_host(item), page);
-}
-
-static ssize_t nvmet_host_dhchap_dhgroup_store(struct config_item *item, const char *page,
-					       size_t count)
-{
-	int ret = nvmet_auth_set_dhgroup(to_host(item), page);
-
-	return ret ? ret : count;
-}
+NVMET_HOST_AUTH_ATTR_FNS(dhchap_key, nvmet_auth_set_secret, nvmet_auth_show_secret, false)
+NVMET_HOST_AUTH_ATTR_FNS(dhchap_ctrl_key, nvmet_auth_set_secret, nvmet_auth_show_secret, true)
+NVMET_HOST_AUTH_ATTR_FNS(dhchap_hash, nvmet_auth_set_param, nvmet_auth_show_param, false)
+NVMET_HOST_AUTH_ATTR_FNS(dhchap_dhgroup, nvmet_auth_set_param, nvmet_auth_show_param, true)
 
 /* A secret: owner read and write only. */
 #define NVMET_HOST_SECRET_ATTR(_name)					\

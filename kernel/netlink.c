@@ -171,7 +171,8 @@ static void nvmet_genl_event_send(struct sk_buff *skb, void *hdr, u8 event, int 
 	genlmsg_multicast(&nvmet_genl_family, skb, 0, 0, GFP_KERNEL);
 }
 
-static void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
+/* A controller event; an AUTH_FAILURE one also names the queue and reason. */
+static void nvmet_genl_ctrl_msg(u8 event, struct nvmet_ctrl *ctrl, u16 qid, u8 reason)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -183,25 +184,20 @@ static void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
 		return;
 	/* The last counters go with the controller's end. */
 	ret = nvmet_genl_put_ctrl(skb, ctrl, event == NVMET_EVT_CTRL_DESTROY);
+	if (!ret && event == NVMET_EVT_AUTH_FAILURE &&
+	    (nla_put_u16(skb, NVMET_A_QID, qid) || nla_put_u8(skb, NVMET_A_AUTH_REASON, reason)))
+		ret = -EMSGSIZE;
 	nvmet_genl_event_send(skb, hdr, event, ret);
+}
+
+static void nvmet_genl_ctrl_event(u8 event, struct nvmet_ctrl *ctrl)
+{
+	nvmet_genl_ctrl_msg(event, ctrl, 0, 0);
 }
 
 static void nvmet_genl_auth_failure(struct nvmet_ctrl *ctrl, u16 qid, u8 reason)
 {
-	u8 event = NVMET_EVT_AUTH_FAILURE;
-	struct sk_buff *skb;
-	void *hdr;
-	int ret;
-
-	might_sleep();
-	skb = nvmet_genl_event_new(event, 0, &hdr);
-	if (!skb)
-		return;
-	ret = nvmet_genl_put_ctrl(skb, ctrl, false);
-	if (!ret && (nla_put_u16(skb, NVMET_A_QID, qid) ||
-		     nla_put_u8(skb, NVMET_A_AUTH_REASON, reason)))
-		ret = -EMSGSIZE;
-	nvmet_genl_event_send(skb, hdr, event, ret);
+	nvmet_genl_ctrl_msg(NVMET_EVT_AUTH_FAILURE, ctrl, qid, reason);
 }
 
 static void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)

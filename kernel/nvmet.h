@@ -743,10 +743,9 @@ void nvmet_auth_exit(void);
 /* hosts/<nqn> attributes: 0 or a negative errno (logged); shows return lengths. */
 int nvmet_auth_set_secret(struct nvmet_host *host, const char *page, bool ctrl);
 ssize_t nvmet_auth_show_secret(struct nvmet_host *host, char *page, bool ctrl);
-int nvmet_auth_set_hash(struct nvmet_host *host, const char *page);
-ssize_t nvmet_auth_show_hash(struct nvmet_host *host, char *page);
-int nvmet_auth_set_dhgroup(struct nvmet_host *host, const char *page);
-ssize_t nvmet_auth_show_dhgroup(struct nvmet_host *host, char *page);
+/* dhchap_dhgroup (GROUP true) or dhchap_hash */
+int nvmet_auth_set_param(struct nvmet_host *host, const char *page, bool group);
+ssize_t nvmet_auth_show_param(struct nvmet_host *host, char *page, bool group);
 void nvmet_auth_host_init(struct nvmet_host *host);
 void nvmet_auth_host_free(struct nvmet_host *host);
 /* Connect: the controller's keys (an NVMe status), a queue's AUTHREQ bits. */

@@ -126,6 +126,13 @@ u8 nvmet_wire_parse_auth_failure(const u8 *d, u32 len, u8 *rescode, u8 *rescode_
 	return 0;
 }
 
+static void put_hdr(u8 *buf, u8 type, u8 id, u16 tid)
+{
+	buf[MSG_TYPE] = type;
+	buf[MSG_ID] = id;
+	wire_put_le16(buf + MSG_TID, tid);
+}
+
 u32 nvmet_wire_put_auth_challenge(u8 *buf, u32 al, u16 tid, u8 hash_id, u8 hl, u32 seqnum,
 				  const u8 *c1, u8 dhgroup_id, const u8 *dhv, u16 dhvlen)
 {
@@ -133,9 +140,7 @@ u32 nvmet_wire_put_auth_challenge(u8 *buf, u32 al, u16 tid, u8 hash_id, u8 hl, u
 
 	if (al < len)
 		return 0;
-	buf[MSG_TYPE] = NVME_AUTH_DHCHAP_MESSAGES;
-	buf[MSG_ID] = NVME_AUTH_DHCHAP_MESSAGE_CHALLENGE;
-	wire_put_le16(buf + MSG_TID, tid);
+	put_hdr(buf, NVME_AUTH_DHCHAP_MESSAGES, NVME_AUTH_DHCHAP_MESSAGE_CHALLENGE, tid);
 	buf[CHAL_HL] = hl;
 	buf[CHAL_HASHID] = hash_id;
 	buf[CHAL_DHGID] = dhgroup_id;
@@ -153,9 +158,7 @@ u32 nvmet_wire_put_auth_success1(u8 *buf, u32 al, u16 tid, u8 hl, const u8 *rval
 
 	if (al < len)
 		return 0;
-	buf[MSG_TYPE] = NVME_AUTH_DHCHAP_MESSAGES;
-	buf[MSG_ID] = NVME_AUTH_DHCHAP_MESSAGE_SUCCESS1;
-	wire_put_le16(buf + MSG_TID, tid);
+	put_hdr(buf, NVME_AUTH_DHCHAP_MESSAGES, NVME_AUTH_DHCHAP_MESSAGE_SUCCESS1, tid);
 	buf[SUCC1_HL] = hl;
 	if (rval) {
 		buf[SUCC1_RVALID] = NVME_AUTH_DHCHAP_RESPONSE_VALID;
@@ -168,9 +171,7 @@ u32 nvmet_wire_put_auth_failure1(u8 *buf, u32 al, u16 tid, u8 rescode_exp)
 {
 	if (al < NVMET_WIRE_AUTH_FAILURE_LEN)
 		return 0;
-	buf[MSG_TYPE] = NVME_AUTH_COMMON_MESSAGES;
-	buf[MSG_ID] = NVME_AUTH_DHCHAP_MESSAGE_FAILURE1;
-	wire_put_le16(buf + MSG_TID, tid);
+	put_hdr(buf, NVME_AUTH_COMMON_MESSAGES, NVME_AUTH_DHCHAP_MESSAGE_FAILURE1, tid);
 	buf[FAIL_RESCODE] = NVME_AUTH_DHCHAP_FAILURE_REASON_FAILED;
 	buf[FAIL_RESCODE_EXP] = rescode_exp;
 	return NVMET_WIRE_AUTH_FAILURE_LEN;
