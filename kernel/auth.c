@@ -63,9 +63,10 @@ static u8 nvmet_auth_secret_hash(const char *secret)
 }
 
 /*
- * A secret written to dhchap_key or dhchap_ctrl_key: empty clears it;
- * otherwise "DHHC-1:hh:<base64>:" with hh 00 to 03, whose key must decode
- * (length, CRC-32) and whose transformation hash the kernel has.
+ * A secret written to dhchap_key or dhchap_ctrl_key: empty (a NUL byte or
+ * a bare newline) clears it; otherwise "DHHC-1:hh:<base64>:" with hh 00 to
+ * 03 and only trailing white space, whose key must decode (length, CRC-32)
+ * and whose transformation hash the kernel has.
  */
 int nvmet_auth_set_secret(struct nvmet_host *host, const char *page, bool ctrl)
 {
@@ -78,12 +79,13 @@ int nvmet_auth_set_secret(struct nvmet_host *host, const char *page, bool ctrl)
 	if (!buf)
 		return -ENOMEM;
 	secret = strim(buf);
-	if (!*secret) {
+	if (!*secret && (!*buf || *buf == '\n')) {
 		kfree(buf);
 		secret = NULL;
 		goto store;
 	}
-	if (strncmp(secret, NVMET_AUTH_SECRET_PREFIX, strlen(NVMET_AUTH_SECRET_PREFIX)) ||
+	if (secret != buf ||
+	    strncmp(secret, NVMET_AUTH_SECRET_PREFIX, strlen(NVMET_AUTH_SECRET_PREFIX)) ||
 	    strlen(secret) <= NVMET_AUTH_SECRET_HDR_LEN || !isdigit(secret[7]) ||
 	    !isdigit(secret[8]) || secret[9] != ':' || nvmet_auth_secret_hash(secret) > 3) {
 		pr_err("hosts/%s: %s: not a DH-HMAC-CHAP secret (DHHC-1:00..03:<base64>:); use nvme gen-dhchap-key\n",

@@ -8,6 +8,9 @@ NVMET_CFS=/sys/kernel/config/nvmet
 # Where this scenario's results go (run-guest: one directory per scenario).
 LAB_OUT=${LAB_OUT:-/lab/out}
 LAB_HOSTNQN=$(cat /etc/nvme/hostnqn 2>/dev/null)
+# Whether the nvmet module modprobe loads is ours (nvmet-oot) or in-tree: for
+# the few checks of documented differences (docs/configfs.md).
+target_is_ours() { modinfo -F description nvmet 2>/dev/null | grep -q nvmet-oot; }
 _lab_n=0
 _lab_failed=0
 
