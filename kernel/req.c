@@ -62,7 +62,8 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 	else if (nvme_is_fabrics(req->cmd))
 		status = sq->qid ? nvmet_parse_fabrics_io_cmd(req) : nvmet_parse_fabrics_cmd(req);
 	else if (unlikely(nvmet_sq_auth_pending(sq)))
-		status = NVME_SC_AUTH_REQUIRED | NVME_STATUS_DNR;
+		/* A controller not yet enabled says so first, as in-tree. */
+		status = nvmet_check_ctrl_status(req) ?: NVME_SC_AUTH_REQUIRED | NVME_STATUS_DNR;
 	else if (sq->qid == 0)
 		status = nvmet_parse_admin_cmd(req, nvmet_is_disc_subsys(ctrl->subsys) ?
 						    &nvmet_disc_admin_set : &nvmet_nvm_admin_set);
