@@ -69,4 +69,9 @@ private:
 	std::filesystem::path root_;
 };
 
+// TREE.write(REL, SECRET) whose error does not contain the secret (a
+// DH-HMAC-CHAP key must not end up in messages or logs).
+[[nodiscard]] Status write_secret(const Tree &tree, const std::filesystem::path &rel,
+                                  std::string_view secret);
+
 } // namespace nvmet::configfs
