@@ -493,3 +493,45 @@ TEST_CASE("TLS: what the kernel refuses is refused, and nothing changes", "[comp
 	CHECK(r.error().message().find("ports[0].addr.tsas") != std::string::npos);
 	CHECK(saved(tree) == before);
 }
+
+namespace {
+
+// The in-tree nvmet: a port never enabled shows param_mdts -1 and refuses
+// to be written -1 (only 0..NVMET_MAX_MDTS).
+class InTreeMdts : public configfs::FakeTree {
+public:
+	using FakeTree::FakeTree;
+	Status write(const std::filesystem::path &rel, std::string_view value) const override
+	{
+		if (rel.filename() == "param_mdts" && value == "-1")
+			return Error{"write", abs(rel), EINVAL, "'-1' to"};
+		return FakeTree::write(rel, value);
+	}
+};
+
+} // namespace
+
+TEST_CASE("a port saved before it was enabled restores: values it holds are not written again", "[compat]")
+{
+	TmpDir t;
+	InTreeMdts tree(t.path());
+	json cfg = tls_port("required");
+	cfg["ports"].push_back(json{{"portid", 2},
+	                            {"addr",
+	                             {{"trtype", "tcp"},
+	                              {"adrfam", "ipv4"},
+	                              {"traddr", "10.0.0.1"},
+	                              {"trsvcid", "4421"},
+	                              {"tsas", "tls1.3"},
+	                              {"treq", "not required"}}},
+	                            {"param", {{"mdts", "-1"}, {"inline_data_size", "-1"}}}});
+	auto r = compat::restore(tree, cfg);
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	const json s = saved(tree);
+	const json *p2 = find(s["ports"], "portid", 2);
+	REQUIRE(p2);
+	CHECK((*p2)["param"]["mdts"] == "-1");
+	CHECK((*p2)["addr"]["treq"] == "not required");
+	CHECK(tree.write("ports/2/param_mdts", "-1").error().err == EINVAL); // the twin does refuse it
+}

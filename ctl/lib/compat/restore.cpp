@@ -343,6 +343,11 @@ private:
 			return Error{"write", tree_.abs(file), ENOENT, fmt::format("'{}' to", text(value)),
 			             where};
 		}
+		// What the attribute holds already is not written again: the
+		// in-tree nvmet shows param_mdts -1 on a port never enabled, and
+		// refuses to be written -1.
+		if (auto cur = tree_.read(file); cur && *cur == text(value))
+			return nvmet::ok();
 		return at(tree_.write(file, text(value)), where);
 	}
 
