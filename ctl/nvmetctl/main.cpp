@@ -214,8 +214,9 @@ json host_json(const cfs::Host &h, bool with_secrets)
 		return o;
 	}
 	const auto &a = *h.dhchap;
-	o["dhchap"] = {{"key_set", a.key_set},
-	               {"ctrl_key_set", a.ctrl_key_set},
+	// null: not known (the key files are root's).
+	o["dhchap"] = {{"key_set", a.readable ? json(a.key_set) : json(nullptr)},
+	               {"ctrl_key_set", a.readable ? json(a.ctrl_key_set) : json(nullptr)},
 	               {"hash", a.hash},
 	               {"dhgroup", a.dhgroup}};
 	if (with_secrets) {
@@ -225,10 +226,10 @@ json host_json(const cfs::Host &h, bool with_secrets)
 	return o;
 }
 
-// "set" or "unset", or the key itself WITH_SECRETS.
-std::string key_state(bool set, const std::string &key, bool with_secrets)
+// "set" or "unset", or the key itself WITH_SECRETS; "?" when not READABLE.
+std::string key_state(bool readable, bool set, const std::string &key, bool with_secrets)
 {
-	return !set ? "unset" : with_secrets ? key : "set";
+	return !readable ? "? (root only)" : !set ? "unset" : with_secrets ? key : "set";
 }
 
 int host_list(const cfs::Tree &tree, bool as_json, bool with_secrets)
@@ -250,8 +251,9 @@ int host_list(const cfs::Tree &tree, bool as_json, bool with_secrets)
 		}
 		const auto &a = *h.dhchap;
 		fmt::print("{}  dhchap key: {}  ctrl key: {}  hash: {}  dhgroup: {}\n", h.nqn,
-		           key_state(a.key_set, a.key, with_secrets),
-		           key_state(a.ctrl_key_set, a.ctrl_key, with_secrets), a.hash, a.dhgroup);
+		           key_state(a.readable, a.key_set, a.key, with_secrets),
+		           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets), a.hash,
+		           a.dhgroup);
 	}
 	return 0;
 }
@@ -271,13 +273,15 @@ int host_show(const cfs::Tree &tree, const std::string &nqn, bool as_json, bool 
 		fmt::print("host {}\n", h.nqn);
 		if (h.dhchap) {
 			const auto &a = *h.dhchap;
-			fmt::print("  dhchap key: {}\n  dhchap ctrl key: {}\n  dhchap hash: {}\n  dhchap "
-			           "dhgroup: {}\n",
-			           key_state(a.key_set, a.key, with_secrets),
-			           key_state(a.ctrl_key_set, a.ctrl_key, with_secrets), a.hash, a.dhgroup);
-			fmt::print("  authentication: {}\n", a.ctrl_key_set ? "bidirectional"
-			                                     : a.key_set    ? "host"
-			                                                    : "none");
+			fmt::print("  dhchap key: {}\n",
+			           key_state(a.readable, a.key_set, a.key, with_secrets));
+			fmt::print("  dhchap ctrl key: {}\n",
+			           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets));
+			fmt::print("  dhchap hash: {}\n  dhchap dhgroup: {}\n", a.hash, a.dhgroup);
+			fmt::print("  authentication: {}\n", !a.readable      ? "? (root only)"
+			                                     : a.ctrl_key_set ? "bidirectional"
+			                                     : a.key_set      ? "host"
+			                                                      : "none");
 		} else {
 			fmt::print("  dhchap: not in this target (no in-band authentication)\n");
 		}

@@ -354,3 +354,35 @@ TEST_CASE("port add --tls: tsas tls1.3 and treq required unless told otherwise",
 	CHECK(st.error().message().find("CONFIG_NVME_TARGET_TCP_TLS") != std::string::npos);
 	CHECK_FALSE(no_tls.exists("ports/4"));
 }
+
+namespace {
+
+// nvmet-oot as another user sees it: the key files are root's (0600).
+class NotRoot : public FakeTree {
+public:
+	using FakeTree::FakeTree;
+	nvmet::Result<std::string> read(const std::filesystem::path &rel) const override
+	{
+		if (rel.filename().string().find("_key") != std::string::npos)
+			return nvmet::Error{"read", abs(rel), EACCES};
+		return FakeTree::read(rel);
+	}
+};
+
+} // namespace
+
+TEST_CASE("hosts read without root: key state unknown, the rest shown, secrets refused", "[ops][dhchap]")
+{
+	TmpDir t;
+	NotRoot tree(t.path());
+	REQUIRE(host_add(tree, host).ok());
+	auto hosts = read_hosts(tree);
+	REQUIRE(hosts);
+	REQUIRE(hosts->front().dhchap);
+	CHECK_FALSE(hosts->front().dhchap->readable);
+	CHECK_FALSE(hosts->front().dhchap->key_set);
+	CHECK(hosts->front().dhchap->hash == "hmac(sha256)");
+	auto secrets = read_hosts(tree, true);
+	REQUIRE_FALSE(secrets);
+	CHECK(secrets.error().err == EACCES);
+}

@@ -39,6 +39,9 @@ struct HostAuth {
 	std::string hash, dhgroup;
 	// The secrets themselves, only when asked for (read_hosts' WITH_SECRETS).
 	std::string key, ctrl_key;
+	// False when the key files could not be read (not root on nvmet-oot,
+	// where they are 0600): key_set and ctrl_key_set say nothing then.
+	bool readable = true;
 };
 
 struct Host {
