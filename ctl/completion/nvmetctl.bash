@@ -26,7 +26,26 @@ _nvmetctl() {
 			continue
 		fi
 		[[ $w == -* ]] && continue
-		if [[ -z $object ]]; then
+		# Values of options, whatever the command.
+	case ${COMP_WORDS[COMP_CWORD - 1]} in
+	--hash)
+		COMPREPLY=($(compgen -W "sha256 sha384 sha512" -- "$cur"))
+		return
+		;;
+	--dhgroup)
+		COMPREPLY=($(compgen -W "null ffdhe2048 ffdhe3072 ffdhe4096 ffdhe6144 ffdhe8192" -- "$cur"))
+		return
+		;;
+	--treq)
+		COMPREPLY=($(compgen -W "required not-required not-specified" -- "$cur"))
+		return
+		;;
+	--key-file | --ctrl-key-file)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	esac
+	if [[ -z $object ]]; then
 			object=$w
 		elif [[ -z $verb && $object != save && $object != restore && $object != clear ]]; then
 			verb=$w
@@ -34,11 +53,30 @@ _nvmetctl() {
 			((nargs++))
 		fi
 	done
+	# Values of options, whatever the command.
+	case ${COMP_WORDS[COMP_CWORD - 1]} in
+	--hash)
+		COMPREPLY=($(compgen -W "sha256 sha384 sha512" -- "$cur"))
+		return
+		;;
+	--dhgroup)
+		COMPREPLY=($(compgen -W "null ffdhe2048 ffdhe3072 ffdhe4096 ffdhe6144 ffdhe8192" -- "$cur"))
+		return
+		;;
+	--treq)
+		COMPREPLY=($(compgen -W "required not-required not-specified" -- "$cur"))
+		return
+		;;
+	--key-file | --ctrl-key-file)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	esac
 	if [[ -z $object ]]; then
 		words=(host subsystem namespace port ana referral save restore clear --root --help --version)
 	elif [[ -z $verb ]]; then
 		case $object in
-		host) words=(add del list) ;;
+		host) words=(add del list show set-key clear-key) ;;
 		subsystem) words=(add del set allow disallow list show) ;;
 		namespace) words=(add del enable disable resize) ;;
 		port) words=(add del link unlink set list show) ;;
@@ -51,7 +89,9 @@ _nvmetctl() {
 		esac
 	else
 		case "$object:$verb:$nargs" in
-		host:del:0) words=($(_nvmetctl_names hosts)) ;;
+		host:del:0 | host:show:0 | host:set-key:0 | host:clear-key:0) words=($(_nvmetctl_names hosts)) ;;
+		host:set-key:*) words=(--key --key-file --ctrl-key --ctrl-key-file --hash --dhgroup) ;;
+		host:clear-key:*) words=(--ctrl-only) ;;
 		subsystem:del:0 | subsystem:set:0 | subsystem:allow:0 | subsystem:disallow:0 | subsystem:show:0 | \
 			namespace:*:0)
 			words=($(_nvmetctl_names subsystems))
@@ -67,7 +107,7 @@ _nvmetctl() {
 		port:link:1 | port:unlink:1) words=($(_nvmetctl_names subsystems)) ;;
 		port:set:1) words=(addr_trtype addr_adrfam addr_traddr addr_trsvcid addr_treq addr_tsas
 			param_inline_data_size param_max_queue_size param_mdts) ;;
-		port:add:*) words=(--trtype --traddr --trsvcid --adrfam --treq --tsas --inline-data-size --max-queue-size) ;;
+		port:add:*) words=(--trtype --traddr --trsvcid --adrfam --tls --treq --tsas --inline-data-size --max-queue-size) ;;
 		ana:set:2) words=(optimized non-optimized inaccessible persistent-loss change) ;;
 		esac
 	fi

@@ -8,13 +8,19 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "auth/key_input.hpp"
 #include "common/error.hpp"
 #include "configfs/fake.hpp"
 #include "configfs/model.hpp"
@@ -89,13 +95,23 @@ int port_list(const cfs::Tree &tree, bool as_json)
 			               {"adrfam", p.adrfam},
 			               {"traddr", p.traddr},
 			               {"trsvcid", p.trsvcid},
+			               {"tsas", p.tsas},
+			               {"treq", p.treq},
+			               {"tls", p.tsas == "tls1.3"},
 			               {"subsystems", p.subsystems}});
 		fmt::print("{}\n", out.dump(2));
 		return 0;
 	}
-	for (const auto &p : *ports)
-		fmt::print("port {}  {} {} {}:{}  subsystems: {}\n", p.portid, p.trtype, p.adrfam, p.traddr,
-		           p.trsvcid, p.subsystems.size());
+	for (const auto &p : *ports) {
+		// TCP ports say whether hosts must use TLS.
+		std::string tls;
+		if (p.trtype == "tcp")
+			tls = p.tsas != "tls1.3"         ? "  tls: no"
+			      : p.treq == "not required" ? "  tls: yes (hosts without TLS too)"
+			                                 : "  tls: required";
+		fmt::print("port {}  {} {} {}:{}{}  subsystems: {}\n", p.portid, p.trtype, p.adrfam, p.traddr,
+		           p.trsvcid, tls, p.subsystems.size());
+	}
 	return 0;
 }
 
@@ -175,7 +191,7 @@ int done(const cfs::Tree &tree, const nvmet::Status &st)
 // The object under KEY == VALUE in the saved configuration, nvmetcli's shape.
 int show(const cfs::Tree &tree, const char *array, const char *key, const json &value)
 {
-	auto config = nvmet::compat::save(tree);
+	auto config = nvmet::compat::save(tree, nvmet::compat::SaveOptions{.secrets = false});
 	if (!config)
 		return report(tree, config.error());
 	for (const auto &o : (*config)[array])
@@ -189,17 +205,176 @@ int show(const cfs::Tree &tree, const char *array, const char *key, const json &
 	return exit_failed;
 }
 
-int host_list(const cfs::Tree &tree, bool as_json)
+// A host as JSON: its DH-HMAC-CHAP state, the keys only WITH_SECRETS.
+json host_json(const cfs::Host &h, bool with_secrets)
 {
-	auto hosts = tree.list("hosts");
+	json o = {{"nqn", h.nqn}, {"allowed_by", h.allowed_by}};
+	if (!h.dhchap) {
+		o["dhchap"] = nullptr; // the target has no DH-HMAC-CHAP
+		return o;
+	}
+	const auto &a = *h.dhchap;
+	// null: not known (the key files are root's).
+	o["dhchap"] = {{"key_set", a.readable ? json(a.key_set) : json(nullptr)},
+	               {"ctrl_key_set", a.readable ? json(a.ctrl_key_set) : json(nullptr)},
+	               {"hash", a.hash},
+	               {"dhgroup", a.dhgroup}};
+	if (with_secrets) {
+		o["dhchap"]["key"] = a.key;
+		o["dhchap"]["ctrl_key"] = a.ctrl_key;
+	}
+	return o;
+}
+
+// "set" or "unset", or the key itself WITH_SECRETS; "?" when not READABLE.
+std::string key_state(bool readable, bool set, const std::string &key, bool with_secrets)
+{
+	return !readable ? "? (root only)" : !set ? "unset" : with_secrets ? key : "set";
+}
+
+int host_list(const cfs::Tree &tree, bool as_json, bool with_secrets)
+{
+	auto hosts = cfs::read_hosts(tree, with_secrets);
 	if (!hosts)
 		return report(tree, hosts.error());
-	if (as_json)
-		fmt::print("{}\n", json(*hosts).dump(2));
-	else
+	if (as_json) {
+		json out = json::array();
 		for (const auto &h : *hosts)
-			fmt::print("{}\n", h);
+			out.push_back(host_json(h, with_secrets));
+		fmt::print("{}\n", out.dump(2));
+		return 0;
+	}
+	for (const auto &h : *hosts) {
+		if (!h.dhchap) {
+			fmt::print("{}  dhchap: not in this target\n", h.nqn);
+			continue;
+		}
+		const auto &a = *h.dhchap;
+		fmt::print("{}  dhchap key: {}  ctrl key: {}  hash: {}  dhgroup: {}\n", h.nqn,
+		           key_state(a.readable, a.key_set, a.key, with_secrets),
+		           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets), a.hash,
+		           a.dhgroup);
+	}
 	return 0;
+}
+
+int host_show(const cfs::Tree &tree, const std::string &nqn, bool as_json, bool with_secrets)
+{
+	auto hosts = cfs::read_hosts(tree, with_secrets);
+	if (!hosts)
+		return report(tree, hosts.error());
+	for (const auto &h : *hosts) {
+		if (h.nqn != nqn)
+			continue;
+		if (as_json) {
+			fmt::print("{}\n", host_json(h, with_secrets).dump(2));
+			return 0;
+		}
+		fmt::print("host {}\n", h.nqn);
+		if (h.dhchap) {
+			const auto &a = *h.dhchap;
+			fmt::print("  dhchap key: {}\n",
+			           key_state(a.readable, a.key_set, a.key, with_secrets));
+			fmt::print("  dhchap ctrl key: {}\n",
+			           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets));
+			fmt::print("  dhchap hash: {}\n  dhchap dhgroup: {}\n", a.hash, a.dhgroup);
+			fmt::print("  authentication: {}\n", !a.readable      ? "? (root only)"
+			                                     : a.ctrl_key_set ? "bidirectional"
+			                                     : a.key_set      ? "host"
+			                                                      : "none");
+		} else {
+			fmt::print("  dhchap: not in this target (no in-band authentication)\n");
+		}
+		fmt::print("  allowed by: {}\n", h.allowed_by.empty()
+		                                         ? std::string("-")
+		                                         : fmt::format("{}", fmt::join(h.allowed_by, ", ")));
+		return 0;
+	}
+	fmt::print(stderr, "nvmetctl: no host {} (list them with 'nvmetctl host list')\n", nqn);
+	return exit_failed;
+}
+
+// Turns the terminal's echo off on standard input while it lives.
+class NoEcho {
+public:
+	NoEcho()
+	{
+		if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+			termios quiet = saved_;
+			quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+			active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+		}
+	}
+	NoEcho(const NoEcho &) = delete;
+	NoEcho &operator=(const NoEcho &) = delete;
+	~NoEcho()
+	{
+		if (active_) {
+			::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+			std::fputc('\n', stderr);
+		}
+	}
+
+private:
+	termios saved_{};
+	bool active_ = false;
+};
+
+// The options that give one key: --NAME KEY|- and --NAME-file FILE.
+struct KeyOptions {
+	std::string key, file;
+	CLI::Option *key_opt = nullptr, *file_opt = nullptr;
+
+	[[nodiscard]] bool given() const { return key_opt->count() > 0 || file_opt->count() > 0; }
+	[[nodiscard]] bool from_stdin() const { return key_opt->count() > 0 && key == "-"; }
+};
+
+// The key KO names (nothing when it names none), warnings printed. From a
+// terminal it is asked for without echo.
+nvmet::Result<std::optional<std::string>> read_key(const KeyOptions &ko, const std::string &label)
+{
+	auto src = nvmet::auth::key_source(
+	        ko.key_opt->get_name(),
+	        ko.key_opt->count() ? std::optional<std::string>(ko.key) : std::nullopt,
+	        ko.file_opt->get_name(),
+	        ko.file_opt->count() ? std::optional<std::string>(ko.file) : std::nullopt);
+	if (!src)
+		return src.error();
+	if (src->from == nvmet::auth::KeySource::From::nowhere)
+		return std::optional<std::string>();
+	nvmet::Result<nvmet::auth::KeyText> text = nvmet::Error{};
+	if (src->from == nvmet::auth::KeySource::From::standard_input && ::isatty(STDIN_FILENO)) {
+		fmt::print(stderr, "{} (not shown): ", label);
+		const NoEcho quiet;
+		text = nvmet::auth::read_key(*src, std::cin);
+	} else {
+		text = nvmet::auth::read_key(*src, std::cin);
+	}
+	if (!text)
+		return text.error();
+	for (const auto &w : text->warnings)
+		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
+	return std::optional<std::string>(text->secret);
+}
+
+int host_set_key(const cfs::Tree &tree, cfs::HostKeySpec spec, const KeyOptions &key, const KeyOptions &ctrl)
+{
+	if (key.from_stdin() && ctrl.from_stdin()) {
+		fmt::print(stderr, "nvmetctl: --key - and --ctrl-key - cannot both read standard input: "
+		                   "give one of them with --key-file or --ctrl-key-file\n");
+		return exit_failed;
+	}
+	for (auto [ko, field, label] :
+	     {std::tuple{&key, &spec.key, "DH-HMAC-CHAP key of " + spec.nqn},
+	      {&ctrl, &spec.ctrl_key, "DH-HMAC-CHAP controller key for " + spec.nqn}}) {
+		auto k = read_key(*ko, label);
+		if (!k) {
+			fmt::print(stderr, "nvmetctl: host {}: {}\n", spec.nqn, k.error().message());
+			return exit_failed;
+		}
+		*field = *k;
+	}
+	return done(tree, cfs::host_set_key(tree, spec));
 }
 
 // ipv6 when the address has a colon, for the IP transports; fc for FC.
@@ -243,9 +418,57 @@ static int run(int argc, char **argv)
 	c->add_flag("--force", force, "also remove it from every subsystem's allowed hosts");
 	c->callback(
 	        [&] { action = [&](const cfs::Tree &t) { return done(t, cfs::host_del(t, host, force)); }; });
-	c = host_cmd->add_subcommand("list", "list host entries");
+	bool show_secrets = false;
+	c = host_cmd->add_subcommand("list", "list host entries and their DH-HMAC-CHAP state");
 	c->add_flag("--json", as_json, "print JSON");
-	c->callback([&] { action = [&](const cfs::Tree &t) { return host_list(t, as_json); }; });
+	c->add_flag("--show-secrets", show_secrets, "print the DH-HMAC-CHAP keys themselves");
+	c->callback(
+	        [&] { action = [&](const cfs::Tree &t) { return host_list(t, as_json, show_secrets); }; });
+	c = host_cmd->add_subcommand("show", "one host: DH-HMAC-CHAP state, subsystems that allow it");
+	c->add_option("nqn", host, "host NQN")->required();
+	c->add_flag("--json", as_json, "print JSON");
+	c->add_flag("--show-secrets", show_secrets, "print the DH-HMAC-CHAP keys themselves");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return host_show(t, host, as_json, show_secrets); };
+	});
+	cfs::HostKeySpec kspec;
+	KeyOptions key, ctrl_key;
+	std::string hash, dhgroup;
+	c = host_cmd->add_subcommand("set-key",
+	                             "set a host's DH-HMAC-CHAP key: it must then authenticate (in-band); "
+	                             "with a controller key the target authenticates to it too");
+	c->add_option("nqn", kspec.nqn, "host NQN")->required();
+	key.key_opt =
+	        c->add_option("--key", key.key,
+	                      "the host's key (DHHC-1:NN:...:, from 'nvme gen-dhchap-key'), or - to read "
+	                      "it from standard input; a key given here is visible to other users in ps");
+	key.file_opt = c->add_option("--key-file", key.file, "a file holding the host's key");
+	ctrl_key.key_opt = c->add_option("--ctrl-key", ctrl_key.key,
+	                                 "the controller's key (bidirectional authentication), or -");
+	ctrl_key.file_opt =
+	        c->add_option("--ctrl-key-file", ctrl_key.file, "a file holding the controller's key");
+	auto *hash_opt = c->add_option("--hash", hash, "hmac(sha256) (default), hmac(sha384), hmac(sha512)");
+	auto *dhgroup_opt = c->add_option("--dhgroup", dhgroup,
+	                                  "null (default: no DH exchange), ffdhe2048, ffdhe3072, ffdhe4096, "
+	                                  "ffdhe6144, ffdhe8192");
+	c->callback([&, hash_opt, dhgroup_opt] {
+		action = [&, hash_opt, dhgroup_opt](const cfs::Tree &t) {
+			if (hash_opt->count())
+				kspec.hash = hash;
+			if (dhgroup_opt->count())
+				kspec.dhgroup = dhgroup;
+			return host_set_key(t, kspec, key, ctrl_key);
+		};
+	});
+	bool ctrl_only = false;
+	c = host_cmd->add_subcommand("clear-key",
+	                             "remove a host's DH-HMAC-CHAP keys: it connects without authenticating");
+	c->add_option("nqn", host, "host NQN")->required();
+	c->add_flag("--ctrl-only", ctrl_only,
+	            "remove the controller key only (no bidirectional authentication)");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return done(t, cfs::host_clear_key(t, host, ctrl_only)); };
+	});
 
 	// --- subsystem
 	auto *sub = app.add_subcommand("subsystem", "NVM subsystems");
@@ -360,8 +583,12 @@ static int run(int argc, char **argv)
 	c->add_option("--traddr", pspec.traddr, "transport address, e.g. 0.0.0.0 or ::");
 	c->add_option("--trsvcid", pspec.trsvcid, "service ID, e.g. 4420");
 	c->add_option("--adrfam", pspec.adrfam, "ipv4, ipv6, ib, fc, pci, loop (default: from --traddr)");
-	c->add_option("--treq", treq, "not specified, required, not required");
-	c->add_option("--tsas", tsas, "transport security (TCP: none)");
+	c->add_option("--treq", treq,
+	              "required, not-required, not-specified (with --tls: required, the default, or "
+	              "not-required to let hosts without TLS in too)");
+	c->add_option("--tsas", tsas, "transport security (TCP: none or tls1.3)");
+	c->add_flag("--tls", pspec.tls,
+	            "TLS 1.3 (TCP): tsas tls1.3, hosts must use TLS unless --treq not-required");
 	c->add_option("--inline-data-size", inline_size, "in-capsule data bytes");
 	c->add_option("--max-queue-size", queue_size, "largest I/O queue a host may create");
 	c->callback([&] {

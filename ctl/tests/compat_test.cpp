@@ -93,7 +93,9 @@ TEST_CASE("restore builds the configuration; save reads it back in nvmetcli's sh
 	CHECK(s["discovery"]["nqn"] == "nqn.2026-11.org.nvmet-oot:discovery");
 	REQUIRE(s["hosts"].size() == 1);
 	CHECK(s["hosts"][0]["nqn"] == host_a);
-	CHECK(s["hosts"][0]["dhchap"] == json::object());
+	// No key: what nvmetcli saves for a host of a target with DH-HMAC-CHAP.
+	CHECK(s["hosts"][0]["dhchap"] ==
+	      json{{"ctrl_key", ""}, {"dhgroup", "null"}, {"hash", "hmac(sha256)"}, {"key", ""}});
 
 	const json *s1 = find(s["subsystems"], "nqn", sub1);
 	REQUIRE(s1);
@@ -301,21 +303,235 @@ TEST_CASE("passthru is saved without enable, as nvmetcli does", "[compat]")
 	CHECK((*s1)["passthru"][0]["admin_timeout"] == 0);
 }
 
-TEST_CASE("DH-HMAC-CHAP: empty keys are no keys; a real key needs a target that authenticates", "[compat]")
+namespace {
+
+const std::string key_a = "DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:";
+const std::string key_b =
+        "DHHC-1:02:FSIvPElWY3B9ipeksb7L2OXy/wwZJjNATVpndIGOm6i1ws/c6fYDEB0qN0RRXmt4Knz36A==:";
+
+json keyed()
+{
+	json cfg = sample();
+	cfg["hosts"][0]["dhchap"] = {
+	        {"key", key_a}, {"ctrl_key", key_b}, {"hash", "hmac(sha384)"}, {"dhgroup", "ffdhe3072"}};
+	return cfg;
+}
+
+std::string file_text(const std::filesystem::path &p)
+{
+	std::ifstream in(p);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+} // namespace
+
+TEST_CASE("DH-HMAC-CHAP keys, hash and group restore and save back", "[compat][dhchap]")
 {
 	TmpDir t;
-	configfs::FakeTree tree(t.path()); // like our modules: no dhchap_* files
+	configfs::FakeTree tree(t.path());
+	auto r = compat::restore(tree, keyed());
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	CHECK(r->warnings.empty());
+	const auto hdir = t.path() / "hosts" / host_a;
+	CHECK(file_text(hdir / "dhchap_key") == key_a + "\n");
+	CHECK(file_text(hdir / "dhchap_ctrl_key") == key_b + "\n");
+	CHECK(file_text(hdir / "dhchap_hash") == "hmac(sha384)\n");
+	CHECK(file_text(hdir / "dhchap_dhgroup") == "ffdhe3072\n");
+
+	const json s = saved(tree);
+	CHECK(s["hosts"][0]["dhchap"] == keyed()["hosts"][0]["dhchap"]);
+	// Byte for byte what nvmetcli 0.9 saves for this host (its Host.dump():
+	// the writable dhchap_* files, values stripped, keys sorted).
+	json only = {{"hosts", json::array({s["hosts"][0]})}};
+	CHECK(compat::to_text(only) == "{\n"
+	                               "  \"hosts\": [\n"
+	                               "    {\n"
+	                               "      \"dhchap\": {\n"
+	                               "        \"ctrl_key\": \"" +
+	                                       key_b +
+	                                       "\",\n"
+	                                       "        \"dhgroup\": \"ffdhe3072\",\n"
+	                                       "        \"hash\": \"hmac(sha384)\",\n"
+	                                       "        \"key\": \"" +
+	                                       key_a +
+	                                       "\"\n"
+	                                       "      },\n"
+	                                       "      \"nqn\": \"" +
+	                                       host_a +
+	                                       "\"\n"
+	                                       "    }\n"
+	                                       "  ]\n"
+	                                       "}\n");
+
+	// Saved again after clear and restore: the same.
+	REQUIRE(compat::clear(tree).ok());
+	REQUIRE(compat::restore(tree, s).ok());
+	CHECK(saved(tree) == s);
+
+	// Without secrets (what 'nvmetctl subsystem show' needs): no keys read.
+	auto nokeys = compat::save(tree, compat::SaveOptions{.secrets = false});
+	REQUIRE(nokeys);
+	CHECK((*nokeys)["hosts"][0]["dhchap"] == json{{"dhgroup", "ffdhe3072"}, {"hash", "hmac(sha384)"}});
+}
+
+TEST_CASE("a key for a target without DH-HMAC-CHAP fails the restore instead of letting the host in",
+          "[compat][dhchap]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path(), configfs::FakeFeatures{.dhchap = false});
 	json cfg = sample();
-	cfg["hosts"][0]["dhchap"] = {{"key", ""}, {"ctrl_key", ""}};
-	auto ok = compat::restore(tree, cfg);
+	cfg["hosts"][0]["dhchap"] = {{"key", ""}, {"ctrl_key", ""}, {"hash", "hmac(sha256)"}};
+	auto ok = compat::restore(tree, cfg); // no key: nothing to enforce
 	INFO((ok.ok() ? std::string() : ok.error().message()));
 	REQUIRE(ok.ok());
+	REQUIRE(ok->warnings.size() == 1); // the hash: this kernel has no dhchap_hash
+	CHECK(ok->warnings[0].find("hosts[0].dhchap.hash") != std::string::npos);
 	const json before = saved(tree);
 
-	cfg["hosts"][0]["dhchap"]["key"] = "DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:";
+	auto r = compat::restore(tree, keyed());
+	REQUIRE_FALSE(r.ok());
+	const auto msg = r.error().message();
+	INFO(msg);
+	CHECK(r.error().err == EOPNOTSUPP);
+	CHECK(msg.find("hosts[0].dhchap.key") != std::string::npos);
+	CHECK(msg.find("unauthenticated") != std::string::npos);
+	CHECK(msg.find("previous configuration is back") != std::string::npos);
+	CHECK(msg.find(key_a) == std::string::npos);
+	CHECK(saved(tree) == before);
+}
+
+TEST_CASE("validate refuses broken keys and unknown names without quoting a key", "[compat][dhchap]")
+{
+	json cfg = keyed();
+	std::string broken = key_a;
+	broken[20] = broken[20] == 'x' ? 'y' : 'x';
+	cfg["hosts"][0]["dhchap"]["key"] = broken;
+	cfg["hosts"][0]["dhchap"]["ctrl_key"] = 42;
+	cfg["hosts"][0]["dhchap"]["hash"] = "hmac(md5)";
+	cfg["hosts"][0]["dhchap"]["dhgroup"] = "ffdhe1024";
+	const auto problems = compat::validate(cfg);
+	REQUIRE(problems.size() == 4);
+	std::string all;
+	for (const auto &p : problems)
+		all += p.where + ": " + p.what + "\n";
+	INFO(all);
+	CHECK(all.find("hosts[0].dhchap.key: is not a DH-HMAC-CHAP secret: its CRC-32") != std::string::npos);
+	CHECK(all.find("hosts[0].dhchap.ctrl_key: must be a string") != std::string::npos);
+	CHECK(all.find("hosts[0].dhchap.hash: 'hmac(md5)' is not one of") != std::string::npos);
+	CHECK(all.find("hosts[0].dhchap.dhgroup: 'ffdhe1024'") != std::string::npos);
+	CHECK(all.find(broken.substr(10, 16)) == std::string::npos);
+
+	// A key the kernel would refuse at once is refused before anything changes.
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
 	auto r = compat::restore(tree, cfg);
 	REQUIRE_FALSE(r.ok());
-	CHECK(r.error().err == EOPNOTSUPP);
-	CHECK(r.error().message().find("hosts[0].dhchap.key") != std::string::npos);
+	CHECK(r.error().message().find(broken.substr(10, 16)) == std::string::npos);
+	CHECK(saved(tree)["hosts"].empty());
+}
+
+namespace {
+
+json tls_port(const char *treq)
+{
+	json cfg = sample();
+	auto &a = cfg["ports"][0]["addr"];
+	a["tsas"] = "tls1.3";
+	a["treq"] = treq;
+	return cfg;
+}
+
+} // namespace
+
+TEST_CASE("TLS ports restore: trtype, then tsas, then treq", "[compat][tls]")
+{
+	for (const char *treq : {"required", "not required"}) {
+		TmpDir t;
+		configfs::FakeTree tree(t.path());
+		auto r = compat::restore(tree, tls_port(treq));
+		INFO(treq << ": " << (r.ok() ? std::string() : r.error().message()));
+		REQUIRE(r.ok());
+		const json s = saved(tree);
+		CHECK(s["ports"][0]["addr"]["tsas"] == "tls1.3");
+		CHECK(s["ports"][0]["addr"]["treq"] == treq);
+		// The saved file, as nvmetcli writes it (treq before tsas, sorted),
+		// restores the same.
+		REQUIRE(compat::restore(tree, json::parse(compat::to_text(s))).ok());
+		CHECK(saved(tree) == s);
+	}
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	REQUIRE(compat::restore(tree, sample()).ok());
+	CHECK(saved(tree)["ports"][0]["addr"]["tsas"] == "none");
+}
+
+TEST_CASE("TLS: what the kernel refuses is refused, and nothing changes", "[compat][tls]")
+{
+	json rdma = tls_port("required");
+	rdma["ports"][0]["addr"]["trtype"] = "rdma";
+	json unspecified = tls_port("not specified");
+	json typo = tls_port("required");
+	typo["ports"][0]["addr"]["tsas"] = "tls1.2";
+	for (const auto &[cfg, where] : {std::pair{rdma, "ports[0].addr.tsas"},
+	                                 {unspecified, "ports[0].addr.treq"},
+	                                 {typo, "ports[0].addr.tsas"}}) {
+		const auto problems = compat::validate(cfg);
+		REQUIRE(problems.size() == 1);
+		CHECK(problems[0].where == where);
+	}
+
+	// A kernel without TLS refuses tls1.3: the restore is undone.
+	TmpDir t;
+	configfs::FakeTree tree(t.path(), configfs::FakeFeatures{.tls = false});
+	REQUIRE(compat::restore(tree, sample()).ok());
+	const json before = saved(tree);
+	auto r = compat::restore(tree, tls_port("required"));
+	REQUIRE_FALSE(r.ok());
+	CHECK(r.error().message().find("ports[0].addr.tsas") != std::string::npos);
 	CHECK(saved(tree) == before);
+}
+
+namespace {
+
+// The in-tree nvmet: a port never enabled shows param_mdts -1 and refuses
+// to be written -1 (only 0..NVMET_MAX_MDTS).
+class InTreeMdts : public configfs::FakeTree {
+public:
+	using FakeTree::FakeTree;
+	Status write(const std::filesystem::path &rel, std::string_view value) const override
+	{
+		if (rel.filename() == "param_mdts" && value == "-1")
+			return Error{"write", abs(rel), EINVAL, "'-1' to"};
+		return FakeTree::write(rel, value);
+	}
+};
+
+} // namespace
+
+TEST_CASE("a port saved before it was enabled restores: values it holds are not written again", "[compat]")
+{
+	TmpDir t;
+	InTreeMdts tree(t.path());
+	json cfg = tls_port("required");
+	cfg["ports"].push_back(json{{"portid", 2},
+	                            {"addr",
+	                             {{"trtype", "tcp"},
+	                              {"adrfam", "ipv4"},
+	                              {"traddr", "10.0.0.1"},
+	                              {"trsvcid", "4421"},
+	                              {"tsas", "tls1.3"},
+	                              {"treq", "not required"}}},
+	                            {"param", {{"mdts", "-1"}, {"inline_data_size", "-1"}}}});
+	auto r = compat::restore(tree, cfg);
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	const json s = saved(tree);
+	const json *p2 = find(s["ports"], "portid", 2);
+	REQUIRE(p2);
+	CHECK((*p2)["param"]["mdts"] == "-1");
+	CHECK((*p2)["addr"]["treq"] == "not required");
+	CHECK(tree.write("ports/2/param_mdts", "-1").error().err == EINVAL); // the twin does refuse it
 }

@@ -27,4 +27,11 @@ offer "7" port link ""
 offer "nqn.s1" port link 7 ""
 offer "non-optimized" ana set 7 2 non
 offer "resize" namespace res
+offer "set-key" host set
+offer "nqn.h1" host set-key ""
+offer "--ctrl-key --ctrl-key-file" host set-key nqn.h1 --ctrl
+offer "ffdhe4096" host set-key nqn.h1 --dhgroup ffdhe4
+offer "sha384" host set-key nqn.h1 --hash sha3
+offer "not-required" port add 7 --tls --treq not-r
+offer "--tls" port add 7 --tl
 exit $fail

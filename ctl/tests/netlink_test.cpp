@@ -133,6 +133,84 @@ TEST_CASE("events are parsed by kind and logged one line each")
 	CHECK(nl::event_line(*ev).find("newer module") != std::string::npos);
 }
 
+TEST_CASE("version 2: a controller's authentication and TLS, when reported")
+{
+	auto m = message(NVMET_CMD_GET_CTRL);
+	put_ctrl(m.get());
+	nla_put_u8(m.get(), NVMET_A_AUTH, NVMET_AUTH_BIDIRECTIONAL);
+	nla_put_u8(m.get(), NVMET_A_TLS, 1);
+	auto c = nl::parse_ctrl(nlmsg_hdr(m.get()));
+	REQUIRE(c);
+	REQUIRE(c->auth);
+	CHECK(nl::auth_name(*c->auth) == "bidirectional");
+	REQUIRE(c->tls);
+	CHECK(*c->tls);
+	const auto text = nl::status_text({*c}, {});
+	CHECK(text.find("kato 5s  auth: bidirectional  tls: yes\n") != std::string::npos);
+	const auto j = nl::status_json({*c}, {});
+	CHECK(j["controllers"][0]["auth"] == "bidirectional");
+	CHECK(j["controllers"][0]["tls"] == true);
+
+	// A version 1 module reports neither: nothing is shown for them.
+	auto old = message(NVMET_CMD_GET_CTRL);
+	put_ctrl(old.get());
+	auto v1 = nl::parse_ctrl(nlmsg_hdr(old.get()));
+	REQUIRE(v1);
+	CHECK_FALSE(v1->auth);
+	CHECK_FALSE(v1->tls);
+	CHECK(nl::status_text({*v1}, {}).find("auth") == std::string::npos);
+	CHECK(nl::status_text({*v1}, {}).find("tls") == std::string::npos);
+	CHECK_FALSE(nl::status_json({*v1}, {})["controllers"][0].contains("auth"));
+	CHECK_FALSE(nl::status_json({*v1}, {})["controllers"][0].contains("tls"));
+
+	CHECK(nl::auth_name(NVMET_AUTH_NONE) == "none");
+	CHECK(nl::auth_name(NVMET_AUTH_PENDING) == "pending");
+	CHECK(nl::auth_name(NVMET_AUTH_HOST) == "host");
+	CHECK(nl::auth_name(9) == "9"); // from a newer module
+
+	auto bad = message(NVMET_CMD_GET_CTRL);
+	nla_put_flag(bad.get(), NVMET_A_QID); // u16 expected: too short
+	CHECK_FALSE(nl::parse_ctrl(nlmsg_hdr(bad.get())));
+}
+
+TEST_CASE("version 2: auth-failure events say which host, queue and why")
+{
+	auto m = message(NVMET_EVT_AUTH_FAILURE);
+	nla_put_string(m.get(), NVMET_A_SUBSYS_NQN, "nqn.2026-11.org.example:disk");
+	nla_put_string(m.get(), NVMET_A_HOST_NQN, "nqn.2014-08.org.nvmexpress:uuid:1");
+	nla_put_u16(m.get(), NVMET_A_CNTLID, 7);
+	nla_put_u16(m.get(), NVMET_A_QID, 2);
+	nla_put_u16(m.get(), NVMET_A_PORT_ID, 1);
+	nla_put_u8(m.get(), NVMET_A_AUTH_REASON, 0x05);
+	auto ev = nl::parse_event(nlmsg_hdr(m.get()));
+	REQUIRE(ev);
+	CHECK(ev->kind == nl::EventKind::auth_failure);
+	CHECK_FALSE(nl::changes_config(ev->kind));
+	REQUIRE(ev->qid);
+	CHECK(*ev->qid == 2);
+	CHECK(nl::event_line(*ev) == "auth-failure cntlid=7 subsys=nqn.2026-11.org.example:disk "
+	                             "host=nqn.2014-08.org.nvmexpress:uuid:1 port=1 qid=2 "
+	                             "reason=dhgroup-unusable code=0x05");
+
+	const char *names[] = {
+	        "failed",           "not-usable",        "concat-mismatch",           "hash-unusable",
+	        "dhgroup-unusable", "incorrect-payload", "incorrect-protocol-message"};
+	for (std::uint8_t r = 1; r <= 7; r++)
+		CHECK(nl::auth_reason_name(r) == names[r - 1]);
+	CHECK(nl::auth_reason_name(0x42) == "unknown");
+
+	// A controller event of version 2 carries authentication and TLS.
+	auto c = message(NVMET_EVT_CTRL_CREATE);
+	put_ctrl(c.get());
+	nla_put_u8(c.get(), NVMET_A_AUTH, NVMET_AUTH_PENDING);
+	nla_put_u8(c.get(), NVMET_A_TLS, 0);
+	ev = nl::parse_event(nlmsg_hdr(c.get()));
+	REQUIRE(ev);
+	const auto line = nl::event_line(*ev);
+	CHECK(line.find("ctrl-create cntlid=7 ") == 0);
+	CHECK(line.ends_with(" trtype=tcp auth=pending tls=no"));
+}
+
 TEST_CASE("status and Prometheus output from a fake source")
 {
 	nl::FakeSource src;

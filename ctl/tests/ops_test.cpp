@@ -179,3 +179,210 @@ TEST_CASE("a namespace directory that is not a number is an error, not an except
 	                                      ": cannot parse the directory name 'x1' as a number in " +
 	                                      (t.path() / "subsystems" / nqn / "namespaces").string());
 }
+
+namespace {
+
+const std::string key_a = "DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:";
+const std::string key_b =
+        "DHHC-1:02:FSIvPElWY3B9ipeksb7L2OXy/wwZJjNATVpndIGOm6i1ws/c6fYDEB0qN0RRXmt4Knz36A==:";
+
+// The FakeTree of a kernel that refuses every write to one attribute (the
+// in-tree target without the crypto for a DH group, say).
+class RefusingTree : public FakeTree {
+public:
+	RefusingTree(std::filesystem::path root, std::string file)
+	    : FakeTree(std::move(root)), file_(std::move(file))
+	{}
+	nvmet::Status write(const std::filesystem::path &rel, std::string_view value) const override
+	{
+		if (rel.filename() == file_)
+			return nvmet::Error{"write", abs(rel), EINVAL, "a value to"};
+		return FakeTree::write(rel, value);
+	}
+
+private:
+	std::string file_;
+};
+
+} // namespace
+
+TEST_CASE("host set-key: keys, hash and group written, state read back without secrets", "[ops][dhchap]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	REQUIRE(host_add(tree, host).ok());
+	SubsystemSpec s;
+	s.nqn = nqn;
+	REQUIRE(subsystem_add(tree, s).ok());
+	REQUIRE(subsystem_allow_host(tree, nqn, host).ok());
+	HostKeySpec k{.nqn = host, .key = key_a, .hash = "sha384", .dhgroup = "ffdhe2048"};
+	REQUIRE(host_set_key(tree, k).ok());
+	const auto dir = "hosts/" + host + "/";
+	CHECK(value(tree, dir + "dhchap_key") == key_a);
+	CHECK(value(tree, dir + "dhchap_hash") == "hmac(sha384)");
+	CHECK(value(tree, dir + "dhchap_dhgroup") == "ffdhe2048");
+	REQUIRE(host_set_key(tree, HostKeySpec{.nqn = host, .ctrl_key = key_b}).ok());
+	CHECK(value(tree, dir + "dhchap_ctrl_key") == key_b);
+	CHECK(value(tree, dir + "dhchap_key") == key_a); // kept
+
+	auto hosts = read_hosts(tree);
+	REQUIRE(hosts);
+	REQUIRE(hosts->size() == 1);
+	const auto &h = hosts->front();
+	REQUIRE(h.dhchap);
+	CHECK(h.dhchap->key_set);
+	CHECK(h.dhchap->ctrl_key_set);
+	CHECK(h.dhchap->key.empty()); // not asked for
+	CHECK(h.dhchap->hash == "hmac(sha384)");
+	CHECK(h.allowed_by == std::vector<std::string>{nqn});
+	auto secret = read_hosts(tree, true);
+	REQUIRE(secret);
+	CHECK(secret->front().dhchap->ctrl_key == key_b);
+
+	REQUIRE(host_clear_key(tree, host, true).ok());
+	CHECK(value(tree, dir + "dhchap_ctrl_key").empty());
+	CHECK(value(tree, dir + "dhchap_key") == key_a);
+	REQUIRE(host_clear_key(tree, host, false).ok());
+	CHECK(value(tree, dir + "dhchap_key").empty());
+	CHECK(value(tree, dir + "dhchap_hash") == "hmac(sha384)"); // settings stay
+	CHECK_FALSE(read_hosts(tree)->front().dhchap->key_set);
+}
+
+TEST_CASE("host set-key: everything checked before the first write", "[ops][dhchap]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	REQUIRE(host_add(tree, host).ok());
+	const auto dir = "hosts/" + host + "/";
+	auto msg = [&](const HostKeySpec &k) {
+		auto st = host_set_key(tree, k);
+		return st ? std::string("ok") : st.error().message();
+	};
+	std::string bad = key_a;
+	bad.pop_back(); // the trailing ':' lost
+	CHECK(msg({.nqn = host, .key = bad, .hash = "sha512"}).find("does not end with ':'") !=
+	      std::string::npos);
+	CHECK(msg({.nqn = host, .key = bad}).find(bad.substr(10, 16)) == std::string::npos); // never the key
+	CHECK(msg({.nqn = host, .key = key_a, .dhgroup = "ffdhe1024"}).find("groups: null") !=
+	      std::string::npos);
+	CHECK(msg({.nqn = host, .key = key_a, .hash = "md5"}).find("hashes:") != std::string::npos);
+	CHECK(msg({.nqn = host, .ctrl_key = key_b}).find("needs the host's key too") != std::string::npos);
+	CHECK(msg({.nqn = host}).find("nothing given") != std::string::npos);
+	CHECK(msg({.nqn = "nqn.none", .key = key_a}).find("nvmetctl host add") != std::string::npos);
+	// Nothing was written by any of them.
+	CHECK(value(tree, dir + "dhchap_key").empty());
+	CHECK(value(tree, dir + "dhchap_hash") == "hmac(sha256)");
+}
+
+TEST_CASE("host set-key: a refused step puts back what was written", "[ops][dhchap]")
+{
+	TmpDir t;
+	RefusingTree tree(t.path(), "dhchap_ctrl_key");
+	REQUIRE(host_add(tree, host).ok());
+	const auto dir = "hosts/" + host + "/";
+	REQUIRE(host_set_key(tree, HostKeySpec{.nqn = host, .key = key_b}).ok());
+	auto st = host_set_key(tree,
+	                       HostKeySpec{.nqn = host, .key = key_a, .ctrl_key = key_b, .hash = "sha512"});
+	REQUIRE_FALSE(st);
+	CHECK(st.error().message().find("host " + host) == 0);
+	CHECK(st.error().message().find(key_b.substr(10, 16)) == std::string::npos);
+	CHECK(value(tree, dir + "dhchap_key") == key_b);
+	CHECK(value(tree, dir + "dhchap_hash") == "hmac(sha256)");
+}
+
+TEST_CASE("host keys on a target without DH-HMAC-CHAP: refused, saying so", "[ops][dhchap]")
+{
+	TmpDir t;
+	FakeTree tree(t.path(), FakeFeatures{.dhchap = false});
+	REQUIRE(host_add(tree, host).ok());
+	auto st = host_set_key(tree, HostKeySpec{.nqn = host, .key = key_a});
+	REQUIRE_FALSE(st);
+	CHECK(st.error().message().find("no in-band authentication") != std::string::npos);
+	CHECK_FALSE(host_clear_key(tree, host, false));
+	auto hosts = read_hosts(tree);
+	REQUIRE(hosts);
+	CHECK_FALSE(hosts->front().dhchap);
+}
+
+TEST_CASE("port add --tls: tsas tls1.3 and treq required unless told otherwise", "[ops][tls]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	PortSpec p = tcp_port(1);
+	p.tls = true;
+	REQUIRE(port_add(tree, p).ok());
+	CHECK(value(tree, "ports/1/addr_tsas") == "tls1.3");
+	CHECK(value(tree, "ports/1/addr_treq") == "required");
+	p = tcp_port(2);
+	p.tls = true;
+	p.treq = "not-required";
+	REQUIRE(port_add(tree, p).ok());
+	CHECK(value(tree, "ports/2/addr_treq") == "not required");
+	auto ports = read_ports(tree);
+	REQUIRE(ports);
+	CHECK(ports->at(1).tsas == "tls1.3");
+	CHECK(ports->at(1).treq == "not required");
+
+	auto refused = [&](const PortSpec &spec, const char *why) {
+		auto st = port_add(tree, spec);
+		REQUIRE_FALSE(st);
+		CHECK(st.error().message().find(why) != std::string::npos);
+		CHECK_FALSE(tree.exists("ports/" + std::to_string(spec.portid)));
+	};
+	p = tcp_port(3);
+	p.tls = true;
+	p.trtype = "rdma";
+	refused(p, "TLS is for TCP ports only");
+	p = tcp_port(3);
+	p.tls = true;
+	p.treq = "not specified";
+	refused(p, "--treq required");
+	p = tcp_port(3);
+	p.tls = true;
+	p.tsas = "none";
+	refused(p, "drop --tsas");
+	p = tcp_port(3);
+	p.treq = "maybe";
+	refused(p, "values: required, not-required");
+
+	TmpDir u;
+	FakeTree no_tls(u.path(), FakeFeatures{.tls = false});
+	p = tcp_port(4);
+	p.tls = true;
+	auto st = port_add(no_tls, p);
+	REQUIRE_FALSE(st);
+	CHECK(st.error().message().find("CONFIG_NVME_TARGET_TCP_TLS") != std::string::npos);
+	CHECK_FALSE(no_tls.exists("ports/4"));
+}
+
+namespace {
+
+// nvmet-oot as another user sees it: the key files are root's (0600).
+class NotRoot : public FakeTree {
+public:
+	using FakeTree::FakeTree;
+	nvmet::Result<std::string> read(const std::filesystem::path &rel) const override
+	{
+		if (rel.filename().string().find("_key") != std::string::npos)
+			return nvmet::Error{"read", abs(rel), EACCES};
+		return FakeTree::read(rel);
+	}
+};
+
+} // namespace
+
+TEST_CASE("hosts read without root: key state unknown, the rest shown, secrets refused", "[ops][dhchap]")
+{
+	TmpDir t;
+	NotRoot tree(t.path());
+	REQUIRE(host_add(tree, host).ok());
+	auto hosts = read_hosts(tree);
+	REQUIRE(hosts);
+	REQUIRE(hosts->front().dhchap);
+	CHECK_FALSE(hosts->front().dhchap->readable);
+	CHECK_FALSE(hosts->front().dhchap->key_set);
+	CHECK(hosts->front().dhchap->hash == "hmac(sha256)");
+	auto secrets = read_hosts(tree, true);
+	REQUIRE_FALSE(secrets);
+	CHECK(secrets.error().err == EACCES);
+}

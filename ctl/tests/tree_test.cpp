@@ -171,3 +171,64 @@ TEST_CASE("FakeTree refuses what configfs and nvmet refuse", "[fake]")
 	REQUIRE(tree.rmdir("ports/2").ok());
 	CHECK_FALSE(tree.exists("ports/2"));
 }
+
+TEST_CASE("FakeTree: hosts' DH-HMAC-CHAP attributes as nvmet takes them", "[fake][dhchap]")
+{
+	const std::string key = "DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:";
+	TmpDir t;
+	FakeTree tree(t.path());
+	REQUIRE(tree.mkdir("hosts/nqn.h").ok());
+	CHECK(tree.read("hosts/nqn.h/dhchap_key")->empty());
+	CHECK(*tree.read("hosts/nqn.h/dhchap_hash") == "hmac(sha256)");
+	CHECK(*tree.read("hosts/nqn.h/dhchap_dhgroup") == "null");
+	REQUIRE(tree.write("hosts/nqn.h/dhchap_key", key + "\n").ok());
+	CHECK(*tree.read("hosts/nqn.h/dhchap_key") == key);
+	// nvmet checks "DHHC-1:<0..3>:" only; the rest at Connect.
+	CHECK(tree.write("hosts/nqn.h/dhchap_key", "DHHC-1:07:abc:").error().err == EINVAL);
+	CHECK(tree.write("hosts/nqn.h/dhchap_ctrl_key", "hunter2").error().err == EINVAL);
+	CHECK(tree.write("hosts/nqn.h/dhchap_ctrl_key", "hunter2").error().message().find("hunter2") ==
+	      std::string::npos);
+	// A write of nothing never reaches nvmet; an empty line clears.
+	REQUIRE(tree.write("hosts/nqn.h/dhchap_key", "").ok());
+	CHECK(*tree.read("hosts/nqn.h/dhchap_key") == key);
+	REQUIRE(tree.write("hosts/nqn.h/dhchap_key", "\n").ok());
+	CHECK(tree.read("hosts/nqn.h/dhchap_key")->empty());
+	REQUIRE(tree.write("hosts/nqn.h/dhchap_hash", "hmac(sha512)\n").ok());
+	CHECK(*tree.read("hosts/nqn.h/dhchap_hash") == "hmac(sha512)");
+	CHECK(tree.write("hosts/nqn.h/dhchap_hash", "sha512").error().err == EINVAL);
+	REQUIRE(tree.write("hosts/nqn.h/dhchap_dhgroup", "ffdhe8192").ok());
+	CHECK(tree.write("hosts/nqn.h/dhchap_dhgroup", "ffdhe1024").error().err == EINVAL);
+
+	TmpDir u;
+	FakeTree bare(u.path(), nvmet::configfs::FakeFeatures{.dhchap = false});
+	REQUIRE(bare.mkdir("hosts/nqn.h").ok());
+	CHECK_FALSE(bare.exists("hosts/nqn.h/dhchap_key"));
+}
+
+TEST_CASE("FakeTree: tsas follows trtype, TLS makes treq required", "[fake][tls]")
+{
+	TmpDir t;
+	FakeTree tree(t.path());
+	REQUIRE(tree.mkdir("ports/1").ok());
+	CHECK(tree.read("ports/1/addr_tsas")->empty()); // no transport yet
+	CHECK(tree.write("ports/1/addr_tsas", "tls1.3").error().err == EINVAL);
+	REQUIRE(tree.write("ports/1/addr_trtype", "rdma").ok());
+	CHECK(*tree.read("ports/1/addr_tsas") == "connected");
+	CHECK(tree.write("ports/1/addr_tsas", "datagram").error().err == EINVAL);
+	REQUIRE(tree.write("ports/1/addr_trtype", "tcp").ok());
+	CHECK(*tree.read("ports/1/addr_tsas") == "none");
+	REQUIRE(tree.write("ports/1/addr_tsas", "tls1.3").ok());
+	CHECK(*tree.read("ports/1/addr_treq") == "required");
+	CHECK(tree.write("ports/1/addr_treq", "not specified").error().err == EINVAL);
+	REQUIRE(tree.write("ports/1/addr_treq", "not required").ok());
+	REQUIRE(tree.write("ports/1/addr_tsas", "tls1.3").ok());
+	CHECK(*tree.read("ports/1/addr_treq") == "not required"); // kept
+	REQUIRE(tree.write("ports/1/addr_tsas", "none").ok());
+	CHECK(*tree.read("ports/1/addr_treq") == "not specified");
+
+	TmpDir u;
+	FakeTree no_tls(u.path(), nvmet::configfs::FakeFeatures{.tls = false});
+	REQUIRE(no_tls.mkdir("ports/1").ok());
+	REQUIRE(no_tls.write("ports/1/addr_trtype", "tcp").ok());
+	CHECK(no_tls.write("ports/1/addr_tsas", "tls1.3").error().err == EINVAL);
+}

@@ -3,6 +3,7 @@
 # save it (kept as an artifact that tests/vm/side-by-side compares between the
 # in-tree target and ours), clear, restore the saved file, save again: the two
 # saves must be identical; a host connects in between; clear leaves nothing.
+# Then the same with DH-HMAC-CHAP host keys and a TLS port.
 . ./lib.sh
 NQN=nqn.2026-11.org.nvmet-oot:demo
 
@@ -50,6 +51,41 @@ check_fails "device_path of an enabled namespace cannot change" \
 check "disconnect the host before unload tests" modprobe -r nvme-tcp
 check_fails "nvmet cannot be unloaded while configured" modprobe -r nvmet
 check "the configuration is still there" test -d "$NVMET_CFS/subsystems/$NQN/namespaces/1"
+check "nvmetcli clear" nvmetcli clear
+
+# DH-HMAC-CHAP keys and a TLS port through nvmetcli: restored into configfs,
+# saved with the keys, and saved the same after clear and restore.
+H1=nqn.2014-08.org.nvmexpress:uuid:5d2c7a10-4b8e-4f3a-9c61-7e0f1a2b3c01
+H2=nqn.2014-08.org.nvmexpress:uuid:5d2c7a10-4b8e-4f3a-9c61-7e0f1a2b3c02
+K1=DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:
+K2=DHHC-1:02:FSIvPElWY3B9ipeksb7L2OXy/wwZJjNATVpndIGOm6i1ws/c6fYDEB0qN0RRXmt4Knz36A==:
+cat >/tmp/sec.py <<PY
+import json
+c = json.load(open("demo.json"))
+c["hosts"] = [{"nqn": "$H1", "dhchap": {"key": "$K1", "ctrl_key": "$K2", "hash": "hmac(sha384)",
+                                        "dhgroup": "ffdhe3072"}},
+              {"nqn": "$H2", "dhchap": {"key": "", "ctrl_key": ""}}]
+c["ports"].append({"portid": 2, "addr": {"trtype": "tcp", "adrfam": "ipv4", "traddr": "127.0.0.1",
+                                         "trsvcid": "4421", "tsas": "tls1.3", "treq": "not required"},
+                   "param": {}, "ana_groups": [], "referrals": [], "subsystems": []})
+json.dump(c, open("/tmp/sec.json", "w"), indent=2)
+PY
+check "a configuration with host keys and a TLS port" python3 /tmp/sec.py
+check "nvmetcli restore of it" nvmetcli restore /tmp/sec.json
+check "configfs holds the keys, hash and group" sh -c "[ \"\$(cat $NVMET_CFS/hosts/$H1/dhchap_key)\" = '$K1' ] &&
+	[ \"\$(cat $NVMET_CFS/hosts/$H1/dhchap_ctrl_key)\" = '$K2' ] &&
+	[ \"\$(cat $NVMET_CFS/hosts/$H1/dhchap_hash)\" = 'hmac(sha384)' ] &&
+	[ \"\$(cat $NVMET_CFS/hosts/$H1/dhchap_dhgroup)\" = ffdhe3072 ]"
+check "the host without keys has none" sh -c "[ -z \"\$(cat $NVMET_CFS/hosts/$H2/dhchap_key)\" ]"
+check "the TLS port: tsas tls1.3, treq not required" sh -c "[ \"\$(cat $NVMET_CFS/ports/2/addr_tsas)\" = tls1.3 ] &&
+	[ \"\$(cat $NVMET_CFS/ports/2/addr_treq)\" = 'not required' ]"
+check "nvmetcli save" nvmetcli save /tmp/sec-1.json
+check_output "the keys are saved" "\"ctrl_key\": \"$K2\"" cat /tmp/sec-1.json
+check_output "in a file only root reads" '^600$' stat -c %a /tmp/sec-1.json
+check "nvmetcli clear" nvmetcli clear
+check "nvmetcli restore of the saved file" nvmetcli restore /tmp/sec-1.json
+check "nvmetcli save again" nvmetcli save /tmp/sec-2.json
+check "the same configuration (ports may list in another order)" same_config /tmp/sec-1.json /tmp/sec-2.json
 check "nvmetcli clear" nvmetcli clear
 check "unload" modprobe -r nvmet-tcp nvmet
 losetup -d /dev/loop0

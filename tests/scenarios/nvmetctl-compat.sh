@@ -10,22 +10,6 @@ NQN=nqn.2026-11.org.nvmet-oot:demo
 CFG=$NVMET_CFS
 
 empty() { [ -z "$(find $CFG/subsystems $CFG/ports $CFG/hosts -mindepth 1 -maxdepth 1)" ]; }
-# same_config A B: the same configuration, whatever the order of array
-# elements (configfs lists objects in an order of its own).
-same_config() {
-	python3 -c '
-import json, sys
-def norm(v):
-    if isinstance(v, dict):
-        return {k: norm(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return sorted((norm(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
-    return v
-a, b = (norm(json.load(open(f))) for f in sys.argv[1:3])
-if a != b:
-    print(json.dumps(a, sort_keys=True, indent=1)); print("---"); print(json.dumps(b, sort_keys=True, indent=1))
-    sys.exit(1)' "$1" "$2"
-}
 
 check "nvmetctl is in the scenario directory" test -x ./nvmetctl
 check "load nvmet-tcp and nvme-tcp" modprobe -a nvmet-tcp nvme-tcp

@@ -25,8 +25,14 @@ using nlohmann::json;
 
 inline constexpr const char *default_file = "/etc/nvmet/config.json";
 
+struct SaveOptions {
+	// The hosts' DH-HMAC-CHAP keys (dhchap.key, dhchap.ctrl_key), which
+	// only root may read on nvmet-oot; without, they are left out.
+	bool secrets = true;
+};
+
 // The configuration under TREE as nvmetcli's dump() makes it.
-[[nodiscard]] Result<json> save(const configfs::Tree &tree);
+[[nodiscard]] Result<json> save(const configfs::Tree &tree, const SaveOptions &opts = {});
 
 // CONFIG as `nvmetcli save` writes it: keys sorted, two-space indent, ASCII
 // only, a final newline.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/dhchap.hpp"
 #include "common/integer.hpp"
 #include "compat/nvmetcli_compat.hpp"
 #include "configfs/values.hpp"
@@ -108,6 +109,58 @@ public:
 		one_of(obj, "addr", "adrfam", adrfams, where);
 		one_of(obj, "addr", "treq", treqs, where);
 	}
+
+	// A port's transport security: TLS 1.3 on TCP only, and a TLS port
+	// says whether hosts without TLS may connect.
+	void security(const json &p, const std::string &where)
+	{
+		if (!p.contains("addr") || !p["addr"].is_object())
+			return;
+		const json &a = p["addr"];
+		auto str = [&](const char *k) {
+			return a.contains(k) && a[k].is_string() ? a[k].get<std::string>() : std::string();
+		};
+		const auto trtype = str("trtype"), tsas = str("tsas");
+		if (trtype == "tcp" && !tsas.empty())
+			one_of(p, "addr", "tsas", configfs::values::tcp_tsas, where);
+		if (tsas == "tls1.3" && trtype != "tcp")
+			add(where + ".addr.tsas", "tls1.3 is for trtype tcp only");
+		if (tsas == "tls1.3" && str("treq") == "not specified")
+			add(where + ".addr.treq", "a TLS port takes 'required' (TLS hosts only) or 'not "
+			                          "required' (hosts without TLS too)");
+	}
+
+	// A host's DH-HMAC-CHAP settings: keys in the DHHC-1 form (an empty key
+	// is no key), hash and group names configfs takes. Problems never
+	// quote a key.
+	void dhchap(const json &h, const std::string &where)
+	{
+		if (!h.contains("dhchap") || !h["dhchap"].is_object())
+			return;
+		const json &d = h["dhchap"];
+		for (const char *k : {"key", "ctrl_key"}) {
+			if (!d.contains(k))
+				continue;
+			const std::string w = where + ".dhchap." + k;
+			if (!d[k].is_string()) {
+				add(w, "must be a string");
+				continue;
+			}
+			const auto &v = d[k].get_ref<const std::string &>();
+			if (v.empty())
+				continue;
+			if (auto r = auth::parse_secret(v, "the key"); !r)
+				add(w, "is not a DH-HMAC-CHAP secret: " + r.error().hint);
+		}
+		auto names = [&](const char *key, const auto &known) {
+			std::set<std::string> s;
+			for (const auto n : known)
+				s.insert(std::string(n));
+			one_of(h, "dhchap", key, s, where);
+		};
+		names("hash", auth::hashes);
+		names("dhgroup", auth::dhgroups);
+	}
 };
 
 std::string at(const std::string &base, std::size_t i)
@@ -187,6 +240,7 @@ std::vector<Problem> validate(const json &config)
 	objects(c, config, "hosts", "(top)", [&](const json &h, const std::string &w) {
 		unique_nqn(c, h, w, host_nqns);
 		c.group(h, "dhchap", w);
+		c.dhchap(h, w);
 	});
 
 	objects(c, config, "subsystems", "(top)", [&](const json &s, const std::string &w) {
@@ -219,6 +273,7 @@ std::vector<Problem> validate(const json &config)
 		c.group(p, "addr", w);
 		c.group(p, "param", w);
 		c.address(p, w);
+		c.security(p, w);
 		names(c, p, "subsystems", w, subsys_nqns, "subsystem", "subsystems");
 		objects(c, p, "ana_groups", w, [&](const json &a, const std::string &aw) {
 			id(c, a, "grpid", aw, 1, 128, "an ANA group", nullptr);
@@ -288,6 +343,11 @@ private:
 			return Error{"write", tree_.abs(file), ENOENT, fmt::format("'{}' to", text(value)),
 			             where};
 		}
+		// What the attribute holds already is not written again: the
+		// in-tree nvmet shows param_mdts -1 on a port never enabled, and
+		// refuses to be written -1.
+		if (auto cur = tree_.read(file); cur && *cur == text(value))
+			return nvmet::ok();
 		return at(tree_.write(file, text(value)), where);
 	}
 
@@ -332,21 +392,36 @@ Status Applier::host(const json &h, const std::string &where)
 		return st;
 	if (!h.contains("dhchap"))
 		return nvmet::ok();
-	// An empty key is no key (the kernel refuses to be written one). A key
-	// for a target without DH-HMAC-CHAP would let the host in unchecked.
-	json dhchap = json::object();
-	for (const auto &[k, v] : h["dhchap"].items()) {
-		const bool key = k == "key" || k == "ctrl_key";
-		if (key && text(v).empty())
+	// Hash and group first, the keys last. An empty key is no key: the
+	// host is new and has none (nvmetcli's write of nothing changes
+	// nothing either).
+	json rest = h["dhchap"];
+	std::vector<std::pair<std::string, std::string>> keys;
+	for (const char *k : {"key", "ctrl_key"}) {
+		if (!rest.contains(k))
 			continue;
-		if (key && !tree_.exists(dir / ("dhchap_" + k)))
-			return Error{"restore", tree_.abs(dir), EOPNOTSUPP,
-			             "a DH-HMAC-CHAP key (this target has no in-band authentication) for",
-			             where + ".dhchap." + k};
-		dhchap[k] = v;
+		if (const auto v = text(rest[k]); !v.empty())
+			keys.emplace_back(k, v);
+		rest.erase(k);
 	}
-	json only = {{"dhchap", dhchap}};
-	return group(dir, only, "dhchap", where, {"hash", "dhgroup", "key", "ctrl_key"});
+	if (auto st = group(dir, json{{"dhchap", rest}}, "dhchap", where, {"hash", "dhgroup"}); !st)
+		return st;
+	for (const auto &[k, v] : keys) {
+		const fs::path file = dir / ("dhchap_" + k);
+		const std::string w = where + ".dhchap." + k;
+		// Skipping a key, as nvmetcli does, would let the host in
+		// unauthenticated: a target without DH-HMAC-CHAP fails the restore.
+		if (!tree_.exists(file)) {
+			Error e{"restore", tree_.abs(dir), EOPNOTSUPP, "a DH-HMAC-CHAP key for", w};
+			e.hint = "this target has no in-band authentication; without the key the host would "
+			         "connect unauthenticated: load an nvmet module with DH-HMAC-CHAP (in-tree: "
+			         "CONFIG_NVME_TARGET_AUTH), or remove the key from the file";
+			return e;
+		}
+		if (auto st = at(configfs::write_secret(tree_, file, v), w); !st)
+			return st;
+	}
+	return nvmet::ok();
 }
 
 Status Applier::name_space(const fs::path &sdir, const json &ns, const std::string &where)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // save() and clear(): reading and removing the whole configuration.
+#include <algorithm>
 #include <cctype>
 #include <string_view>
+#include <vector>
 
 #include "common/integer.hpp"
 #include "compat/nvmetcli_compat.hpp"
@@ -39,9 +41,9 @@ Result<long long> read_int(const Tree &tree, const fs::path &rel)
 // The attribute groups of the object in DIR: {"<group>": {"<name>": "value"}}
 // for each writable file <group>_<name>, and "enable" when DIR has one and
 // WITH_ENABLE (nvmetcli reads it for every object it looks up, not for the
-// passthru group).
+// passthru group). Files named in SKIP are left out unread.
 Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<std::string_view> groups,
-                   json &out, bool with_enable = true)
+                   json &out, bool with_enable = true, const std::vector<std::string_view> &skip = {})
 {
 	auto names = tree.list(dir);
 	if (!names)
@@ -51,7 +53,8 @@ Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<
 		const std::string prefix = std::string(group) + "_";
 		for (const auto &name : *names) {
 			if (name.compare(0, prefix.size(), prefix) != 0 || name.size() == prefix.size() ||
-			    !tree.is_writable_file(dir / name))
+			    !tree.is_writable_file(dir / name) ||
+			    std::find(skip.begin(), skip.end(), name) != skip.end())
 				continue;
 			auto v = tree.read(dir / name);
 			if (!v)
@@ -198,7 +201,7 @@ Result<json> dump_port(const Tree &tree, const std::string &id)
 
 } // namespace
 
-Result<json> save(const Tree &tree)
+Result<json> save(const Tree &tree, const SaveOptions &opts)
 {
 	json root = json::object();
 	if (auto st = dump_groups(tree, ".", {"discovery"}, root); !st)
@@ -219,7 +222,11 @@ Result<json> save(const Tree &tree)
 
 	auto hosts = dump_all(tree, "hosts", false, [&](const std::string &nqn) -> Result<json> {
 		json h = json::object();
-		if (auto st = dump_groups(tree, fs::path("hosts") / nqn, {"dhchap"}, h); !st)
+		// The keys are readable by root only on nvmet-oot (0600).
+		std::vector<std::string_view> skip;
+		if (!opts.secrets)
+			skip = {"dhchap_key", "dhchap_ctrl_key"};
+		if (auto st = dump_groups(tree, fs::path("hosts") / nqn, {"dhchap"}, h, true, skip); !st)
 			return st.error();
 		h["nqn"] = nqn;
 		return h;

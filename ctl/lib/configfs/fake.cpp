@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/fake.hpp"
+#include "auth/dhchap.hpp"
 #include "common/integer.hpp"
 #include "configfs/values.hpp"
 
@@ -59,11 +60,17 @@ const std::vector<FileSpec> port_files = {
         {"addr_traddr", 0644, ""},
         {"addr_trsvcid", 0644, ""},
         {"addr_trtype", 0644, ""},
-        {"addr_tsas", 0644, "none"},
+        {"addr_tsas", 0644, ""}, // as the transport type says; none for TCP
         {"param_inline_data_size", 0644, "-1"},
         {"param_max_queue_size", 0644, "-1"},
         {"param_mdts", 0644, "-1"},
         {"param_pi_enable", 0644, "0"},
+};
+const std::vector<FileSpec> host_dhchap_files = {
+        {"dhchap_key", 0600, ""},
+        {"dhchap_ctrl_key", 0600, ""},
+        {"dhchap_hash", 0644, "hmac(sha256)"},
+        {"dhchap_dhgroup", 0644, "null"},
 };
 const std::vector<FileSpec> referral_files = {
         {"addr_adrfam", 0644, ""}, {"addr_portid", 0644, "0"}, {"addr_treq", 0644, "not specified"},
@@ -139,7 +146,7 @@ bool has_entries(const fs::path &dir)
 
 } // namespace
 
-FakeTree::FakeTree(fs::path root) : Tree(std::move(root))
+FakeTree::FakeTree(fs::path root, FakeFeatures features) : Tree(std::move(root)), features_(features)
 {
 	for (const char *d : {"hosts", "ports", "subsystems"})
 		make_dir(abs(d));
@@ -178,6 +185,10 @@ Status FakeTree::mkdir(const fs::path &rel) const
 	}
 	make_dir(dir);
 	switch (k) {
+	case Kind::host:
+		if (features_.dhchap)
+			make_files(dir, host_dhchap_files);
+		break;
 	case Kind::subsystem:
 		make_files(dir, subsystem_files);
 		for (const char *d : {"namespaces", "allowed_hosts", "passthru"})
@@ -288,6 +299,8 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		return fail("write", file, ENOENT, what);
 	if (!(st.st_mode & S_IWUSR))
 		return fail("write", file, EACCES, what);
+	if (value.empty())
+		return ok(); // configfs passes no empty write on to nvmet
 	std::string v(value);
 	while (!v.empty() && v.back() == '\n')
 		v.pop_back();
@@ -308,7 +321,12 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 			return einval();
 		if (name.rfind("param_", 0) == 0 && !number(v, -1, 0x7fffffff))
 			return einval();
+		if (k == Kind::port && (name == "addr_trtype" || name == "addr_tsas" || name == "addr_treq"))
+			if (auto st = write_port_security(rel, name, v); !st)
+				return st;
 	}
+	if (k == Kind::host)
+		return write_host(rel, name, v);
 	if (k == Kind::ana_group && name == "ana_state" && !ana_states.count(v))
 		return einval();
 	if (k == Kind::subsystem) {
@@ -361,6 +379,84 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		return ok(); // an action, like revalidate_size: nothing to keep
 	std::ofstream(file, std::ios::trunc) << v << "\n";
 	return ok();
+}
+
+// The transport type decides what addr_tsas takes; TLS decides which
+// addr_treq values are allowed and makes "required" the default.
+Status FakeTree::write_port_security(const fs::path &rel, const std::string &name, const std::string &v) const
+{
+	const fs::path dir = fs::path(rel).parent_path();
+	const auto file = abs(rel);
+	const std::string what = "'" + v + "' to";
+	auto current = [&](const char *f) {
+		auto r = read(dir / f);
+		return r ? *r : std::string();
+	};
+	auto store = [&](const char *f, const std::string &value) { put(abs(dir / f), 0644, value); };
+	if (name == "addr_trtype") {
+		store("addr_tsas", v == "tcp" ? "none" : v == "rdma" ? "connected" : "");
+		return ok();
+	}
+	const std::string trtype = current("addr_trtype");
+	const std::string tsas = current("addr_tsas");
+	if (name == "addr_treq")
+		return trtype == "tcp" && tsas == "tls1.3" && v == "not specified"
+		               ? fail("write", file, EINVAL, what)
+		               : ok();
+	// addr_tsas
+	if (trtype == "rdma")
+		return v == "connected" ? ok() : fail("write", file, EINVAL, what);
+	if (trtype != "tcp" || !values::tcp_tsas.count(v) || (v == "tls1.3" && !features_.tls))
+		return fail("write", file, EINVAL, what);
+	const std::string treq = current("addr_treq");
+	if (v != "tls1.3")
+		store("addr_treq", "not specified");
+	else if (treq == "not specified")
+		store("addr_treq", "required");
+	return ok();
+}
+
+// hosts/<nqn>/dhchap_*: the kernel's checks, and the names it shows.
+Status FakeTree::write_host(const fs::path &rel, const std::string &name, const std::string &v) const
+{
+	const auto file = abs(rel);
+	auto einval = [&](const std::string &what) { return fail("write", file, EINVAL, what); };
+	auto store = [&](const std::string &value) {
+		std::ofstream(file, std::ios::trunc) << value << "\n";
+		return ok();
+	};
+	// nvmet looks names up by prefix: "hmac(sha256)\n" is hmac(sha256).
+	auto lookup = [&](const auto &names) -> std::optional<std::string> {
+		for (const auto n : names)
+			if (v.compare(0, n.size(), n) == 0)
+				return std::string(n);
+		return std::nullopt;
+	};
+	if (name == "dhchap_key" || name == "dhchap_ctrl_key") {
+		const auto first = v.find_first_not_of(std::string(" \t\n\0", 4));
+		if (first == std::string::npos)
+			return store(""); // no key: the host need not authenticate
+		// nvmet takes "DHHC-1:<n>:" with n up to 3 and checks the rest at Connect.
+		const std::string key = v.substr(first);
+		const std::string head = "DHHC-1:";
+		const auto colon = key.find(':', head.size());
+		auto n = colon == std::string::npos
+		                 ? Result<long long>(Error{})
+		                 : parse_int(std::string_view(key).substr(head.size(), colon - head.size()),
+		                             0, 3);
+		if (key.compare(0, head.size(), head) != 0 || !n)
+			return einval("a secret to");
+		return store(key);
+	}
+	if (name == "dhchap_hash") {
+		auto h = lookup(auth::hashes);
+		return h ? store(*h) : einval("'" + v + "' to");
+	}
+	if (name == "dhchap_dhgroup") {
+		auto g = lookup(auth::dhgroups);
+		return g ? store(*g) : einval("'" + v + "' to");
+	}
+	return einval("'" + v + "' to");
 }
 
 } // namespace nvmet::configfs

@@ -12,18 +12,31 @@
 // only to existing, writable attributes and are refused with the kernel's
 // errno: EACCES for a port's address while it is enabled, EBUSY for a
 // namespace's device while it is enabled, EINVAL for values nvmet rejects.
+// A write of nothing succeeds and changes nothing (configfs never passes
+// it to nvmet).
 #pragma once
 
 #include "configfs/tree.hpp"
 
 namespace nvmet::configfs {
 
+// What the fake target has beyond the base tree; by default what our
+// module has (the in-tree one built with CONFIG_NVME_TARGET_AUTH and
+// CONFIG_NVME_TARGET_TCP_TLS has the same).
+struct FakeFeatures {
+	// hosts/<nqn>/dhchap_key, dhchap_ctrl_key (mode 0600, as ours; in-tree
+	// 0644), dhchap_hash, dhchap_dhgroup.
+	bool dhchap = true;
+	// addr_tsas "tls1.3" on TCP ports (else EINVAL, as a target without TLS).
+	bool tls = true;
+};
+
 class FakeTree : public Tree {
 public:
 	// Lays out an nvmet root (hosts/, ports/, subsystems/, discovery_nqn)
 	// in ROOT, an existing directory, keeping what a FakeTree made there
 	// before.
-	explicit FakeTree(std::filesystem::path root);
+	explicit FakeTree(std::filesystem::path root, FakeFeatures features = {});
 
 	[[nodiscard]] Status write(const std::filesystem::path &rel, std::string_view value) const override;
 	[[nodiscard]] Status mkdir(const std::filesystem::path &rel) const override;
@@ -31,6 +44,14 @@ public:
 	[[nodiscard]] Status link(const std::filesystem::path &target,
 	                          const std::filesystem::path &link) const override;
 	[[nodiscard]] Status unlink(const std::filesystem::path &rel) const override;
+
+private:
+	FakeFeatures features_;
+
+	[[nodiscard]] Status write_host(const std::filesystem::path &rel, const std::string &name,
+	                                const std::string &value) const;
+	[[nodiscard]] Status write_port_security(const std::filesystem::path &rel, const std::string &name,
+	                                         const std::string &value) const;
 };
 
 } // namespace nvmet::configfs

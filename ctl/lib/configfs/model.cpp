@@ -4,6 +4,7 @@
 #include "common/integer.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 namespace nvmet::configfs {
 
@@ -94,6 +95,14 @@ Result<std::vector<Port>> read_ports(const Tree &tree)
 				return v.error();
 			*field = *v;
 		}
+		// Older trees may lack these; a port without them has no TLS.
+		for (auto [file, field] : {std::pair{"addr_tsas", &p.tsas}, {"addr_treq", &p.treq}})
+			if (tree.exists(dir / file)) {
+				auto v = tree.read(dir / file);
+				if (!v)
+					return v.error();
+				*field = *v;
+			}
 		auto subs = tree.list(dir / "subsystems");
 		if (!subs)
 			return subs.error();
@@ -101,6 +110,56 @@ Result<std::vector<Port>> read_ports(const Tree &tree)
 		out.push_back(std::move(p));
 	}
 	std::sort(out.begin(), out.end(), [](const Port &a, const Port &b) { return a.portid < b.portid; });
+	return out;
+}
+
+Result<std::vector<Host>> read_hosts(const Tree &tree, bool with_secrets)
+{
+	auto nqns = tree.list("hosts");
+	if (!nqns)
+		return nqns.error();
+	auto subs = tree.list("subsystems");
+	if (!subs)
+		return subs.error();
+	std::vector<Host> out;
+	for (const auto &nqn : *nqns) {
+		const std::filesystem::path dir = std::filesystem::path("hosts") / nqn;
+		Host h;
+		h.nqn = nqn;
+		if (tree.exists(dir / "dhchap_key")) {
+			HostAuth a;
+			for (auto [file, field] : {std::pair{"dhchap_key", &a.key},
+			                           {"dhchap_ctrl_key", &a.ctrl_key},
+			                           {"dhchap_hash", &a.hash},
+			                           {"dhchap_dhgroup", &a.dhgroup}}) {
+				if (!tree.exists(dir / file))
+					continue;
+				auto v = tree.read(dir / file);
+				// nvmet-oot lets root alone read the keys: without root
+				// whether they are set is not known, unless asked for.
+				const bool secret = field == &a.key || field == &a.ctrl_key;
+				if (!v && secret && !with_secrets &&
+				    (v.error().err == EACCES || v.error().err == EPERM)) {
+					a.readable = false;
+					continue;
+				}
+				if (!v)
+					return v.error();
+				*field = *v;
+			}
+			a.key_set = !a.key.empty();
+			a.ctrl_key_set = !a.ctrl_key.empty();
+			if (!with_secrets) {
+				a.key.clear();
+				a.ctrl_key.clear();
+			}
+			h.dhchap = std::move(a);
+		}
+		for (const auto &s : *subs)
+			if (tree.exists(std::filesystem::path("subsystems") / s / "allowed_hosts" / nqn))
+				h.allowed_by.push_back(s);
+		out.push_back(std::move(h));
+	}
 	return out;
 }
 

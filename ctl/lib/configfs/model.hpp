@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,10 +28,32 @@ struct Subsystem {
 struct Port {
 	std::uint16_t portid = 0;
 	std::string trtype, adrfam, traddr, trsvcid;
+	std::string tsas, treq; // "tls1.3" and "required": TLS only
 	std::vector<std::string> subsystems; // linked subsystem NQNs
+};
+
+// A host's DH-HMAC-CHAP settings (hosts/<nqn>/dhchap_*).
+struct HostAuth {
+	bool key_set = false; // the host must authenticate
+	bool ctrl_key_set = false; // and the controller too (bidirectional)
+	std::string hash, dhgroup;
+	// The secrets themselves, only when asked for (read_hosts' WITH_SECRETS).
+	std::string key, ctrl_key;
+	// False when the key files could not be read (not root on nvmet-oot,
+	// where they are 0600): key_set and ctrl_key_set say nothing then.
+	bool readable = true;
+};
+
+struct Host {
+	std::string nqn;
+	std::optional<HostAuth> dhchap; // none: the target has no DH-HMAC-CHAP
+	std::vector<std::string> allowed_by; // subsystems with it in allowed_hosts
 };
 
 [[nodiscard]] Result<std::vector<Subsystem>> read_subsystems(const Tree &tree);
 [[nodiscard]] Result<std::vector<Port>> read_ports(const Tree &tree);
+// Hosts by NQN. The secrets are read to tell whether they are set, and kept
+// in HostAuth only WITH_SECRETS.
+[[nodiscard]] Result<std::vector<Host>> read_hosts(const Tree &tree, bool with_secrets = false);
 
 } // namespace nvmet::configfs

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "configfs/ops.hpp"
 
+#include "auth/dhchap.hpp"
 #include "common/integer.hpp"
+#include "configfs/values.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <functional>
 
@@ -121,6 +124,159 @@ Status host_del(const Tree &tree, const std::string &nqn, bool force)
 		if (auto st = about(tree.unlink(subsys_dir(s) / "allowed_hosts" / nqn), obj); !st)
 			return st;
 	return about(tree.rmdir(dir), obj);
+}
+
+// --- DH-HMAC-CHAP of hosts
+
+namespace {
+
+// The host exists and has the DH-HMAC-CHAP attributes.
+Status host_with_dhchap(const Tree &tree, const std::string &nqn)
+{
+	const auto dir = fs::path("hosts") / nqn;
+	const std::string obj = "host " + nqn;
+	if (!tree.exists(dir))
+		return missing(tree, dir, obj, "create it first with 'nvmetctl host add'");
+	for (const char *f : {"dhchap_key", "dhchap_ctrl_key", "dhchap_hash", "dhchap_dhgroup"})
+		if (!tree.exists(dir / f))
+			return missing(
+			        tree, dir / f, obj,
+			        "this target has no in-band authentication (DH-HMAC-CHAP): load an nvmet "
+			        "module built with it (in-tree: CONFIG_NVME_TARGET_AUTH)");
+	return ok();
+}
+
+// Removes the secret in FILE. nvmet-oot takes an empty line; the in-tree
+// nvmet refuses that (EINVAL) and takes a lone NUL byte instead (a write
+// of nothing never reaches the kernel). Read back to be sure it is gone.
+Status clear_secret(const Tree &tree, const fs::path &file, const std::string &obj)
+{
+	auto st = write_secret(tree, file, "\n");
+	if (!st && st.error().err == EINVAL)
+		st = write_secret(tree, file, std::string_view("\0", 1));
+	if (!st)
+		return about(st, obj);
+	auto left = tree.read(file);
+	if (!left)
+		return about(Status(left.error()), obj);
+	if (!left->empty()) {
+		Error e{"remove the key in", tree.abs(file)};
+		e.context = obj;
+		e.hint = "the kernel kept it: check the kernel log";
+		return e;
+	}
+	return ok();
+}
+
+// FILE back to VALUE (a secret when SECRET), best effort: for undoing.
+void put_back(const Tree &tree, const fs::path &file, const std::string &value, bool secret,
+              const std::string &obj)
+{
+	if (secret && value.empty())
+		(void)clear_secret(tree, file, obj);
+	else if (secret)
+		(void)write_secret(tree, file, value);
+	else
+		(void)tree.write(file, value);
+}
+
+Error bad_value(const std::string &obj, const std::string &what, const std::string &hint)
+{
+	Error e{"use", {}, 0, what};
+	e.context = obj;
+	e.hint = hint;
+	return e;
+}
+
+} // namespace
+
+Status host_set_key(const Tree &tree, const HostKeySpec &spec)
+{
+	const auto dir = fs::path("hosts") / spec.nqn;
+	const std::string obj = "host " + spec.nqn;
+	if (auto st = host_with_dhchap(tree, spec.nqn); !st)
+		return st;
+	if (!spec.key && !spec.ctrl_key && !spec.hash && !spec.dhgroup) {
+		Error e{"set", {}, 0, "a key"};
+		e.context = obj;
+		e.hint = "nothing given: give --key, --key-file, --ctrl-key, --hash or --dhgroup";
+		return e;
+	}
+
+	// Everything is checked before the first write.
+	std::optional<std::string> hash, dhgroup;
+	if (spec.hash && !(hash = auth::hash_name(*spec.hash)))
+		return bad_value(
+		        obj, "the hash '" + *spec.hash + "'",
+		        "hashes: hmac(sha256), the default, hmac(sha384), hmac(sha512); sha384 stands for "
+		        "hmac(sha384)");
+	if (spec.dhgroup && !(dhgroup = auth::dhgroup_name(*spec.dhgroup)))
+		return bad_value(
+		        obj, "the DH group '" + *spec.dhgroup + "'",
+		        "groups: null (no Diffie-Hellman exchange, the default), ffdhe2048, ffdhe3072, "
+		        "ffdhe4096, ffdhe6144, ffdhe8192");
+	if (spec.key)
+		if (auto k = auth::parse_secret(*spec.key, "the DH-HMAC-CHAP key"); !k)
+			return about(Status(k.error()), obj);
+	if (spec.ctrl_key)
+		if (auto k = auth::parse_secret(*spec.ctrl_key, "the DH-HMAC-CHAP controller key"); !k)
+			return about(Status(k.error()), obj);
+	if (spec.ctrl_key && !spec.key) {
+		auto cur = tree.read(dir / "dhchap_key");
+		if (!cur)
+			return about(Status(cur.error()), obj);
+		if (cur->empty())
+			return bad_value(
+			        obj, "a controller key alone",
+			        "bidirectional authentication needs the host's key too: give --key as well");
+	}
+
+	// In this order, each with what it held before (to put back).
+	struct Change {
+		const char *file;
+		std::string value;
+		bool secret;
+		std::string before;
+	};
+	std::vector<Change> changes;
+	auto want = [&](const char *file, const std::optional<std::string> &value, bool secret) -> Status {
+		if (!value)
+			return ok();
+		auto cur = tree.read(dir / file);
+		if (!cur)
+			return about(Status(cur.error()), obj);
+		changes.push_back({file, *value, secret, *cur});
+		return ok();
+	};
+	for (auto st : {want("dhchap_hash", hash, false), want("dhchap_dhgroup", dhgroup, false),
+	                want("dhchap_key", spec.key, true), want("dhchap_ctrl_key", spec.ctrl_key, true)})
+		if (!st)
+			return st;
+	for (std::size_t i = 0; i < changes.size(); i++) {
+		const auto &c = changes[i];
+		const auto file = dir / c.file;
+		auto st = c.secret ? write_secret(tree, file, c.value) : tree.write(file, c.value);
+		if (!st) {
+			for (std::size_t j = i; j-- > 0;)
+				put_back(tree, dir / changes[j].file, changes[j].before, changes[j].secret,
+				         obj);
+			return about(st, obj,
+			             c.secret ? "the kernel refused the key: check the kernel log"
+			                      : "the kernel lacks that algorithm: check the kernel log");
+		}
+	}
+	return ok();
+}
+
+Status host_clear_key(const Tree &tree, const std::string &nqn, bool ctrl_only)
+{
+	const auto dir = fs::path("hosts") / nqn;
+	const std::string obj = "host " + nqn;
+	if (auto st = host_with_dhchap(tree, nqn); !st)
+		return st;
+	if (auto st = clear_secret(tree, dir / "dhchap_ctrl_key", obj); !st)
+		return st;
+	return ctrl_only ? ok() : clear_secret(tree, dir / "dhchap_key", obj);
 }
 
 // --- subsystems
@@ -291,7 +447,48 @@ Status namespace_resize(const Tree &tree, const std::string &subsys, std::uint32
 
 // --- ports
 
-Status port_add(const Tree &tree, const PortSpec &spec)
+namespace {
+
+// SPEC with TLS spelled out (tsas, treq) and treq as configfs takes it;
+// an error for what the kernel would refuse.
+Result<PortSpec> port_security(PortSpec spec)
+{
+	const std::string obj = fmt::format("port {}", spec.portid);
+	auto refuse = [&](const std::string &what, const std::string &hint) {
+		Error e{"use", {}, 0, what};
+		e.context = obj;
+		e.hint = hint;
+		return e;
+	};
+	if (spec.treq) {
+		std::replace(spec.treq->begin(), spec.treq->end(), '-', ' ');
+		if (!values::treqs.count(*spec.treq))
+			return refuse("--treq '" + *spec.treq + "'",
+			              "values: required, not-required, not-specified");
+	}
+	if (spec.tsas && spec.trtype == "tcp" && !values::tcp_tsas.count(*spec.tsas))
+		return refuse("--tsas '" + *spec.tsas + "'",
+		              "a TCP port takes none or tls1.3 (or use --tls)");
+	if (spec.tls) {
+		if (spec.trtype != "tcp")
+			return refuse("--tls with --trtype " + spec.trtype, "TLS is for TCP ports only");
+		if (spec.tsas && *spec.tsas != "tls1.3")
+			return refuse("--tls with --tsas " + *spec.tsas,
+			              "--tls means tsas tls1.3: drop --tsas");
+		spec.tsas = "tls1.3";
+		if (!spec.treq)
+			spec.treq = "required";
+	}
+	if (spec.tsas == "tls1.3" && spec.treq == "not specified")
+		return refuse(
+		        "TLS with treq 'not specified'",
+		        "a TLS port takes --treq required (TLS hosts only, the default) or not-required "
+		        "(hosts without TLS too)");
+	return spec;
+}
+
+// The port of SPEC, checked, made and set up; undone if the kernel refuses.
+Status port_create(const Tree &tree, const PortSpec &spec)
 {
 	const auto dir = port_dir(spec.portid);
 	const std::string obj = fmt::format("port {}", spec.portid);
@@ -307,13 +504,34 @@ Status port_add(const Tree &tree, const PortSpec &spec)
 	auto num = [](const std::optional<int> &v) {
 		return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
 	};
-	// trtype first: it decides how tsas and treq are read.
+	// trtype first: it decides how tsas and treq are read; tsas then makes
+	// treq "required" for TLS, and treq says what it should be.
+	auto tsas = [&] {
+		return spec.tsas ? about(tree.write(dir / "addr_tsas", *spec.tsas), obj,
+		                         *spec.tsas == "tls1.3"
+		                                 ? "the kernel refused TLS: nvmet-tcp needs TLS support "
+		                                   "(CONFIG_NVME_TARGET_TCP_TLS) and the NVMe keyring "
+		                                   "(nvme-keyring, loaded before the port was made); see the "
+		                                   "kernel log"
+		                                 : "")
+		                 : ok();
+	};
 	return steps({write("addr_trtype", spec.trtype), write("addr_adrfam", spec.adrfam),
-	              write("addr_traddr", spec.traddr), write("addr_trsvcid", spec.trsvcid),
-	              write("addr_tsas", spec.tsas), write("addr_treq", spec.treq),
+	              write("addr_traddr", spec.traddr), write("addr_trsvcid", spec.trsvcid), tsas,
+	              write("addr_treq", spec.treq),
 	              write("param_inline_data_size", num(spec.inline_data_size)),
 	              write("param_max_queue_size", num(spec.max_queue_size))},
 	             [&] { (void)tree.rmdir(dir); });
+}
+
+} // namespace
+
+Status port_add(const Tree &tree, const PortSpec &spec)
+{
+	auto checked = port_security(spec);
+	if (!checked)
+		return checked.error();
+	return port_create(tree, *checked);
 }
 
 Status port_del(const Tree &tree, std::uint16_t portid, bool force)

@@ -21,6 +21,22 @@ namespace nvmet::configfs {
 // FORCE: also remove the host from every subsystem's allowed_hosts.
 [[nodiscard]] Status host_del(const Tree &tree, const std::string &nqn, bool force);
 
+// DH-HMAC-CHAP of a host: what is set is written, the rest kept. Keys are
+// checked (auth::parse_secret) and names spelled as configfs wants them
+// before anything is written; a controller key needs a host key (given or
+// already set). When the kernel refuses a step, what was written is put back.
+struct HostKeySpec {
+	std::string nqn{};
+	std::optional<std::string> key{}; // the host's secret: the host must authenticate
+	std::optional<std::string> ctrl_key{}; // the controller's: bidirectional
+	std::optional<std::string> hash{}; // "hmac(sha256)" or "sha256", ...
+	std::optional<std::string> dhgroup{}; // "null", "ffdhe2048", ...
+};
+[[nodiscard]] Status host_set_key(const Tree &tree, const HostKeySpec &spec);
+// Removes the controller key and, unless CTRL_ONLY, the host key: the host
+// then connects without authenticating. Hash and DH group stay.
+[[nodiscard]] Status host_clear_key(const Tree &tree, const std::string &nqn, bool ctrl_only);
+
 // --- subsystems
 struct SubsystemSpec {
 	std::string nqn;
@@ -58,9 +74,16 @@ struct NamespaceSpec {
 struct PortSpec {
 	std::uint16_t portid = 0;
 	std::string trtype, adrfam, traddr, trsvcid;
+	// treq: "not specified", "required", "not required" (or with '-' for
+	// the blanks); tsas: "none", "tls1.3" (TCP)
 	std::optional<std::string> treq, tsas;
+	// TLS 1.3 (TCP only): tsas "tls1.3" and treq "required" unless treq
+	// says "not required" (hosts without TLS accepted too).
+	bool tls = false;
 	std::optional<int> inline_data_size, max_queue_size;
 };
+// Checked first: --tls only on TCP, and not with a tsas or treq that
+// contradicts it.
 [[nodiscard]] Status port_add(const Tree &tree, const PortSpec &spec);
 // FORCE: unlink its subsystems and remove its referrals and ANA groups first.
 [[nodiscard]] Status port_del(const Tree &tree, std::uint16_t portid, bool force);

@@ -145,4 +145,14 @@ bool Tree::is_writable_file(const std::filesystem::path &rel) const
 	return ::lstat(abs(rel).c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IWUSR);
 }
 
+Status write_secret(const Tree &tree, const std::filesystem::path &rel, std::string_view secret)
+{
+	auto st = tree.write(rel, secret);
+	if (st)
+		return st;
+	Error e = st.error();
+	e.detail = "a secret to";
+	return e;
+}
+
 } // namespace nvmet::configfs

@@ -36,7 +36,7 @@ public:
 	}
 
 	// An attribute's value, without the trailing newline configfs adds.
-	[[nodiscard]] Result<std::string> read(const std::filesystem::path &rel) const;
+	[[nodiscard]] virtual Result<std::string> read(const std::filesystem::path &rel) const;
 	// Writes VALUE in one write(2), as configfs requires; the kernel's errno is kept.
 	[[nodiscard]] virtual Status write(const std::filesystem::path &rel, std::string_view value) const;
 	// Names in a directory; "." and ".." excluded.
@@ -68,5 +68,10 @@ public:
 private:
 	std::filesystem::path root_;
 };
+
+// TREE.write(REL, SECRET) whose error does not contain the secret (a
+// DH-HMAC-CHAP key must not end up in messages or logs).
+[[nodiscard]] Status write_secret(const Tree &tree, const std::filesystem::path &rel,
+                                  std::string_view secret);
 
 } // namespace nvmet::configfs

@@ -34,12 +34,38 @@ std::string kv_value(const std::string &v)
 	return out + "\"";
 }
 
+// " auth=... tls=..." for what the module reports (version 2), else nothing.
+std::string security_fields(const Ctrl &c)
+{
+	std::string out;
+	if (c.auth)
+		out += " auth=" + auth_name(*c.auth);
+	if (c.tls)
+		out += *c.tls ? " tls=yes" : " tls=no";
+	return out;
+}
+
 std::string ctrl_fields(const Ctrl &c)
 {
-	return fmt::format("cntlid={} subsys={} host={} hostid={} addr={} port={} trtype={}{}", c.cntlid,
+	return fmt::format("cntlid={} subsys={} host={} hostid={} addr={} port={} trtype={}{}{}", c.cntlid,
 	                   kv_value(c.subsys_nqn), kv_value(c.host_nqn), kv_value(c.host_id),
 	                   kv_value(c.host_traddr), c.port.port_id, trtype_name(c.port.trtype),
-	                   c.discovery ? " discovery" : "");
+	                   c.discovery ? " discovery" : "", security_fields(c));
+}
+
+// An authentication failure carries the subsystem, host, controller, port,
+// queue and reason only: no host ID, address or transport.
+std::string auth_failure_fields(const Event &ev)
+{
+	std::string out =
+	        fmt::format("cntlid={} subsys={} host={} port={}", ev.ctrl.cntlid,
+	                    kv_value(ev.ctrl.subsys_nqn), kv_value(ev.ctrl.host_nqn), ev.ctrl.port.port_id);
+	if (ev.qid)
+		out += fmt::format(" qid={}", *ev.qid);
+	if (ev.auth_reason)
+		out += fmt::format(" reason={} code={:#04x}", auth_reason_name(*ev.auth_reason),
+		                   *ev.auth_reason);
+	return out;
 }
 
 std::string port_fields(const Port &p)
@@ -120,6 +146,10 @@ json status_json(const std::vector<Ctrl> &ctrls, const std::vector<Ns> &nss)
 		        {"subsys", c.subsys_nqn}, {"cntlid", c.cntlid},          {"host", c.host_nqn},
 		        {"hostid", c.host_id},    {"addr", c.host_traddr},       {"port", port_json(c.port)},
 		        {"kato", c.kato},         {"io_queues", c.nr_io_queues}, {"discovery", c.discovery}};
+		if (c.auth)
+			o["auth"] = auth_name(*c.auth);
+		if (c.tls)
+			o["tls"] = *c.tls;
 		if (c.stats)
 			o["stats"] = to_json(*c.stats);
 		jc.push_back(o);
@@ -142,11 +172,17 @@ std::string status_text(const std::vector<Ctrl> &ctrls, const std::vector<Ns> &n
 {
 	std::string out = fmt::format("controllers: {}\n", ctrls.size());
 	for (const auto &c : ctrls) {
+		// Authentication and TLS only when the module reports them.
+		std::string security;
+		if (c.auth)
+			security += "  auth: " + auth_name(*c.auth);
+		if (c.tls)
+			security += *c.tls ? "  tls: yes" : "  tls: no";
 		out += fmt::format(
-		        "  {} ctrl {}{}  host {}  from {} via port {} ({})  {} I/O queues  kato {}s\n",
+		        "  {} ctrl {}{}  host {}  from {} via port {} ({})  {} I/O queues  kato {}s{}\n",
 		        c.subsys_nqn, c.cntlid, c.discovery ? " (discovery)" : "", c.host_nqn,
 		        c.host_traddr.empty() ? "?" : c.host_traddr, c.port.port_id,
-		        trtype_name(c.port.trtype), c.nr_io_queues, c.kato);
+		        trtype_name(c.port.trtype), c.nr_io_queues, c.kato, security);
 		if (c.stats)
 			out += fmt::format("    reads {} ({} B)  writes {} ({} B)  other {}  errors {}\n",
 			                   c.stats->read_cmds, c.stats->read_bytes, c.stats->write_cmds,
@@ -192,6 +228,8 @@ std::string event_line(const Event &ev)
 	}
 	case EventKind::kato_expired:
 		return fmt::format("{} {} kato={}", event_name(ev.kind), ctrl_fields(ev.ctrl), ev.ctrl.kato);
+	case EventKind::auth_failure:
+		return fmt::format("{} {}", event_name(ev.kind), auth_failure_fields(ev));
 	case EventKind::unknown:
 		return fmt::format("event {} (from a newer module; not decoded)", ev.cmd);
 	default:

@@ -36,7 +36,13 @@ nla_policy attr_policy(int type)
 		break;
 	case NVMET_A_TRTYPE:
 	case NVMET_A_NS_ENABLED:
+	case NVMET_A_AUTH:
+	case NVMET_A_TLS:
+	case NVMET_A_AUTH_REASON:
 		p.type = NLA_U8;
+		break;
+	case NVMET_A_QID:
+		p.type = NLA_U16;
 		break;
 	case NVMET_A_KATO:
 	case NVMET_A_NSID:
@@ -147,6 +153,10 @@ Result<Ctrl> ctrl_from(const Attrs &tb)
 		c.nr_io_queues = nla_get_u16(tb[NVMET_A_NR_IO_QUEUES]);
 	c.discovery = tb[NVMET_A_DISCOVERY] != nullptr;
 	c.port = port_from(tb);
+	if (tb[NVMET_A_AUTH])
+		c.auth = nla_get_u8(tb[NVMET_A_AUTH]);
+	if (tb[NVMET_A_TLS])
+		c.tls = nla_get_u8(tb[NVMET_A_TLS]) != 0;
 	if (tb[NVMET_A_STATS]) {
 		auto s = parse_stats(tb[NVMET_A_STATS]);
 		if (!s)
@@ -262,6 +272,10 @@ Result<Event> parse_event(const nlmsghdr *nlh)
 		break;
 	}
 	}
+	if ((*tb)[NVMET_A_QID])
+		ev.qid = nla_get_u16((*tb)[NVMET_A_QID]);
+	if ((*tb)[NVMET_A_AUTH_REASON])
+		ev.auth_reason = nla_get_u8((*tb)[NVMET_A_AUTH_REASON]);
 	return ev;
 }
 
@@ -324,6 +338,44 @@ std::string trtype_name(std::uint8_t trtype)
 		return "loop";
 	default:
 		return std::to_string(trtype);
+	}
+}
+
+std::string auth_name(std::uint8_t auth)
+{
+	switch (auth) {
+	case NVMET_AUTH_NONE:
+		return "none";
+	case NVMET_AUTH_PENDING:
+		return "pending";
+	case NVMET_AUTH_HOST:
+		return "host";
+	case NVMET_AUTH_BIDIRECTIONAL:
+		return "bidirectional";
+	default:
+		return std::to_string(auth);
+	}
+}
+
+std::string auth_reason_name(std::uint8_t reason)
+{
+	switch (reason) {
+	case 0x01:
+		return "failed";
+	case 0x02:
+		return "not-usable";
+	case 0x03:
+		return "concat-mismatch";
+	case 0x04:
+		return "hash-unusable";
+	case 0x05:
+		return "dhgroup-unusable";
+	case 0x06:
+		return "incorrect-payload";
+	case 0x07:
+		return "incorrect-protocol-message";
+	default:
+		return "unknown";
 	}
 }
 

@@ -32,6 +32,9 @@ struct Ctrl {
 	bool discovery = false;
 	Port port;
 	std::optional<Stats> stats;
+	// Family version 2; none when the module does not report them.
+	std::optional<std::uint8_t> auth; // NVMET_AUTH_*: see auth_name()
+	std::optional<bool> tls; // the admin queue runs over TLS
 };
 
 struct Ns {
@@ -63,6 +66,10 @@ struct Event {
 	Ctrl ctrl; // ctrl_*, kato_expired, auth_failure, fatal_error
 	Ns ns; // ns_*
 	Port port; // port_*
+	// auth_failure (version 2): the queue, and the DH-HMAC-CHAP failure
+	// reason code explanation (see auth_reason_name()).
+	std::optional<std::uint16_t> qid;
+	std::optional<std::uint8_t> auth_reason;
 };
 
 // Whether an event reports a change of the configuration (worth a save).
@@ -71,5 +78,13 @@ bool changes_config(EventKind kind);
 const char *event_name(EventKind kind);
 // "tcp", "rdma", ... for a trtype number; the number as text if unknown.
 std::string trtype_name(std::uint8_t trtype);
+// "none", "pending", "host", "bidirectional" for NVMET_A_AUTH; the number
+// as text if unknown (a newer module).
+std::string auth_name(std::uint8_t auth);
+// "failed", "not-usable", "concat-mismatch", "hash-unusable",
+// "dhgroup-unusable", "incorrect-payload", "incorrect-protocol-message"
+// for the DH-HMAC-CHAP failure reason code explanations 01h..07h (NVMe
+// Base 2.1, AUTH_Failure1); "unknown" for other codes.
+std::string auth_reason_name(std::uint8_t reason);
 
 } // namespace nvmet::netlink
