@@ -6,13 +6,20 @@ Fabrics Connect command; standard library only. PDU and command builders,
 a connection that reports what the target did as events (named tuples:
 Response, R2TEvent, ICRespEvent, Event), and Target, which performs the
 well-formed steps (ICReq, Connect, CC.EN, an I/O queue) before an attack.
-Used by tcp_bad_client.py, tcp_hostile.py, fabrics_disconnect.py and
-r2t_stall.py.
+Used by tcp_bad_client.py, tcp_hostile.py, fabrics_disconnect.py,
+r2t_stall.py and auth_bad_client.py; the last also uses the in-band
+authentication part (DH-HMAC-CHAP, NVMe Base 2.x 8.3.5: Authentication Send
+and Receive, the message layouts, the key format and the responses; the NULL
+DH group only).
 """
+import base64
+import hashlib
+import hmac
 import os
 import socket
 import struct
 import time
+import zlib
 from collections import namedtuple
 
 TIMEOUT = 5.0          # bounded wait for a reaction
@@ -388,3 +395,267 @@ class Target:
             c.close()
             raise
         return c
+
+# ---------------------------------------------------------------- in-band authentication
+#
+# Authentication Send (fabrics command type 05h) carries a message of TL
+# bytes to the controller, Authentication Receive (06h) asks for the next one
+# into a buffer of AL bytes. Both name the security protocol (SECP E9h: NVMe
+# in-band authentication) and its specific fields SPSP0 = SPSP1 = 01h.
+
+FCTYPE_AUTH_SEND, FCTYPE_AUTH_RECV = 0x05, 0x06
+SECP_AUTH = 0xE9
+
+# Connect response, Dword 0: bits 15:0 controller ID, then AUTHREQ: ATR
+# (authentication transaction required) is bit 17 and ASCR (secure channel
+# concatenation required) bit 18, as Linux (host and target) defines them.
+CONNECT_ATR, CONNECT_ASCR = 1 << 17, 1 << 18
+
+# Status codes (SCT 0) of this area
+SC_INVALID_FIELD, SC_CMD_SEQ_ERROR, SC_INTERNAL = 0x002, 0x00C, 0x006
+SC_SGL_INVALID_DATA, SC_AUTH_REQUIRED = 0x00F, 0x191
+DNR = 0x4000
+
+# AUTH_TYPE and AUTH_ID of the messages
+AUTH_COMMON, AUTH_DHCHAP = 0x00, 0x01
+NEGOTIATE, CHALLENGE, REPLY, SUCCESS1, SUCCESS2 = 0x00, 0x01, 0x02, 0x03, 0x04
+FAILURE2, FAILURE1 = 0xF0, 0xF1
+MSG_NAMES = {NEGOTIATE: "negotiate", CHALLENGE: "challenge", REPLY: "reply",
+             SUCCESS1: "success1", SUCCESS2: "success2", FAILURE1: "failure1",
+             FAILURE2: "failure2"}
+AUTHID_DHCHAP = 0x01
+
+# Hash functions (HashID) and DH groups (DHgID)
+HASHES = {1: hashlib.sha256, 2: hashlib.sha384, 3: hashlib.sha512}
+HASH_NAMES = {1: "hmac(sha256)", 2: "hmac(sha384)", 3: "hmac(sha512)"}
+DHGROUP_NULL = 0x00
+DHGROUPS = (0x00, 0x01, 0x02, 0x03, 0x04, 0x05)
+
+# Failure reason code explanations (AUTH_Failure1/2 RCODEEXP)
+FAILED, NOT_USABLE, CONCAT_MISMATCH, HASH_UNUSABLE = 0x01, 0x02, 0x03, 0x04
+DHGROUP_UNUSABLE, INCORRECT_PAYLOAD, INCORRECT_MESSAGE = 0x05, 0x06, 0x07
+
+
+def auth_sqe(cid, fctype, length, secp=SECP_AUTH, spsp0=1, spsp1=1, sgl_desc=None):
+    """Authentication Send (FCTYPE 05h, LENGTH is TL) or Receive (06h, AL):
+    SECP, SPSP0 and SPSP1 in bytes 41..43, TL/AL in CDW11. The default SGL
+    is in-capsule data of LENGTH bytes for Send, a transport SGL for Receive."""
+    if sgl_desc is None:
+        if fctype == FCTYPE_AUTH_SEND:
+            sgl_desc = sgl(length & 0xFFFFFFFF, SGL_INCAPSULE)
+        else:
+            sgl_desc = sgl(length & 0xFFFFFFFF, SGL_TRANSPORT)
+    tail = struct.pack("<xBBBI", spsp0, spsp1, secp, length & 0xFFFFFFFF)
+    return sqe(0x7F, cid, sgl_desc, fctype=fctype, tail=tail)
+
+
+def auth_send_capsule(cid, msg, tl=None, **kw):
+    """An Authentication Send of MSG in-capsule; TL defaults to len(MSG)."""
+    cmd = auth_sqe(cid, FCTYPE_AUTH_SEND, len(msg) if tl is None else tl,
+                   sgl_desc=kw.pop("sgl_desc", sgl(len(msg), SGL_INCAPSULE)), **kw)
+    return capsule(cmd, msg)
+
+
+def auth_recv_capsule(cid, al, **kw):
+    return capsule(auth_sqe(cid, FCTYPE_AUTH_RECV, al, **kw))
+
+
+def protocol_descriptor(hashes=(1, 2, 3), groups=DHGROUPS, authid=AUTHID_DHCHAP,
+                        halen=None, dhlen=None):
+    """64 bytes: AUTHID, reserved, HALEN, DHLEN, then 30 bytes of hash IDs
+    and 30 bytes of DH group IDs (IDLIST)."""
+    d = bytearray(64)
+    d[0] = authid
+    d[2] = len(hashes) if halen is None else halen
+    d[3] = len(groups) if dhlen is None else dhlen
+    d[4:4 + len(hashes)] = bytes(hashes)
+    d[34:34 + len(groups)] = bytes(groups)
+    return bytes(d)
+
+
+def negotiate_msg(tid, descriptors=None, sc_c=0, napd=None, auth_type=AUTH_COMMON,
+                  auth_id=NEGOTIATE):
+    """AUTH_Negotiate: AUTH_TYPE 00h, AUTH_ID 00h, reserved, T_ID, SC_C, NAPD,
+    then NAPD protocol descriptors."""
+    if descriptors is None:
+        descriptors = [protocol_descriptor()]
+    return struct.pack("<BBHHBB", auth_type, auth_id, 0, tid, sc_c,
+                       len(descriptors) if napd is None else napd) + b"".join(descriptors)
+
+
+def reply_msg(tid, rval, c2=None, seqnum=0, dhv=b"", hl=None, dhvlen=None,
+              auth_id=REPLY, cvalid=None):
+    """DH-HMAC-CHAP_Reply: header (16 bytes: type 01h, id 02h, reserved, T_ID,
+    HL, reserved, CVALID, reserved, DHVLEN, SEQNUM), then the response (HL
+    bytes), the challenge C2 (HL bytes, zero when CVALID is 0), the DH value."""
+    h = len(rval) if hl is None else hl
+    if cvalid is None:
+        cvalid = 1 if c2 is not None else 0
+    c2 = c2 if c2 is not None else b"\0" * len(rval)
+    return struct.pack("<BBHHBBBBHI", AUTH_DHCHAP, auth_id, 0, tid, h, 0, cvalid, 0,
+                       len(dhv) if dhvlen is None else dhvlen, seqnum) + rval + c2 + dhv
+
+
+def success2_msg(tid):
+    return struct.pack("<BBHH", AUTH_DHCHAP, SUCCESS2, 0, tid) + b"\0" * 10
+
+
+def failure2_msg(tid, rcode=1, rcode_exp=FAILED, auth_type=AUTH_COMMON):
+    return struct.pack("<BBHHBB", auth_type, FAILURE2, 0, tid, rcode, rcode_exp)
+
+
+AuthMsg = namedtuple("AuthMsg", "name auth_type auth_id tid fields")
+
+
+def parse_auth(data):
+    """The controller's message: AuthMsg with a dict of its fields, or None."""
+    if len(data) < 6:
+        return None
+    atype, aid, _, tid = struct.unpack_from("<BBHH", data)
+    f = {}
+    if aid == CHALLENGE and atype == AUTH_DHCHAP and len(data) >= 16:
+        hl, _, hashid, dhgid, dhvlen, seq = struct.unpack_from("<BBBBHI", data, 6)
+        f = dict(hl=hl, hashid=hashid, dhgid=dhgid, dhvlen=dhvlen, seqnum=seq,
+                 cval=bytes(data[16:16 + hl]), dhv=bytes(data[16 + hl:16 + hl + dhvlen]))
+    elif aid == SUCCESS1 and atype == AUTH_DHCHAP and len(data) >= 16:
+        hl, _, rvalid = struct.unpack_from("<BBB", data, 6)
+        f = dict(hl=hl, rvalid=rvalid, rval=bytes(data[16:16 + hl]))
+    elif aid == FAILURE1 and len(data) >= 8:
+        rcode, rexp = struct.unpack_from("<BB", data, 6)
+        f = dict(rcode=rcode, rexp=rexp)
+    return AuthMsg(MSG_NAMES.get(aid, "id-0x%02x" % aid), atype, aid, tid, f)
+
+
+def describe_auth(m):
+    if m is None:
+        return "no message"
+    f = m.fields
+    if m.auth_id == CHALLENGE and f:
+        return "challenge(hash %d hl %d dhgroup %d dhvlen %d tid %d)" % (
+            f["hashid"], f["hl"], f["dhgid"], f["dhvlen"], m.tid)
+    if m.auth_id == SUCCESS1 and f:
+        return "success1(hl %d rvalid %d tid %d)" % (f["hl"], f["rvalid"], m.tid)
+    if m.auth_id == FAILURE1 and f:
+        return "failure1(rcode %d rexp 0x%02x tid %d)" % (f["rcode"], f["rexp"], m.tid)
+    return "%s(type %d tid %d)" % (m.name, m.auth_type, m.tid)
+
+# Keys: "DHHC-1:XX:<base64 of key || CRC-32 of key, little endian>:", XX the
+# hash of the key transformation (00 none, 01..03 SHA-256/384/512); keys are
+# 32, 48 or 64 bytes.
+
+
+def parse_secret(secret):
+    """(transform hash ID, key bytes) of a DHHC-1 secret; ValueError if bad."""
+    parts = secret.strip().split(":")
+    if len(parts) < 3 or parts[0] != "DHHC-1":
+        raise ValueError("not a DHHC-1 secret")
+    tf = int(parts[1], 10)
+    raw = base64.b64decode(parts[2], validate=True)
+    if len(raw) not in (36, 52, 68):
+        raise ValueError("key of %d bytes" % (len(raw) - 4))
+    key, crc = raw[:-4], struct.unpack("<I", raw[-4:])[0]
+    if zlib.crc32(key) != crc:
+        raise ValueError("CRC mismatch")
+    return tf, key
+
+
+def transform_key(tf, key, nqn):
+    """The key as used: itself (transform 0), or HMAC-H(key, NQN ||
+    "NVMe-over-Fabrics") with the transform's hash."""
+    if tf == 0:
+        return key
+    return hmac.new(key, nqn.encode() + b"NVMe-over-Fabrics", HASHES[tf]).digest()
+
+
+def dhchap_response(hashid, tkey, challenge, seqnum, tid, sc_c, role, nqn1, nqn2):
+    """HMAC-H(key, C || SEQNUM (LE32) || T_ID (LE16) || SC_C || role || NQN1
+    || 00h || NQN2): the host's response (role "HostHost", NQN1 the host's)
+    or the controller's ("Controller", NQN1 the subsystem's)."""
+    data = (challenge + struct.pack("<IHB", seqnum, tid, sc_c) + role.encode() +
+            nqn1.encode() + b"\0" + nqn2.encode())
+    return hmac.new(tkey, data, HASHES[hashid]).digest()
+
+
+class Auth:
+    """One side of DH-HMAC-CHAP for a host: secrets, and the Authentication
+    Send/Receive exchanges on a connection (NULL DH group only)."""
+
+    def __init__(self, target, secret, ctrl_secret=None):
+        self.t = target
+        self.secret = secret
+        self.ctrl_secret = ctrl_secret
+
+    def send(self, c, msg, tl=None, **kw):
+        """Authentication Send; returns the event (a Response when answered)."""
+        return c.send_wait(auth_send_capsule(c.next_cid(), msg, tl=tl, **kw))
+
+    def recv(self, c, al=4096, **kw):
+        """Authentication Receive; returns (event, AuthMsg or None)."""
+        ev = c.send_wait(auth_recv_capsule(c.next_cid(), al, **kw))
+        if ev[0] == "response" and ev[1] == 0:
+            return ev, parse_auth(bytes(c.data))
+        return ev, None
+
+    def host_response(self, ch, tid, sc_c=0):
+        tf, key = parse_secret(self.secret)
+        tkey = transform_key(tf, key, self.t.hostnqn)
+        return dhchap_response(ch.fields["hashid"], tkey, ch.fields["cval"],
+                               ch.fields["seqnum"], tid, sc_c, "HostHost",
+                               self.t.hostnqn, self.t.subnqn)
+
+    def ctrl_response(self, hashid, c2, seqnum, tid, sc_c=0):
+        tf, key = parse_secret(self.ctrl_secret)
+        tkey = transform_key(tf, key, self.t.subnqn)
+        return dhchap_response(hashid, tkey, c2, seqnum, tid, sc_c, "Controller",
+                               self.t.subnqn, self.t.hostnqn)
+
+    def reply_for(self, ch, tid, bidirectional=False, seqnum=None):
+        """The Reply to challenge CH; with BIDIRECTIONAL, a fresh C2 and a
+        SEQNUM (default random, non-zero). Returns (message, c2, seqnum)."""
+        rval = self.host_response(ch, tid)
+        if not bidirectional:
+            return reply_msg(tid, rval), None, 0
+        c2 = os.urandom(len(rval))
+        s2 = seqnum if seqnum is not None else (struct.unpack("<I", os.urandom(4))[0] | 1)
+        return reply_msg(tid, rval, c2=c2, seqnum=s2), c2, s2
+
+    def authenticate(self, c, tid=1, bidirectional=None, hashes=(1, 2, 3),
+                     groups=DHGROUPS):
+        """A whole transaction, offering HASHES and GROUPS (default: all, as
+        the Linux host does; the target must choose the NULL group, the only
+        one this client can do); returns a list of what happened, each a
+        short string ("0x000", "challenge(...)", "success1(...)", "ctrl-ok")."""
+        if bidirectional is None:
+            bidirectional = self.ctrl_secret is not None
+        obs = []
+        ev = self.send(c, negotiate_msg(tid, [protocol_descriptor(hashes, groups)]))
+        obs.append(status_word(ev))
+        if ev[0] != "response" or ev[1]:
+            return obs
+        ev, ch = self.recv(c)
+        obs.append(status_word(ev) if ch is None else describe_auth(ch))
+        if ch is None or ch.auth_id != CHALLENGE or ch.fields["dhgid"] != DHGROUP_NULL:
+            return obs
+        msg, c2, s2 = self.reply_for(ch, tid, bidirectional)
+        ev = self.send(c, msg)
+        obs.append(status_word(ev))
+        if ev[0] != "response" or ev[1]:
+            return obs
+        ev, s1 = self.recv(c)
+        obs.append(status_word(ev) if s1 is None else describe_auth(s1))
+        if s1 is None or s1.auth_id != SUCCESS1 or not bidirectional:
+            return obs
+        want = self.ctrl_response(ch.fields["hashid"], c2, s2, tid)
+        good = s1.fields["rvalid"] == 1 and s1.fields["rval"] == want
+        obs.append("ctrl-ok" if good else "ctrl-bad")
+        ev = self.send(c, success2_msg(tid) if good else failure2_msg(tid))
+        obs.append(status_word(ev))
+        return obs
+
+
+def status_word(ev):
+    """A short word for an event: "0x000", "0x191/dnr" (status code type and
+    code, DNR), or the event kind (closed, timeout, termreq...)."""
+    if ev[0] == "response":
+        return "0x%03x%s" % (ev[1] & 0x7FF, "/dnr" if ev[1] & DNR else "")
+    return ev[0]
