@@ -235,16 +235,25 @@ check "host NQN is set" test -n "$HN"
 
 # ---------------------------------------------------------------- configfs ABI
 check "host entry for $HN" mkdir "$H"
-check_output "host entry has the four dhchap files, mode 0644" \
-	"^dhchap_ctrl_key 644 dhchap_dhgroup 644 dhchap_hash 644 dhchap_key 644 \$" \
+# Ours keeps the two secrets readable by root only (docs/configfs.md).
+km=644
+target_is_ours && km=600
+check_output "host entry has the four dhchap files, secrets mode $km" \
+	"^dhchap_ctrl_key $km dhchap_dhgroup 644 dhchap_hash 644 dhchap_key $km \$" \
 	bash -c "cd '$H' && stat -c '%n %a' dhchap_* | sort | tr '\n' ' '"
 check_output "defaults: hash hmac(sha256), group null, no keys" \
 	'^hmac\(sha256\)/null//$' bash -c "cd '$H' && echo \$(<dhchap_hash)/\$(<dhchap_dhgroup)/\$(<dhchap_key)/\$(<dhchap_ctrl_key)"
 check "dhchap_hash: ${HASHES[*]} accepted, read back" cfs_reads_all "$H/dhchap_hash" "${HASHES[@]}"
 check "dhchap_dhgroup: ${GROUPS_ALL[*]} accepted, read back" cfs_reads_all "$H/dhchap_dhgroup" "${GROUPS_ALL[@]}"
 # In-tree compares the known names as prefixes: trailing text is ignored.
-check "dhchap_hash hmac(sha384)x reads back hmac(sha384) (prefix match)" cfs_reads "$H/dhchap_hash" "hmac(sha384)x" "hmac(sha384)"
-check "dhchap_dhgroup ffdhe3072x reads back ffdhe3072 (prefix match)" cfs_reads "$H/dhchap_dhgroup" "ffdhe3072x" ffdhe3072
+# Ours takes whole names only (docs/configfs.md).
+if target_is_ours; then
+	check "dhchap_hash 'hmac(sha384)x', dhchap_dhgroup 'ffdhe3072x' refused (whole names)" \
+		bash -c "! echo 'hmac(sha384)x' >'$H/dhchap_hash' && ! echo ffdhe3072x >'$H/dhchap_dhgroup'"
+else
+	check "dhchap_hash hmac(sha384)x reads back hmac(sha384) (prefix match)" cfs_reads "$H/dhchap_hash" "hmac(sha384)x" "hmac(sha384)"
+	check "dhchap_dhgroup ffdhe3072x reads back ffdhe3072 (prefix match)" cfs_reads "$H/dhchap_dhgroup" "ffdhe3072x" ffdhe3072
+fi
 check "dhchap_hash: sha256, hmac(sha1), hmac(md5), hmac(sha224), HMAC(SHA256), hmac(sha25, none, '' refused (EINVAL), value kept" \
 	cfs_refused "$H/dhchap_hash" sha256 "hmac(sha1)" "hmac(md5)" "hmac(sha224)" "HMAC(SHA256)" "hmac(sha25" none ""
 check "dhchap_dhgroup: ffdhe1024, NULL, 2048, ffdhe, none, 'ffdhe 2048', '' refused (EINVAL), value kept" \
@@ -271,8 +280,15 @@ check "dhchap_ctrl_key: each transform and length accepted, read back" cfs_reads
 k=${keys[3]}
 for f in dhchap_key dhchap_ctrl_key; do
 	check "$f: a key without a newline is accepted and read back" cfs_plain "$H/$f" "$k"
-	check "$f: hash 04 or -1, DHHC-2, lower case, leading space, no prefix, foo, '' refused (EINVAL), value kept" \
-		cfs_refused "$H/$f" "DHHC-1:04:${k:10}" "DHHC-1:-1:${k:10}" "DHHC-2:01:${k:10}" "dhhc-1:01:${k:10}" " $k" "${k:10}" foo ""
+	check "$f: hash 04 or -1, DHHC-2, lower case, leading space, no prefix, foo refused (EINVAL), value kept" \
+		cfs_refused "$H/$f" "DHHC-1:04:${k:10}" "DHHC-1:-1:${k:10}" "DHHC-2:01:${k:10}" "dhhc-1:01:${k:10}" " $k" "${k:10}" foo
+	# An empty line: in-tree refuses it (a NUL byte clears); ours clears
+	# with it too (docs/configfs.md).
+	if target_is_ours; then
+		check "$f: an empty line clears the key" bash -c "echo >'$H/$f' && [ -z \"\$(cat '$H/$f')\" ] && echo -n '$k' >'$H/$f'"
+	else
+		check "$f: '' refused (EINVAL), value kept" cfs_refused "$H/$f" ""
+	fi
 	check "$f: a NUL byte clears the key (reads back empty)" cfs_clear "$H/$f"
 done
 check "dhchap_hash back to hmac(sha256), dhchap_dhgroup to null" \
