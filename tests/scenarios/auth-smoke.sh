@@ -12,7 +12,9 @@ CFS=/sys/kernel/config/nvmet
 
 # Direct paths: the target's refusals reach nvme-cli unretried.
 modprobe -r nvme-tcp nvme-fabrics nvme nvme_core 2>/dev/null
-check "load nvme_core without multipath" modprobe nvme_core multipath=N
+# A 15 s admin timeout: the in-tree target (6.12 often) loses the Failure1
+# of a refused connect, and the host would wait 60 s with a hung-task report.
+check "load nvme_core without multipath" modprobe nvme_core multipath=N admin_timeout=15
 check "load nvmet and nvmet-tcp" modprobe nvmet-tcp
 dev=$(backing_loop 64)
 check "create subsystem $NQN" subsys_add "$NQN"
