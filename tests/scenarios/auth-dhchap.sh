@@ -226,9 +226,16 @@ refused() {
 	[[ -n $ctrl ]] && nvme disconnect -n $NQN >/dev/null
 }
 
-check "direct paths: nvme_core reloaded with multipath=N" \
-	bash -c 'modprobe -r nvme-tcp nvme-fabrics nvme nvme_core 2>/dev/null; modprobe nvme_core multipath=N &&
-		grep -qx N /sys/module/nvme_core/parameters/multipath'
+# The host's admin timeout 15 s (default 60): the in-tree target ends a
+# controller whose authentication failed before the completion it owes the
+# host is on the wire (nvmet_ctrl_fatal_error before nvmet_req_complete),
+# and a host still connecting waits out the command's timeout. Seen on 6.12
+# after a wrong secret: a 60 s wait, a hung-task report (the lab's threshold
+# is 30 s) and the scenario over its time.
+check "direct paths: nvme_core reloaded with multipath=N, admin_timeout=15" \
+	bash -c 'modprobe -r nvme-tcp nvme-fabrics nvme nvme_core 2>/dev/null; modprobe nvme_core multipath=N admin_timeout=15 &&
+		grep -qx N /sys/module/nvme_core/parameters/multipath &&
+		grep -qx 15 /sys/module/nvme_core/parameters/admin_timeout'
 check "load nvmet-tcp" modprobe nvmet-tcp
 check "load nvme-tcp (host)" modprobe nvme-tcp
 check "host NQN is set" test -n "$HN"
