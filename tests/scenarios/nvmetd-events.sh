@@ -60,7 +60,7 @@ bdev=$(wait_new_blockdev "$before")
 check "namespace appears ($bdev)" test -b "$bdev"
 [[ -n $bdev ]] || finish
 check "log: ctrl-create with subsystem, host and address" \
-	wait_log "^[^ ]+ nvmetd: ctrl-create cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN hostid=[0-9a-f-]+ addr=127\.0\.0\.1 port=1 trtype=tcp$"
+	wait_log "^[^ ]+ nvmetd: ctrl-create cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN hostid=[0-9a-f-]+ addr=127\.0\.0\.1 port=1 trtype=tcp auth=none tls=no$"
 check_output "status: the controller with its 2 I/O queues" "$NQN ctrl [0-9]+  host $LAB_HOSTNQN  from 127.0.0.1 via port 1 \(tcp\)  2 I/O queues" \
 	ctl status
 
@@ -162,6 +162,25 @@ check "a silent admin queue with KATO 1 s is closed by the target" \
 check "log: kato-expired" wait_log "kato-expired cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN .* kato=1$"
 check "log: fatal-error" wait_log "fatal-error cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN "
 check "log: its ctrl-destroy" wait_log "ctrl-destroy .* reads=0 writes=0 errors=0$"
+
+# Authentication failure: the host gets a DH-HMAC-CHAP key, a host that
+# answers with another key fails; nvmetd logs the event with queue and reason.
+hkey=$(nvme gen-dhchap-key -n "$LAB_HOSTNQN" -m 1 -l 32)
+wrong=$(nvme gen-dhchap-key -n "$LAB_HOSTNQN" -m 1 -l 32)
+check "set the host's DH-HMAC-CHAP key" ctl host set-key "$LAB_HOSTNQN" --key "$hkey"
+check_fails "connect with another key fails" \
+	nvme connect -t tcp -a $ADDR -s $SVC -n $NQN -i 1 --dhchap-secret="$wrong"
+check "log: auth-failure on the admin queue, reason failed" \
+	wait_log "auth-failure cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN port=1 qid=0 reason=failed code=0x01$"
+nvme disconnect -n $NQN >/dev/null 2>&1
+before=$(nvme_blockdevs)
+check "connect with the right key" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN -i 1 --dhchap-secret="$hkey"
+check "log: ctrl-create of a host that must authenticate says auth=pending" \
+	wait_log "ctrl-create cntlid=[0-9]+ subsys=$NQN host=$LAB_HOSTNQN .* auth=pending tls=no$"
+check_output "status: the controller authenticated the host" "$NQN ctrl [0-9]+ .*  auth: host  tls: no" \
+	ctl status
+check "disconnect the authenticated host" nvme disconnect -n $NQN
+check "clear the host's key" ctl host clear-key "$LAB_HOSTNQN"
 
 check "SIGTERM" kill -TERM $dpid
 check "nvmetd exits 0" wait $dpid
