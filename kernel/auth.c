@@ -275,13 +275,17 @@ static int nvmet_auth_refresh_keys(struct nvmet_ctrl *ctrl)
 	return 0;
 }
 
-/* Admin queue Connect: CTRL is new. Returns an NVMe status. */
-u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl)
+/*
+ * Admin queue Connect on SQ: CTRL is new. Returns an NVMe status. A queue
+ * that runs over TLS authenticated the host with its PSK already: it is not
+ * asked for DH-HMAC-CHAP (as in-tree), so no deadline either.
+ */
+u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl, struct nvmet_sq *sq)
 {
 	if (nvmet_auth_refresh_keys(ctrl))
 		return NVME_SC_INTERNAL;
 	/* A silent host loses its controller to keep alive sooner. */
-	if (ctrl->auth_keys)
+	if (ctrl->auth_keys && !nvmet_sq_tls(sq))
 		nvmet_ctrl_auth_deadline(ctrl, NVMET_AUTH_DEADLINE_SECS);
 	return 0;
 }
@@ -293,7 +297,7 @@ u32 nvmet_auth_queue_connected(struct nvmet_sq *sq)
 	bool required;
 
 	mutex_lock(&ctrl->lock);
-	required = ctrl->auth_keys;
+	required = ctrl->auth_keys && !nvmet_sq_tls(sq);
 	mutex_unlock(&ctrl->lock);
 	WRITE_ONCE(sq->auth_state, required ? NVMET_AUTH_PENDING : NVMET_AUTH_NONE);
 	return required ? NVME_CONNECT_AUTHREQ_ATR : 0;

@@ -26,6 +26,7 @@
 #include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/nvme-keyring.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -141,13 +142,44 @@ static const struct nvmet_cfs_name nvmet_cfs_rdma_qptypes[] = {
 };
 
 /*
- * TLS needs the transport to run the handshake and a keyring per port;
- * neither exists yet, so "tls1.3" is refused the way the in-tree target
- * refuses it when built without TLS support.
+ * TLS 1.3 on a TCP port needs the kernel's .nvme keyring (nvme-keyring): the
+ * handshake daemon takes the PSKs from it. Without it "tls1.3" is refused,
+ * as the in-tree target refuses it.
  */
-static bool nvmet_cfs_tls_supported(void)
+static bool nvmet_cfs_tls_supported(struct nvmet_port *port)
 {
-	return false;
+	if (!IS_ENABLED(CONFIG_NVME_KEYRING) || !IS_ENABLED(CONFIG_NET_HANDSHAKE) ||
+	    !IS_ENABLED(CONFIG_TLS)) {
+		pr_err("port %u: addr_tsas tls1.3 refused: this kernel has no TLS handshake support (CONFIG_NVME_KEYRING, CONFIG_NET_HANDSHAKE, CONFIG_TLS)\n",
+		       le16_to_cpu(port->disc_addr.portid));
+		return false;
+	}
+	if (!port->keyring) {
+		pr_err("port %u: addr_tsas tls1.3 refused: the .nvme keyring was not available when the port was made; load nvme-keyring and make the port again\n",
+		       le16_to_cpu(port->disc_addr.portid));
+		return false;
+	}
+	return true;
+}
+
+/* The .nvme keyring for a new port, or NULL (TLS then refused). */
+static struct key *nvmet_cfs_port_keyring(void)
+{
+	struct key *keyring;
+	key_serial_t id;
+
+	if (!IS_ENABLED(CONFIG_NVME_KEYRING))
+		return NULL;
+	id = nvme_keyring_id();
+	if (!id)
+		return NULL;
+	keyring = key_lookup(id);
+	if (IS_ERR(keyring)) {
+		pr_warn("the .nvme keyring (%08x) cannot be used (%ld): TLS is refused on new ports\n",
+			id, PTR_ERR(keyring));
+		return NULL;
+	}
+	return keyring;
 }
 
 /*
@@ -317,9 +349,16 @@ static int nvmet_addr_treq_set(struct nvmet_port *port, const char *page)
 		return -EINVAL;
 	/* A TLS port must say whether plain TCP is accepted too. */
 	if (port->disc_addr.trtype == NVMF_TRTYPE_TCP &&
-	    port->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13 &&
-	    n->value == NVMF_TREQ_NOT_SPECIFIED)
-		return -EINVAL;
+	    port->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13) {
+		if (n->value == NVMF_TREQ_NOT_SPECIFIED) {
+			pr_err("port %u: addr_treq 'not specified' refused with addr_tsas tls1.3: write 'required' or 'not required'\n",
+			       le16_to_cpu(port->disc_addr.portid));
+			return -EINVAL;
+		}
+		if (n->value == NVMF_TREQ_NOT_REQUIRED)
+			pr_warn("port %u: TLS is not required: hosts may also connect without TLS\n",
+				le16_to_cpu(port->disc_addr.portid));
+	}
 	port->disc_addr.treq = (port->disc_addr.treq & ~NVME_TREQ_SECURE_CHANNEL_MASK) | n->value;
 	return 0;
 }
@@ -417,10 +456,8 @@ static int nvmet_addr_tsas_set(struct nvmet_port *port, const char *page)
 			     page, "addr_tsas");
 	if (!n)
 		return -EINVAL;
-	if (n->value == NVMF_TCP_SECTYPE_TLS13 && !nvmet_cfs_tls_supported()) {
-		pr_err("TLS is not supported\n");
+	if (n->value == NVMF_TCP_SECTYPE_TLS13 && !nvmet_cfs_tls_supported(port))
 		return -EINVAL;
-	}
 
 	port->disc_addr.tsas.tcp.sectype = n->value;
 	/* TLS makes the secure channel required unless told otherwise. */
@@ -2006,6 +2043,7 @@ static struct config_group *nvmet_ports_make(struct config_group *group,
 	port->disc_addr.adrfam = NVMF_ADDR_FAMILY_MAX;
 	port->disc_addr.portid = cpu_to_le16(portid);
 	port->disc_addr.treq = NVMF_TREQ_DISABLE_SQFLOW;
+	port->keyring = nvmet_cfs_port_keyring();
 
 	config_group_init_type_name(&port->group, name, &nvmet_port_type);
 

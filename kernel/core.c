@@ -127,6 +127,7 @@ static void nvmet_port_free(struct kref *ref)
 {
 	struct nvmet_port *port = container_of(ref, struct nvmet_port, ref);
 
+	key_put(port->keyring);
 	kfree(port->ana_state);
 	kfree(port);
 }

@@ -284,7 +284,7 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	if (status)
 		goto out;
 
-	status = nvmet_auth_ctrl_connect(ctrl);
+	status = nvmet_auth_ctrl_connect(ctrl, req->sq);
 	if (status) {
 		nvmet_ctrl_put(ctrl);
 		goto out;
@@ -303,9 +303,10 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 	ctrl->announced = true;
 	mutex_unlock(&ctrl->lock);
 	auth = nvmet_auth_queue_connected(req->sq);
-	pr_info("created %s controller %d for subsystem %s for host %s%s\n",
+	pr_info("created %s controller %d for subsystem %s for host %s%s%s\n",
 		nvmet_is_disc_subsys(ctrl->subsys) ? "discovery" : "nvm",
-		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn, auth ? " with DH-HMAC-CHAP" : "");
+		ctrl->cntlid, ctrl->subsysnqn, ctrl->hostnqn, auth ? " with DH-HMAC-CHAP" : "",
+		nvmet_sq_tls(req->sq) ? " over TLS" : "");
 	nvmet_event_ctrl(NVMET_EVT_CTRL_CREATE, ctrl);
 	nvmet_set_result(req, ctrl->cntlid | auth);
 out:

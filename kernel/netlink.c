@@ -96,14 +96,17 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	char hostid[UUID_STRING_LEN + 1];
 	u16 nr_io_queues = 0;
 	u8 auth = NVMET_AUTH_NONE;
+	bool tls = false;
 	u16 qid;
 
 	mutex_lock(&ctrl->lock);
 	for (qid = 1; qid <= ctrl->max_qid; qid++)
 		if (ctrl->sqs[qid])
 			nr_io_queues++;
-	if (ctrl->sqs[0])
+	if (ctrl->sqs[0]) {
 		auth = READ_ONCE(ctrl->sqs[0]->auth_state);
+		tls = nvmet_sq_tls(ctrl->sqs[0]);
+	}
 	strscpy(traddr, ctrl->host_traddr, sizeof(traddr));
 	mutex_unlock(&ctrl->lock);
 
@@ -116,7 +119,7 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	    nla_put_u32(skb, NVMET_A_KATO, ctrl->kato) ||
 	    nla_put_u16(skb, NVMET_A_NR_IO_QUEUES, nr_io_queues) ||
 	    nla_put_u8(skb, NVMET_A_AUTH, auth) ||
-	    nla_put_u8(skb, NVMET_A_TLS, 0) ||
+	    nla_put_u8(skb, NVMET_A_TLS, tls) ||
 	    (nvmet_is_disc_subsys(ctrl->subsys) && nla_put_flag(skb, NVMET_A_DISCOVERY)) ||
 	    nvmet_genl_put_port(skb, ctrl->port))
 		return -EMSGSIZE;

@@ -62,6 +62,7 @@
 #include <linux/fs.h>
 #include <linux/bio.h>
 #include <linux/bvec.h>
+#include <linux/key.h>
 
 #include "uapi/nvmet-genl.h"
 
@@ -274,6 +275,12 @@ struct nvmet_port {
 	int			max_queue_size;		/* -1: transport default */
 	int			mdts;		/* param_mdts: -1 transport default, or 0..255 */
 	bool			pi_enable;
+	/*
+	 * The keyring TLS handshakes on this port take their PSKs from (the
+	 * kernel's .nvme keyring, looked up when the port is made; NULL: TLS
+	 * is refused). Held until the port is freed.
+	 */
+	struct key		*keyring;
 	const struct nvmet_fabrics_ops *tr_ops;	/* set while enabled */
 	void			*priv;		/* the transport's */
 };
@@ -399,7 +406,20 @@ struct nvmet_sq {
 	struct nvmet_auth_txn	*auth;		/* the transaction in progress, or NULL */
 	unsigned long		auth_tokens_at;	/* transaction rate limit (auth.c) */
 	unsigned int		auth_tokens;
+
+	/*
+	 * The TLS PSK the queue's handshake used (a reference), or NULL on a
+	 * plain TCP queue: set by the transport before the queue can receive
+	 * Connect, put by the transport after nvmet_sq_destroy().
+	 */
+	struct key		*tls_key;
 };
+
+/* Whether SQ runs over TLS (its transport authenticated the host's PSK). */
+static inline bool nvmet_sq_tls(const struct nvmet_sq *sq)
+{
+	return sq->tls_key;
+}
 
 struct nvmet_error_slot {
 	u64			error_count;
@@ -749,7 +769,7 @@ ssize_t nvmet_auth_show_param(struct nvmet_host *host, char *page, bool group);
 void nvmet_auth_host_init(struct nvmet_host *host);
 void nvmet_auth_host_free(struct nvmet_host *host);
 /* Connect: the controller's keys (an NVMe status), a queue's AUTHREQ bits. */
-u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl);
+u16 nvmet_auth_ctrl_connect(struct nvmet_ctrl *ctrl, struct nvmet_sq *sq);
 u32 nvmet_auth_queue_connected(struct nvmet_sq *sq);
 u16 nvmet_parse_auth_cmd(struct nvmet_req *req);	/* Authentication Send/Receive */
 

@@ -14,6 +14,12 @@
  * A queue is torn down by its release work, never by io_work itself, so
  * that the teardown can wait for io_work and for commands still executing in
  * the core or a backend.
+ *
+ * On a port with addr_tsas tls1.3 a queue first runs a TLS 1.3 handshake
+ * (PSK, server side) through the kernel's handshake upcall: tlshd owns the
+ * socket until it hands it back with kTLS set up, and PDUs then travel in
+ * TLS records. With addr_treq "not required" the first byte decides: a TLS
+ * handshake record starts the handshake, anything else is plain NVMe/TCP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +41,10 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/ipv6.h>
+#include <net/tls.h>
+#include <net/tls_prot.h>
+#include <net/handshake.h>
+#include <linux/nvme-keyring.h>
 
 #include "nvmet.h"
 #include "wire/tcp-pdu.h"
@@ -63,6 +73,11 @@
  */
 #define NVMET_TCP_ICREQ_TIMEOUT		(10 * HZ)
 #define NVMET_TCP_CONNECT_TIMEOUT	(10 * HZ)
+/*
+ * Over TLS the Linux host runs the handshake of every I/O queue before it
+ * sends the Connect of the first, so those Connects come later.
+ */
+#define NVMET_TCP_TLS_CONNECT_TIMEOUT	(60 * HZ)
 /* R2T transfer tag of the connect slot; other slots use their index. */
 #define NVMET_TCP_CONNECT_TTAG		0xffff
 /* Socket operations io_work does before it yields to other queues. */
@@ -118,6 +133,35 @@ module_param_cb(idle_poll_period_usecs, &nvmet_tcp_idle_poll_ops, &idle_poll_per
 MODULE_PARM_DESC(idle_poll_period_usecs,
 		 "io_work polls an idle queue's socket this long (usecs) after its last work, 0 (default): no polling");
 
+/*
+ * How long, in seconds, a TLS handshake may take before its connection is
+ * closed (in-tree name and default). Read when a handshake starts; values
+ * below 1 are refused.
+ */
+static int tls_handshake_timeout = 10;
+
+static int nvmet_tcp_set_tls_timeout(const char *val, const struct kernel_param *kp)
+{
+	int ret, n;
+
+	ret = kstrtoint(val, 0, &n);
+	if (ret || n < 1) {
+		pr_err("tls_handshake_timeout: '%.*s' refused: give a number of seconds, at least 1\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops nvmet_tcp_tls_timeout_ops = {
+	.set	= nvmet_tcp_set_tls_timeout,
+	.get	= param_get_int,
+};
+
+module_param_cb(tls_handshake_timeout, &nvmet_tcp_tls_timeout_ops, &tls_handshake_timeout, 0644);
+MODULE_PARM_DESC(tls_handshake_timeout, "TLS handshake timeout in seconds (default 10)");
+
 /* Byte offsets in an H2CData header, reported as FEI. */
 #define NVMET_TCP_H2C_CCCID		8
 #define NVMET_TCP_H2C_TTAG		10
@@ -142,6 +186,19 @@ enum nvmet_tcp_tx_step {
 	NVMET_TCP_TX_DATA,
 	NVMET_TCP_TX_DATA_DGST,
 	NVMET_TCP_TX_RSP,
+};
+
+/*
+ * Where a queue is with TLS. Written by queue creation, io_work (SNIFF ->
+ * NONE or START) and tls_work (START -> HANDSHAKE -> ON); io_work reads no
+ * PDU in START and HANDSHAKE, when the socket is not ours.
+ */
+enum nvmet_tcp_tls_phase {
+	NVMET_TCP_TLS_NONE,		/* plain NVMe/TCP */
+	NVMET_TCP_TLS_SNIFF,		/* TLS not required: the first byte decides */
+	NVMET_TCP_TLS_START,		/* tls_work is to request the handshake */
+	NVMET_TCP_TLS_HANDSHAKE,	/* the handshake agent (tlshd) has the socket */
+	NVMET_TCP_TLS_ON,		/* kTLS: PDUs travel in TLS records */
 };
 
 enum nvmet_tcp_rx_state {
@@ -236,10 +293,31 @@ struct nvmet_tcp_queue {
 	spinlock_t		state_lock;
 	bool			closing;
 
+	/*
+	 * The socket's callbacks before ours, restored at teardown and before a
+	 * TLS handshake; with TLS on they are kTLS's, and ours call them first
+	 * (chain_callbacks).
+	 */
 	void			(*saved_data_ready)(struct sock *sk);
 	void			(*saved_state_change)(struct sock *sk);
 	void			(*saved_write_space)(struct sock *sk);
+	bool			chain_callbacks;
 	struct sockaddr_storage	local_addr;
+
+	/*
+	 * TLS. A handshake request, once submitted (tls_submitted, written by
+	 * tls_work), ends exactly once: either its done callback runs, or
+	 * tls_handshake_cancel() succeeds (connect timer or release work); the
+	 * one that ends it completes tls_done, which the release work waits for
+	 * before the queue may go. tls_status and tls_peerid: the done callback
+	 * writes them before queueing tls_work, which reads them.
+	 */
+	enum nvmet_tcp_tls_phase tls_phase;
+	bool			tls_submitted;
+	int			tls_status;
+	key_serial_t		tls_peerid;
+	struct completion	tls_done;
+	struct work_struct	tls_work;
 	struct sockaddr_storage	peer_addr;
 
 	/*
@@ -319,6 +397,25 @@ static int nvmet_tcp_io_cpu(struct nvmet_tcp_queue *queue)
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
 		return WORK_CPU_UNBOUND;
 	return cpu;
+}
+
+/* How long after the ICResp a Connect may come (jiffies). */
+static unsigned long nvmet_tcp_connect_timeout_len(struct nvmet_tcp_queue *queue)
+{
+	return READ_ONCE(queue->tls_phase) == NVMET_TCP_TLS_ON ? NVMET_TCP_TLS_CONNECT_TIMEOUT :
+								 NVMET_TCP_CONNECT_TIMEOUT;
+}
+
+/*
+ * Drops an accepted socket: through its file when it has one (every socket
+ * of a TLS port: the handshake agent gets it as a file descriptor).
+ */
+static void nvmet_tcp_sock_put(struct socket *sock)
+{
+	if (sock->file)
+		fput(sock->file);
+	else
+		sock_release(sock);
 }
 
 /* so_priority, if set, on a listening or accepted socket. */
@@ -837,14 +934,67 @@ static void nvmet_tcp_queue_response(struct nvmet_req *req)
 
 /* --- receive side ------------------------------------------------------- */
 
+/*
+ * A TLS record that is not application data, received (into BUF when it is
+ * a kernel buffer, else NULL) where PDU bytes were expected: an alert ends
+ * the queue (quietly for close_notify), and so does anything else, which
+ * kTLS cannot handle after the handshake either.
+ */
+static int nvmet_tcp_tls_record(struct nvmet_tcp_queue *queue, u8 type, const u8 *buf, int len)
+{
+	if (type == TLS_RECORD_TYPE_ALERT && buf && len >= 2) {
+		if (buf[1] == TLS_ALERT_DESC_CLOSE_NOTIFY) {
+			pr_debug("queue %u (host %pISc): TLS close_notify\n", queue->id,
+				 &queue->peer_addr);
+			return -ECONNRESET;
+		}
+		pr_warn_ratelimited("queue %u (host %pISc): TLS alert %u (level %u) from the host, closing\n",
+				    queue->id, &queue->peer_addr, buf[1], buf[0]);
+		return -ECONNRESET;
+	}
+	pr_warn_ratelimited("queue %u (host %pISc): TLS record type %u where application data was expected, closing\n",
+			    queue->id, &queue->peer_addr, type);
+	return -EPROTO;
+}
+
+/*
+ * Every read of PDU bytes: > 0 bytes read, -EAGAIN, or another negative
+ * errno that ends the queue. On a TLS queue the record type comes with the
+ * data; only application data may carry PDUs. BUF: the kernel buffer MSG
+ * reads into, if it is one (for alerts).
+ */
+static int nvmet_tcp_recvmsg(struct nvmet_tcp_queue *queue, struct msghdr *msg, const u8 *buf)
+{
+	union {
+		struct cmsghdr	hdr;
+		u8		space[CMSG_SPACE(sizeof(u8))];
+	} ctl = {};
+	bool tls = READ_ONCE(queue->tls_phase) == NVMET_TCP_TLS_ON;
+	u8 type;
+	int ret;
+
+	if (tls) {
+		msg->msg_control = &ctl;
+		msg->msg_controllen = sizeof(ctl);
+	}
+	ret = sock_recvmsg(queue->sock, msg, MSG_DONTWAIT);
+	if (ret <= 0)
+		return ret ? ret : -ECONNRESET;
+	if (tls) {
+		type = tls_get_record_type(queue->sock->sk, &ctl.hdr);
+		if (type && type != TLS_RECORD_TYPE_DATA)
+			return nvmet_tcp_tls_record(queue, type, buf, ret);
+	}
+	return ret;
+}
+
 static int nvmet_tcp_recv_kvec(struct nvmet_tcp_queue *queue, void *buf, u32 len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct kvec iov = { .iov_base = buf, .iov_len = len };
-	int ret;
 
-	ret = kernel_recvmsg(queue->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
-	return ret ? ret : -ECONNRESET;
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &iov, 1, len);
+	return nvmet_tcp_recvmsg(queue, &msg, buf);
 }
 
 /*
@@ -990,7 +1140,7 @@ static int nvmet_tcp_handle_icreq(struct nvmet_tcp_queue *queue)
 	queue->limits.ic_done = true;
 	queue->hpda = ic.hpda;
 	WRITE_ONCE(queue->icreq_seen, true);
-	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, NVMET_TCP_CONNECT_TIMEOUT);
+	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, nvmet_tcp_connect_timeout_len(queue));
 	nvmet_wire_tcp_build_icresp(queue->ctl_buf, queue->limits.cpda, ic.hdgst, ic.ddgst,
 				    NVMET_TCP_MAXH2CDATA);
 	queue->ctl_len = NVMET_WIRE_TCP_IC_LEN;
@@ -1164,9 +1314,9 @@ static int nvmet_tcp_recv_sg(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 	if (!mapped)
 		return -EIO;
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, nr, mapped);
-	ret = sock_recvmsg(queue->sock, &msg, MSG_DONTWAIT);
-	if (ret <= 0)
-		return ret ? ret : -ECONNRESET;
+	ret = nvmet_tcp_recvmsg(queue, &msg, NULL);
+	if (ret < 0)
+		return ret;
 	if (queue->rx.pdu.has_ddgst)
 		queue->rx.crc = nvmet_tcp_crc_bvecs(queue->rx.crc, bv, ret);
 	nvmet_tcp_sg_advance(&cmd->rx_sg, &cmd->rx_sg_off, ret);
@@ -1209,6 +1359,32 @@ static int nvmet_tcp_rx_data(struct nvmet_tcp_queue *queue)
 }
 
 /*
+ * TLS not required: the host's first byte, peeked, decides. A TLS handshake
+ * record hands the queue to tls_work for the handshake (within the handshake
+ * timeout); anything else is read as PDUs, whose checks answer any garbage.
+ */
+static int nvmet_tcp_tls_sniff(struct nvmet_tcp_queue *queue)
+{
+	struct msghdr msg = { .msg_flags = MSG_PEEK | MSG_DONTWAIT };
+	u8 first;
+	struct kvec iov = { .iov_base = &first, .iov_len = 1 };
+	int ret;
+
+	ret = kernel_recvmsg(queue->sock, &msg, &iov, 1, 1, msg.msg_flags);
+	if (ret <= 0)
+		return ret ? ret : -ECONNRESET;
+	if (first != TLS_RECORD_TYPE_HANDSHAKE) {
+		WRITE_ONCE(queue->tls_phase, NVMET_TCP_TLS_NONE);
+		return ret;
+	}
+	WRITE_ONCE(queue->tls_phase, NVMET_TCP_TLS_START);
+	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer,
+			 READ_ONCE(tls_handshake_timeout) * HZ);
+	queue_work(nvmet_tcp_ctl_wq, &queue->tls_work);
+	return 0;
+}
+
+/*
  * One step of receiving. Returns > 0 on progress, -EAGAIN when the socket
  * has nothing, 0 when reading has stopped, another negative errno when the
  * queue must go.
@@ -1219,6 +1395,16 @@ static int nvmet_tcp_rx(struct nvmet_tcp_queue *queue)
 	struct nvmet_wire_tcp_err err;
 	u32 want;
 	int ret;
+
+	switch (READ_ONCE(queue->tls_phase)) {
+	case NVMET_TCP_TLS_SNIFF:
+		return nvmet_tcp_tls_sniff(queue);
+	case NVMET_TCP_TLS_START:
+	case NVMET_TCP_TLS_HANDSHAKE:
+		return 0;
+	default:
+		break;
+	}
 
 	switch (rx->state) {
 	case NVMET_TCP_RX_CH:
@@ -1350,8 +1536,12 @@ static void nvmet_tcp_data_ready(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	queue = sk->sk_user_data;
-	if (queue)
+	if (queue) {
+		/* kTLS's own: it parses the records. */
+		if (queue->chain_callbacks)
+			queue->saved_data_ready(sk);
 		nvmet_tcp_kick(queue);
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -1361,6 +1551,9 @@ static void nvmet_tcp_write_space(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	queue = sk->sk_user_data;
+	/* kTLS's own: it pushes records it holds. */
+	if (queue && queue->chain_callbacks)
+		queue->saved_write_space(sk);
 	if (queue && sk_stream_is_writeable(sk)) {
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		nvmet_tcp_kick(queue);
@@ -1391,6 +1584,26 @@ static void nvmet_tcp_state_change(struct sock *sk)
 
 /* --- queue creation and teardown ---------------------------------------- */
 
+/*
+ * Ours on the socket, saving the ones there. Queue creation, and tls_work
+ * once the handshake has set up kTLS (whose callbacks ours then chain).
+ */
+static void nvmet_tcp_set_callbacks(struct nvmet_tcp_queue *queue)
+{
+	struct sock *sk = queue->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	queue->saved_data_ready = sk->sk_data_ready;
+	queue->saved_state_change = sk->sk_state_change;
+	queue->saved_write_space = sk->sk_write_space;
+	queue->chain_callbacks = READ_ONCE(queue->tls_phase) == NVMET_TCP_TLS_ON;
+	sk->sk_user_data = queue;
+	sk->sk_data_ready = nvmet_tcp_data_ready;
+	sk->sk_state_change = nvmet_tcp_state_change;
+	sk->sk_write_space = nvmet_tcp_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void nvmet_tcp_restore_callbacks(struct nvmet_tcp_queue *queue)
 {
 	struct sock *sk = queue->sock->sk;
@@ -1403,6 +1616,123 @@ static void nvmet_tcp_restore_callbacks(struct nvmet_tcp_queue *queue)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* --- TLS handshake ------------------------------------------------------ */
+
+/*
+ * The handshake agent is done with the socket (any context the handshake
+ * layer calls it from). It runs at most once per request, and not at all
+ * once tls_handshake_cancel() has succeeded.
+ */
+static void nvmet_tcp_tls_done(void *data, int status, key_serial_t peerid)
+{
+	struct nvmet_tcp_queue *queue = data;
+
+	queue->tls_status = status;
+	queue->tls_peerid = peerid;
+	queue_work(nvmet_tcp_ctl_wq, &queue->tls_work);
+	/* Last: the release work may free the queue once this is done. */
+	complete(&queue->tls_done);
+}
+
+/* Hands the socket to the handshake agent (tlshd) for a PSK ServerHello. */
+static void nvmet_tcp_tls_start(struct nvmet_tcp_queue *queue)
+{
+	struct tls_handshake_args args = {
+		.ta_sock	= queue->sock,
+		.ta_done	= nvmet_tcp_tls_done,
+		.ta_data	= queue,
+		.ta_timeout_ms	= READ_ONCE(tls_handshake_timeout) * 1000,
+		.ta_keyring	= queue->nport->keyring ? key_serial(queue->nport->keyring) :
+				  TLS_NO_KEYRING,
+	};
+	int ret;
+
+	/* Until it is back, the socket is the agent's: io_work stays away. */
+	nvmet_tcp_restore_callbacks(queue);
+	WRITE_ONCE(queue->tls_phase, NVMET_TCP_TLS_HANDSHAKE);
+	WRITE_ONCE(queue->tls_submitted, true);
+	ret = tls_server_hello_psk(&args, GFP_KERNEL);
+	if (!ret)
+		return;
+	WRITE_ONCE(queue->tls_submitted, false);
+	pr_warn_ratelimited("queue %u (host %pISc): cannot start the TLS handshake (%d)%s, closing\n",
+			    queue->id, &queue->peer_addr, ret,
+			    ret == -ESRCH ? ": no handshake agent (tlshd) is running" : "");
+	nvmet_tcp_schedule_release(queue);
+}
+
+/* The handshake ended: on success the queue reads PDUs through kTLS. */
+static void nvmet_tcp_tls_finish(struct nvmet_tcp_queue *queue)
+{
+	int status = queue->tls_status;
+	struct key *key = NULL;
+
+	if (!status) {
+		key = nvme_tls_key_lookup(queue->tls_peerid);
+		if (IS_ERR(key)) {
+			status = PTR_ERR(key);
+			key = NULL;
+		}
+	}
+	if (status) {
+		pr_warn_ratelimited("queue %u (host %pISc): TLS handshake failed (%d), closing\n",
+				    queue->id, &queue->peer_addr, status);
+		nvmet_tcp_schedule_release(queue);
+		return;
+	}
+	pr_debug("queue %u (host %pISc): TLS 1.3 with PSK %08x\n", queue->id, &queue->peer_addr,
+		 key_serial(key));
+	/* Before Connect can arrive; put by the release work. */
+	queue->sq.tls_key = key;
+	WRITE_ONCE(queue->tls_phase, NVMET_TCP_TLS_ON);
+	nvmet_tcp_set_callbacks(queue);
+	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, NVMET_TCP_ICREQ_TIMEOUT);
+	if (READ_ONCE(queue->sock->sk->sk_state) != TCP_ESTABLISHED)
+		nvmet_tcp_schedule_release(queue);
+	else
+		nvmet_tcp_kick(queue);
+}
+
+static void nvmet_tcp_tls_work(struct work_struct *work)
+{
+	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, tls_work);
+
+	if (nvmet_tcp_closing(queue))
+		return;
+	switch (READ_ONCE(queue->tls_phase)) {
+	case NVMET_TCP_TLS_START:
+		nvmet_tcp_tls_start(queue);
+		break;
+	case NVMET_TCP_TLS_HANDSHAKE:
+		/* In this phase only the done callback queues it. */
+		nvmet_tcp_tls_finish(queue);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The connect timer in the START or HANDSHAKE phase: the handshake took too
+ * long. If the done callback won the race, tls_work decides instead; if it
+ * has not run yet (the request was not yet findable), look again shortly.
+ */
+static void nvmet_tcp_tls_timeout(struct nvmet_tcp_queue *queue)
+{
+	if (READ_ONCE(queue->tls_submitted)) {
+		if (!tls_handshake_cancel(queue->sock->sk)) {
+			if (!completion_done(&queue->tls_done))
+				queue_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, HZ);
+			return;
+		}
+		/* Cancelled: the done callback will not run. */
+		complete(&queue->tls_done);
+	}
+	pr_warn_ratelimited("queue %u (host %pISc): TLS handshake not done within %d s, closing\n",
+			    queue->id, &queue->peer_addr, READ_ONCE(tls_handshake_timeout));
+	nvmet_tcp_schedule_release(queue);
+}
+
 static void nvmet_tcp_release_work(struct work_struct *work)
 {
 	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, release_work);
@@ -1413,6 +1743,19 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	list_del_init(&queue->entry);
 	mutex_unlock(&nvmet_tcp_queues_lock);
 
+	/*
+	 * The handshake first: once tls_work is idle no handshake starts; one
+	 * in flight is cancelled or waited for (its done callback queues
+	 * tls_work, which then sees closing). Only then are the callbacks
+	 * ours to restore for good.
+	 */
+	cancel_work_sync(&queue->tls_work);
+	if (queue->tls_submitted) {
+		if (tls_handshake_cancel(queue->sock->sk))
+			complete(&queue->tls_done);
+		wait_for_completion(&queue->tls_done);
+		cancel_work_sync(&queue->tls_work);
+	}
 	nvmet_tcp_restore_callbacks(queue);
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
 	cancel_work_sync(&queue->io_work);
@@ -1457,8 +1800,9 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 		nvmet_tcp_free_data(&queue->cmds[i]);
 	nvmet_tcp_free_data(&queue->connect_cmd);
 	kvfree(queue->cmds);
+	key_put(queue->sq.tls_key);
 
-	sock_release(queue->sock);
+	nvmet_tcp_sock_put(queue->sock);
 	nvmet_port_put(queue->nport);
 	kfree(queue);
 }
@@ -1470,12 +1814,21 @@ static void nvmet_tcp_connect_timeout(struct work_struct *work)
 		container_of(to_delayed_work(work), struct nvmet_tcp_queue, connect_timer);
 	bool icreq = READ_ONCE(queue->icreq_seen);
 
+	switch (READ_ONCE(queue->tls_phase)) {
+	case NVMET_TCP_TLS_START:
+	case NVMET_TCP_TLS_HANDSHAKE:
+		nvmet_tcp_tls_timeout(queue);
+		return;
+	default:
+		break;
+	}
 	/* Pairs with the store-release in install_queue: Connect succeeded. */
 	if (smp_load_acquire(&queue->nr_cmds))
 		return;
-	pr_warn_ratelimited("queue %u (host %pISc): no %s within %u s, closing\n", queue->id,
+	pr_warn_ratelimited("queue %u (host %pISc): no %s within %lu s, closing\n", queue->id,
 			    &queue->peer_addr, icreq ? "Connect" : "ICReq",
-			    (icreq ? NVMET_TCP_CONNECT_TIMEOUT : NVMET_TCP_ICREQ_TIMEOUT) / HZ);
+			    (icreq ? nvmet_tcp_connect_timeout_len(queue) :
+				     (unsigned long)NVMET_TCP_ICREQ_TIMEOUT) / HZ);
 	nvmet_tcp_schedule_release(queue);
 }
 
@@ -1497,6 +1850,12 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
 	INIT_WORK(&queue->release_work, nvmet_tcp_release_work);
 	INIT_DELAYED_WORK(&queue->connect_timer, nvmet_tcp_connect_timeout);
+	INIT_WORK(&queue->tls_work, nvmet_tcp_tls_work);
+	init_completion(&queue->tls_done);
+	/* The port cannot change its TSAS or TREQ while it is enabled. */
+	if (port->nport->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13)
+		queue->tls_phase = (port->nport->disc_addr.treq & NVME_TREQ_SECURE_CHANNEL_MASK) ==
+				   NVMF_TREQ_REQUIRED ? NVMET_TCP_TLS_START : NVMET_TCP_TLS_SNIFF;
 	INIT_LIST_HEAD(&queue->r2t_wait);
 	INIT_LIST_HEAD(&queue->entry);
 	spin_lock_init(&queue->state_lock);
@@ -1529,16 +1888,23 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	list_add_tail(&queue->entry, &nvmet_tcp_queues);
 	mutex_unlock(&nvmet_tcp_queues_lock);
 
+	/*
+	 * The socket inherited the listener's data_ready (ours): the socket's
+	 * own is what a TLS handshake agent polling it needs, and what
+	 * teardown restores.
+	 */
 	write_lock_bh(&sk->sk_callback_lock);
-	queue->saved_data_ready = sk->sk_data_ready;
-	queue->saved_state_change = sk->sk_state_change;
-	queue->saved_write_space = sk->sk_write_space;
-	sk->sk_user_data = queue;
-	sk->sk_data_ready = nvmet_tcp_data_ready;
-	sk->sk_state_change = nvmet_tcp_state_change;
-	sk->sk_write_space = nvmet_tcp_write_space;
+	sk->sk_data_ready = port->saved_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
+	nvmet_tcp_set_callbacks(queue);
 
+	if (queue->tls_phase == NVMET_TCP_TLS_START) {
+		/* TLS required: the handshake starts now, and is timed. */
+		queue_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer,
+				   READ_ONCE(tls_handshake_timeout) * HZ);
+		queue_work(nvmet_tcp_ctl_wq, &queue->tls_work);
+		return 0;
+	}
 	queue_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, NVMET_TCP_ICREQ_TIMEOUT);
 	/* It may have closed, or sent its ICReq, before the callbacks were set. */
 	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
@@ -1558,7 +1924,9 @@ free_queue:
 static void nvmet_tcp_accept_work(struct work_struct *work)
 {
 	struct nvmet_tcp_port *port = container_of(work, struct nvmet_tcp_port, accept_work);
+	bool tls = port->nport->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13;
 	struct socket *sock;
+	struct file *file;
 	int ret;
 
 	for (;;) {
@@ -1568,10 +1936,19 @@ static void nvmet_tcp_accept_work(struct work_struct *work)
 				pr_warn("accept failed: %d\n", ret);
 			return;
 		}
+		if (tls) {
+			/* On failure it has released the socket. */
+			file = sock_alloc_file(sock, O_CLOEXEC, NULL);
+			if (IS_ERR(file)) {
+				pr_err("cannot set up a queue for a new connection: %ld\n",
+				       PTR_ERR(file));
+				continue;
+			}
+		}
 		ret = nvmet_tcp_alloc_queue(port, sock);
 		if (ret) {
 			pr_err("cannot set up a queue for a new connection: %d\n", ret);
-			sock_release(sock);
+			nvmet_tcp_sock_put(sock);
 		}
 	}
 }
@@ -1641,8 +2018,9 @@ static int nvmet_tcp_add_port(struct nvmet_port *nport)
 	struct sock *sk;
 	int ret;
 
-	if (nport->disc_addr.tsas.tcp.sectype != NVMF_TCP_SECTYPE_NONE) {
-		pr_err("port %u: TLS is not supported yet by nvmet-oot\n",
+	if (nport->disc_addr.tsas.tcp.sectype == NVMF_TCP_SECTYPE_TLS13 &&
+	    !IS_ENABLED(CONFIG_NET_HANDSHAKE)) {
+		pr_err("port %u: TLS refused: this kernel has no TLS handshake upcall (CONFIG_NET_HANDSHAKE)\n",
 		       le16_to_cpu(nport->disc_addr.portid));
 		return -EOPNOTSUPP;
 	}
@@ -1707,7 +2085,10 @@ static int nvmet_tcp_add_port(struct nvmet_port *nport)
 	}
 
 	nport->priv = port;
-	pr_info("enabling port %u (%pISpc)\n", le16_to_cpu(nport->disc_addr.portid), &addr);
+	pr_info("enabling port %u (%pISpc)%s\n", le16_to_cpu(nport->disc_addr.portid), &addr,
+		nport->disc_addr.tsas.tcp.sectype != NVMF_TCP_SECTYPE_TLS13 ? "" :
+		(nport->disc_addr.treq & NVME_TREQ_SECURE_CHANNEL_MASK) == NVMF_TREQ_REQUIRED ?
+		", TLS 1.3 required" : ", TLS 1.3 or plain TCP");
 	return 0;
 
 release_sock:
