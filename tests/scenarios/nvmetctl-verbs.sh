@@ -40,24 +40,13 @@ check "namespace enable" ctl namespace enable $NQN 1
 check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 
 # TLS ports: addr_tsas tls1.3, addr_treq required unless --treq not-required.
-# Ours has no TLS yet (docs/security.md): the verb fails closed, says why and
-# leaves no port behind.
-tls=1
-if target_is_ours; then
-	tls=0
-	check_output "port add --tls is refused on ours (no TLS yet): exit 1 and why" \
-		"^1:.*the kernel refused TLS" \
-		sh -c "out=\$(./nvmetctl port add 2 --trtype tcp --traddr 127.0.0.1 --trsvcid 4421 --tls 2>&1); echo \"\$?:\$out\""
-	check "and leaves no port 2" test ! -e $NVMET_CFS/ports/2
-else
-	check "port add --tls" ctl port add 2 --trtype tcp --traddr 127.0.0.1 --trsvcid 4421 --tls
-	check_output "its addr_tsas is tls1.3" '^tls1.3$' cat $NVMET_CFS/ports/2/addr_tsas
-	check_output "its addr_treq is required" '^required$' cat $NVMET_CFS/ports/2/addr_treq
-	check "port add --tls --treq not-required" \
-		ctl port add 3 --trtype tcp --traddr 127.0.0.1 --trsvcid 4422 --tls --treq not-required
-	check_output "its addr_treq is not required" '^not required$' cat $NVMET_CFS/ports/3/addr_treq
-	check_output "port list says so" '^port 3  tcp ipv4 127.0.0.1:4422  tls: yes \(hosts without TLS too\)' ctl port list
-fi
+check "port add --tls" ctl port add 2 --trtype tcp --traddr 127.0.0.1 --trsvcid 4421 --tls
+check_output "its addr_tsas is tls1.3" '^tls1.3$' cat $NVMET_CFS/ports/2/addr_tsas
+check_output "its addr_treq is required" '^required$' cat $NVMET_CFS/ports/2/addr_treq
+check "port add --tls --treq not-required" \
+	ctl port add 3 --trtype tcp --traddr 127.0.0.1 --trsvcid 4422 --tls --treq not-required
+check_output "its addr_treq is not required" '^not required$' cat $NVMET_CFS/ports/3/addr_treq
+check_output "port list says so" '^port 3  tcp ipv4 127.0.0.1:4422  tls: yes \(hosts without TLS too\)' ctl port list
 check_output "and the plain port has none" '^port 1  .*  tls: no  ' ctl port list
 
 # DH-HMAC-CHAP: with a key the host must authenticate, with a controller key
@@ -100,7 +89,7 @@ check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 check "nvmetctl restore of nvmetcli's file with keys and TLS ports" ctl restore /tmp/keys-nvmetcli.json
 check "nvmetctl save of it" ctl save /tmp/keys-restored.json
 check "the same configuration (ports may list in another order)" same_config /tmp/keys-nvmetcli.json /tmp/keys-restored.json
-[[ $tls == 1 ]] && check "port del of the TLS ports" sh -c "./nvmetctl port del 2 && ./nvmetctl port del 3"
+check "port del of the TLS ports" sh -c "./nvmetctl port del 2 && ./nvmetctl port del 3"
 check "subsystem del --force" ctl subsystem del $NQN --force
 check "port del" ctl port del 1
 check "host del" ctl host del "$HOST"
