@@ -33,6 +33,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/key.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -51,6 +52,11 @@
 #define NVMET_AUTH_FAILURE_GRACE_SECS	5
 #define NVMET_AUTH_SECRET_PREFIX	"DHHC-1:"
 #define NVMET_AUTH_SECRET_HDR_LEN	10	/* "DHHC-1:hh:" */
+/* A generated TLS PSK stays in the keyring this long (TP8018's suggestion). */
+#define NVMET_AUTH_GEN_PSK_SECS		3600
+/* HkdfLabel of the TLS PSK: L, label, context "hh <digest>", counter. */
+#define NVMET_AUTH_PSK_INFO_MAX		(2 + 1 + 18 + 1 + 3 + \
+					 NVMET_WIRE_BASE64_LEN(NVMET_AUTH_MAX_HL) + 1)
 
 static struct workqueue_struct *nvmet_auth_wq;
 
@@ -440,6 +446,128 @@ out_key:
 	return ret;
 }
 
+/* --- secure channel concatenation --------------------------------------- */
+
+/*
+ * After a transaction that asked for it (SC_C), the session key becomes a
+ * TLS PSK for the host's next connections (NVMe Base 2.1 8.3.5.6.x, NVMe/TCP
+ * 3.6.1.3), the same one the host derives:
+ *   generated PSK  = HMAC(KS, C1 || C2)
+ *   PSK digest     = Base64(HMAC(PSK, NQNh || " " || NQNc || " NVMe-over-Fabrics"))
+ *   TLS PSK        = HKDF-Expand-Label(HKDF-Extract(0, PSK), "nvme-tls-psk",
+ *                                      "<hh> <digest>", hash length)
+ * and goes into the port's keyring as "NVMe1G<hh> <NQNh> <NQNc> <digest>",
+ * where the handshake agent finds it when the host connects with TLS. It
+ * expires after NVMET_AUTH_GEN_PSK_SECS.
+ */
+static int nvmet_auth_insert_psk(struct nvmet_sq *sq, struct nvmet_auth_txn *t)
+{
+	static const u8 zero_salt[NVMET_AUTH_MAX_HL];
+	static const char tail[] = " NVMe-over-Fabrics";
+	struct nvmet_ctrl *ctrl = sq->ctrl;
+	u8 c12[2 * NVMET_AUTH_MAX_HL], psk[NVMET_AUTH_MAX_HL], mac[NVMET_AUTH_MAX_HL];
+	u8 prk[NVMET_AUTH_MAX_HL], tls_psk[NVMET_AUTH_MAX_HL];
+	char digest[NVMET_WIRE_BASE64_LEN(NVMET_AUTH_MAX_HL) + 1];
+	char *text = NULL, *identity = NULL;
+	u8 *info = NULL;
+	key_ref_t kref;
+	u32 n;
+	int ret;
+
+	memcpy(c12, t->c1, t->hl);
+	memcpy(c12 + t->hl, t->c2, t->hl);
+	ret = nvmet_auth_hmac(t->hash_id, t->skey, t->hl, c12, 2 * t->hl, psk);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	text = kasprintf(GFP_KERNEL, "%s %s%s", ctrl->hostnqn, ctrl->subsysnqn, tail);
+	info = kmalloc(NVMET_AUTH_PSK_INFO_MAX, GFP_KERNEL);
+	if (!text || !info)
+		goto out;
+	ret = nvmet_auth_hmac(t->hash_id, psk, t->hl, text, strlen(text), mac);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if (!nvmet_wire_base64(mac, t->hl, digest, sizeof(digest)))
+		goto out;
+	n = nvmet_wire_tls_psk_info(info, NVMET_AUTH_PSK_INFO_MAX, t->hl, t->hash_id, digest);
+	if (!n)
+		goto out;
+	ret = nvmet_auth_hmac(t->hash_id, zero_salt, t->hl, psk, t->hl, prk);
+	if (!ret)
+		ret = nvmet_auth_hmac(t->hash_id, prk, t->hl, info, n, tls_psk);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	identity = kasprintf(GFP_KERNEL, "NVMe1G%02u %s %s %s", t->hash_id, ctrl->hostnqn,
+			     ctrl->subsysnqn, digest);
+	if (!identity)
+		goto out;
+	kref = key_create_or_update(make_key_ref(ctrl->port->keyring, true), "psk", identity,
+				    tls_psk, t->hl,
+				    KEY_POS_SEARCH | KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE |
+				    KEY_POS_LINK | KEY_POS_SETATTR | KEY_USR_SEARCH |
+				    KEY_USR_VIEW | KEY_USR_READ,
+				    KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_BUILT_IN |
+				    KEY_ALLOC_BYPASS_RESTRICTION);
+	if (IS_ERR(kref)) {
+		ret = PTR_ERR(kref);
+		goto out;
+	}
+	key_set_timeout(key_ref_to_ptr(kref), NVMET_AUTH_GEN_PSK_SECS);
+	pr_info("ctrl %d: host %s: TLS PSK %08x generated for subsystem %s (secure channel concatenation)\n",
+		ctrl->cntlid, ctrl->hostnqn, key_serial(key_ref_to_ptr(kref)), ctrl->subsysnqn);
+	key_ref_put(kref);
+	ret = 0;
+out:
+	if (ret)
+		pr_warn_ratelimited("ctrl %d: host %s: no TLS PSK for secure channel concatenation (%d)\n",
+				    ctrl->cntlid, ctrl->hostnqn, ret);
+	memzero_explicit(c12, sizeof(c12));
+	memzero_explicit(psk, sizeof(psk));
+	memzero_explicit(mac, sizeof(mac));
+	memzero_explicit(prk, sizeof(prk));
+	memzero_explicit(tls_psk, sizeof(tls_psk));
+	kfree_sensitive(info);
+	kfree(text);
+	kfree(identity);
+	return ret;
+}
+
+/*
+ * Whether a Negotiate's SC_C can be honoured (0) or the reason it cannot:
+ * the admin queue of a TLS port, a new PSK over plain TCP or a replacement
+ * over TLS, a DH group (the PSK comes from its session key) and a hash TLS
+ * has a cipher suite for.
+ */
+static u8 nvmet_auth_concat_check(struct nvmet_sq *sq, u8 sc_c, struct nvmet_auth_keys *keys)
+{
+	struct nvmet_ctrl *ctrl = sq->ctrl;
+	struct nvmet_port *port = ctrl->port;
+	const char *why = NULL;
+
+	if (sq->qid)
+		why = "asked on an I/O queue";
+	else if (port->disc_addr.trtype != NVMF_TRTYPE_TCP ||
+		 port->disc_addr.tsas.tcp.sectype != NVMF_TCP_SECTYPE_TLS13 || !port->keyring)
+		why = "the port has no TLS (addr_tsas tls1.3)";
+	else if (sc_c == NVME_AUTH_SECP_NEWTLSPSK && nvmet_sq_tls(sq))
+		why = "a new PSK asked over TLS";
+	else if (sc_c == NVME_AUTH_SECP_REPLACETLSPSK && !nvmet_sq_tls(sq))
+		why = "a PSK replacement asked without TLS";
+	else if (sc_c != NVME_AUTH_SECP_NEWTLSPSK && sc_c != NVME_AUTH_SECP_REPLACETLSPSK)
+		why = "an unknown SC_C";
+	else if (keys->dhgroup_id == NVME_AUTH_DHGROUP_NULL)
+		why = "hosts/<nqn>/dhchap_dhgroup is null: set an ffdhe group";
+	else if (keys->hash_id != NVME_AUTH_HASH_SHA256 && keys->hash_id != NVME_AUTH_HASH_SHA384)
+		why = "TLS PSKs use hmac(sha256) or hmac(sha384): set hosts/<nqn>/dhchap_hash";
+	if (!why)
+		return 0;
+	pr_warn_ratelimited("ctrl %d qid %d: host %s: secure channel concatenation refused: %s\n",
+			    ctrl->cntlid, sq->qid, ctrl->hostnqn, why);
+	return NVME_AUTH_DHCHAP_FAILURE_CONCAT_MISMATCH;
+}
+
 /* --- the transaction ---------------------------------------------------- */
 
 static const char *nvmet_auth_reason_name(u8 reason)
@@ -544,9 +672,6 @@ static u8 nvmet_auth_negotiate(struct nvmet_sq *sq, const u8 *d, u32 len)
 	reason = nvmet_wire_parse_auth_negotiate(d, len, &n);
 	if (reason)
 		return reason;
-	/* Secure channel concatenation (TLS PSK from the session key): not yet. */
-	if (n.sc_c)
-		return NVME_AUTH_DHCHAP_FAILURE_CONCAT_MISMATCH;
 	if (!nvmet_auth_take_token(sq)) {
 		pr_warn_ratelimited("ctrl %d qid %d: host %s starts authentication too often\n",
 				    ctrl->cntlid, sq->qid, ctrl->hostnqn);
@@ -567,6 +692,8 @@ static u8 nvmet_auth_negotiate(struct nvmet_sq *sq, const u8 *d, u32 len)
 		reason = NVME_AUTH_DHCHAP_FAILURE_HASH_UNUSABLE;
 	else if (!nvmet_wire_auth_offers(n.dhgroups, n.nr_dhgroups, keys->dhgroup_id))
 		reason = NVME_AUTH_DHCHAP_FAILURE_DHGROUP_UNUSABLE;
+	else if (n.sc_c)
+		reason = nvmet_auth_concat_check(sq, n.sc_c, keys);
 	t = reason ? NULL : kzalloc_obj(*t);
 	if (!t) {
 		nvmet_auth_keys_put(keys);
@@ -638,6 +765,12 @@ static u8 nvmet_auth_reply(struct nvmet_sq *sq, struct nvmet_auth_txn *t, const 
 		return NVME_AUTH_DHCHAP_FAILURE_FAILED;
 	/* A C2 with sequence number 0 only seeds a TLS PSK: not bidirectional. */
 	t->bidirectional = r.cvalid && r.seqnum;
+	if (t->sc_c) {
+		/* The PSK needs the host's C2. */
+		if (!r.cvalid)
+			return NVME_AUTH_DHCHAP_FAILURE_FAILED;
+		memcpy(t->c2, r.c2, t->hl);
+	}
 	if (t->bidirectional) {
 		if (!t->keys->ctrl_key) {
 			pr_warn_ratelimited("ctrl %d qid %d: host %s asks the controller to authenticate, but hosts/%s has no dhchap_ctrl_key\n",
@@ -647,6 +780,8 @@ static u8 nvmet_auth_reply(struct nvmet_sq *sq, struct nvmet_auth_txn *t, const 
 		memcpy(t->c2, r.c2, t->hl);
 		t->s2 = r.seqnum;
 	} else {
+		if (t->sc_c && nvmet_auth_insert_psk(sq, t))
+			return NVME_AUTH_DHCHAP_FAILURE_FAILED;
 		nvmet_auth_succeed(sq, NVMET_AUTH_HOST);
 	}
 	t->step = NVME_AUTH_DHCHAP_MESSAGE_SUCCESS1;
@@ -710,6 +845,8 @@ static void nvmet_auth_host_msg(struct nvmet_sq *sq, const u8 *d, u32 len)
 		reason = nvmet_auth_reply(sq, t, d, len);
 	} else if (len < NVMET_WIRE_AUTH_SUCCESS2_LEN) {
 		reason = NVME_AUTH_DHCHAP_FAILURE_INCORRECT_PAYLOAD;
+	} else if (t->sc_c && nvmet_auth_insert_psk(sq, t)) {
+		reason = NVME_AUTH_DHCHAP_FAILURE_FAILED;
 	} else {
 		/* Success2: the host accepted our response. */
 		nvmet_auth_succeed(sq, NVMET_AUTH_BIDIRECTIONAL);

@@ -1140,7 +1140,8 @@ static int nvmet_tcp_handle_icreq(struct nvmet_tcp_queue *queue)
 	queue->limits.ic_done = true;
 	queue->hpda = ic.hpda;
 	WRITE_ONCE(queue->icreq_seen, true);
-	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer, nvmet_tcp_connect_timeout_len(queue));
+	mod_delayed_work(nvmet_tcp_ctl_wq, &queue->connect_timer,
+			 nvmet_tcp_connect_timeout_len(queue));
 	nvmet_wire_tcp_build_icresp(queue->ctl_buf, queue->limits.cpda, ic.hdgst, ic.ddgst,
 				    NVMET_TCP_MAXH2CDATA);
 	queue->ctl_len = NVMET_WIRE_TCP_IC_LEN;

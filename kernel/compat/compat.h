@@ -49,4 +49,14 @@ bdev_write_zeroes_unmap_sectors(struct block_device *bdev)
 #define NVMF_TRTYPE_PCI		0
 #endif
 
+/*
+ * Linux 6.15 named the values of AUTH_Negotiate's SC_C field (secure channel
+ * concatenation) with its host support for it; the values are the ones the
+ * Linux host sends.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+#define NVME_AUTH_SECP_NEWTLSPSK	0x02
+#define NVME_AUTH_SECP_REPLACETLSPSK	0x03
+#endif
+
 #endif /* NVMET_COMPAT_H */

@@ -176,3 +176,51 @@ u32 nvmet_wire_put_auth_failure1(u8 *buf, u32 al, u16 tid, u8 rescode_exp)
 	buf[FAIL_RESCODE_EXP] = rescode_exp;
 	return NVMET_WIRE_AUTH_FAILURE_LEN;
 }
+
+u32 nvmet_wire_base64(const u8 *src, u32 len, char *dst, u32 size)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	u32 out = NVMET_WIRE_BASE64_LEN(len), i, o = 0, v;
+
+	if (size <= out)
+		return 0;
+	for (i = 0; i < len; i += 3) {
+		v = (u32)src[i] << 16;
+		if (i + 1 < len)
+			v |= (u32)src[i + 1] << 8;
+		if (i + 2 < len)
+			v |= src[i + 2];
+		dst[o++] = abc[(v >> 18) & 0x3f];
+		dst[o++] = abc[(v >> 12) & 0x3f];
+		dst[o++] = i + 1 < len ? abc[(v >> 6) & 0x3f] : '=';
+		dst[o++] = i + 2 < len ? abc[v & 0x3f] : '=';
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+u32 nvmet_wire_tls_psk_info(u8 *buf, u32 size, u16 out_len, u8 hash_id, const char *digest)
+{
+	static const char label[] = "tls13 nvme-tls-psk";
+	u32 llen = sizeof(label) - 1, dlen = 0, ctx, n = 0;
+
+	while (digest[dlen])
+		dlen++;
+	ctx = 3 + dlen;		/* "hh " and the digest */
+	if (hash_id > 99 || ctx > 255 || size < 2 + 1 + llen + 1 + ctx + 1)
+		return 0;
+	buf[n++] = out_len >> 8;
+	buf[n++] = out_len & 0xff;
+	buf[n++] = llen;
+	memcpy(buf + n, label, llen);
+	n += llen;
+	buf[n++] = ctx;
+	buf[n++] = '0' + hash_id / 10;
+	buf[n++] = '0' + hash_id % 10;
+	buf[n++] = ' ';
+	memcpy(buf + n, digest, dlen);
+	n += dlen;
+	buf[n++] = 1;
+	return n;
+}

@@ -104,4 +104,23 @@ u32 nvmet_wire_put_auth_challenge(u8 *buf, u32 al, u16 tid, u8 hash_id, u8 hl, u
 u32 nvmet_wire_put_auth_success1(u8 *buf, u32 al, u16 tid, u8 hl, const u8 *rval);
 u32 nvmet_wire_put_auth_failure1(u8 *buf, u32 al, u16 tid, u8 rescode_exp);
 
+/*
+ * Secure channel concatenation (NVMe/TCP 2.0, 3.6.1.3): text pieces of the
+ * TLS PSK derivation.
+ *
+ * The PSK digest is the Base64 (RFC 4648, with padding) of an HMAC:
+ * nvmet_wire_base64() writes LEN bytes of SRC as NUL-terminated text into
+ * DST (SIZE bytes) and returns its length, or 0 if SIZE is too small.
+ */
+#define NVMET_WIRE_BASE64_LEN(len)	(((len) + 2) / 3 * 4)
+u32 nvmet_wire_base64(const u8 *src, u32 len, char *dst, u32 size);
+
+/*
+ * The input of the one HKDF-Expand-Label step (RFC 8446 7.1) that makes the
+ * TLS PSK: HkdfLabel { L = OUT_LEN, "tls13 nvme-tls-psk", context "<hh>
+ * <DIGEST>" } followed by the counter byte 01h, into BUF (SIZE bytes).
+ * Returns its length, or 0 if SIZE is too small or the context too long.
+ */
+u32 nvmet_wire_tls_psk_info(u8 *buf, u32 size, u16 out_len, u8 hash_id, const char *digest);
+
 #endif /* NVMET_WIRE_AUTH_H */

@@ -233,3 +233,49 @@ TEST_CASE("the controller's messages")
 	CHECK(f[7] == NVME_AUTH_DHCHAP_FAILURE_HASH_UNUSABLE);
 	CHECK(nvmet_wire_put_auth_failure1(f.data(), 7, 1, 1) == 0);
 }
+
+TEST_CASE("base64 of the PSK digest: RFC 4648 vectors, padding, size", "[auth][concat]")
+{
+	const std::string in = "foobar";
+	const auto *u = reinterpret_cast<const u8 *>(in.data());
+	const std::pair<u32, const char *> want[] = {
+		{ 0, "" }, { 1, "Zg==" }, { 2, "Zm8=" }, { 3, "Zm9v" }, { 4, "Zm9vYg==" },
+		{ 5, "Zm9vYmE=" }, { 6, "Zm9vYmFy" },
+	};
+	for (const auto &[len, text] : want) {
+		char out[16] = {};
+		CHECK(nvmet_wire_base64(u, len, out, sizeof(out)) == std::string(text).size());
+		CHECK(std::string(out) == text);
+	}
+	// A SHA-256 HMAC is 44 characters, a SHA-384 one 64 (NVMe/TCP 3.6.1.3).
+	CHECK(NVMET_WIRE_BASE64_LEN(32) == 44);
+	CHECK(NVMET_WIRE_BASE64_LEN(48) == 64);
+	const Bytes high(32, 0xff);
+	char d[45];
+	CHECK(nvmet_wire_base64(high.data(), 32, d, sizeof(d)) == 44);
+	CHECK(std::string(d) == "//////////////////////////////////////////8=");
+	// The text and its NUL must fit.
+	CHECK(nvmet_wire_base64(high.data(), 32, d, 44) == 0);
+}
+
+TEST_CASE("HKDF-Expand-Label input of the TLS PSK", "[auth][concat]")
+{
+	Bytes b(512);
+	// L = 32, "tls13 nvme-tls-psk", context "01 abc", counter 01h.
+	const Bytes want = { 0x00, 0x20, 0x12, 't', 'l', 's', '1', '3', ' ', 'n', 'v', 'm', 'e', '-',
+			     't', 'l', 's', '-', 'p', 's', 'k', 0x06, '0', '1', ' ', 'a', 'b', 'c', 0x01 };
+	const u32 n = nvmet_wire_tls_psk_info(b.data(), b.size(), 32, 1, "abc");
+	REQUIRE(n == want.size());
+	CHECK(Bytes(b.begin(), b.begin() + n) == want);
+	CHECK(nvmet_wire_tls_psk_info(b.data(), n - 1, 32, 1, "abc") == 0);
+	const std::string d64(64, 'A');
+	const u32 m = nvmet_wire_tls_psk_info(b.data(), b.size(), 48, 2, d64.c_str());
+	CHECK(m == 2 + 1 + 18 + 1 + 67 + 1);
+	CHECK(b[1] == 48);
+	CHECK(b[21] == 67);
+	CHECK(b[22] == '0');
+	CHECK(b[23] == '2');
+	// A context longer than 255 bytes cannot be encoded.
+	const std::string longd(253, 'x');
+	CHECK(nvmet_wire_tls_psk_info(b.data(), b.size(), 32, 1, longd.c_str()) == 0);
+}
