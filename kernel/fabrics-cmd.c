@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 
 #include "nvmet.h"
+#include "wire/auth.h"
 #include "wire/cmd.h"
 
 /* Properties (NVMe over Fabrics: the controller registers, by offset). */
@@ -193,6 +194,43 @@ static u16 nvmet_connect_read(struct nvmet_req *req, u16 max_sqsize, struct nvme
 	return status;
 }
 
+/*
+ * A Connect over TLS must come from the host its PSK identity names (when
+ * the identity has the NVMe/TCP form), and an I/O queue of a controller
+ * whose admin queue runs over TLS must run over TLS too (CTRL: the I/O
+ * queue's controller, or NULL). The in-tree target checks neither: any
+ * holder of a PSK could claim another host's NQN, and on a port where TLS
+ * is not required a plain queue could join a TLS controller.
+ */
+static u16 nvmet_connect_tls_check(struct nvmet_req *req, const char *hostnqn,
+				   struct nvmet_ctrl *ctrl)
+{
+	struct key *key = req->sq->tls_key;
+	const char *host;
+	bool admin_tls;
+	u32 len;
+
+	if (key && nvmet_wire_psk_identity_host(key->description, strlen(key->description),
+						&host, &len) &&
+	    (len != strlen(hostnqn) || memcmp(host, hostnqn, len))) {
+		pr_warn_ratelimited("connect from host %s refused: its TLS PSK %08x is for host %.*s\n",
+				    hostnqn, key_serial(key), len, host);
+		nvmet_set_result(req, (1U << 16) | offsetof(struct nvmf_connect_data, hostnqn));
+		return NVME_SC_CONNECT_INVALID_HOST | NVME_STATUS_DNR;
+	}
+	if (!ctrl || key)
+		return 0;
+	mutex_lock(&ctrl->lock);
+	admin_tls = ctrl->sqs[0] && nvmet_sq_tls(ctrl->sqs[0]);
+	mutex_unlock(&ctrl->lock);
+	if (!admin_tls)
+		return 0;
+	pr_warn_ratelimited("ctrl %d of %s: I/O queue without TLS refused: the admin queue runs over TLS\n",
+			    ctrl->cntlid, ctrl->subsysnqn);
+	nvmet_set_result(req, (1U << 16) | offsetof(struct nvmf_connect_data, hostnqn));
+	return NVME_SC_CONNECT_INVALID_HOST | NVME_STATUS_DNR;
+}
+
 /* Binds the queue the Connect came on to CTRL as queue QID. */
 static u16 nvmet_install_queue(struct nvmet_ctrl *ctrl, struct nvmet_req *req,
 			       const struct nvmet_wire_connect *c)
@@ -280,6 +318,9 @@ static void nvmet_execute_admin_connect(struct nvmet_req *req)
 		goto out;
 	}
 
+	status = nvmet_connect_tls_check(req, c->hostnqn, NULL);
+	if (status)
+		goto out;
 	status = nvmet_alloc_ctrl(c->subnqn, c->hostnqn, &hostid, c->kato, req, &ctrl);
 	if (status)
 		goto out;
@@ -345,6 +386,9 @@ static void nvmet_execute_io_connect(struct nvmet_req *req)
 		status = NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 		goto out_put;
 	}
+	status = nvmet_connect_tls_check(req, c->hostnqn, ctrl);
+	if (status)
+		goto out_put;
 	status = nvmet_install_queue(ctrl, req, c);
 	if (status)
 		goto out_put;

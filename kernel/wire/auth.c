@@ -224,3 +224,32 @@ u32 nvmet_wire_tls_psk_info(u8 *buf, u32 size, u16 out_len, u8 hash_id, const ch
 	buf[n++] = 1;
 	return n;
 }
+
+bool nvmet_wire_psk_identity_host(const char *desc, u32 len, const char **host, u32 *host_len)
+{
+	u32 start[4], end[4], n = 0, i = 0;
+
+	if (len < 8 || desc[0] != 'N' || desc[1] != 'V' || desc[2] != 'M' || desc[3] != 'e' ||
+	    (desc[4] != '0' && desc[4] != '1') || (desc[5] != 'R' && desc[5] != 'G') ||
+	    desc[6] < '0' || desc[6] > '9' || desc[7] < '0' || desc[7] > '9')
+		return false;
+	/* Space-separated words after the 8-character prefix, none empty. */
+	i = 8;
+	while (i < len) {
+		if (desc[i] != ' ' || n == 4)
+			return false;
+		start[n] = ++i;
+		while (i < len && desc[i] != ' ')
+			i++;
+		end[n] = i;
+		if (end[n] == start[n])
+			return false;
+		n++;
+	}
+	/* Version 0: host and subsystem; version 1: and the digest. */
+	if (n != (desc[4] == '0' ? 2u : 3u))
+		return false;
+	*host = desc + start[0];
+	*host_len = end[0] - start[0];
+	return true;
+}

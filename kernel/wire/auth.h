@@ -123,4 +123,13 @@ u32 nvmet_wire_base64(const u8 *src, u32 len, char *dst, u32 size);
  */
 u32 nvmet_wire_tls_psk_info(u8 *buf, u32 size, u16 out_len, u8 hash_id, const char *digest);
 
+/*
+ * A TLS PSK identity as NVMe/TCP defines it (3.6.1.3): "NVMe<v><t><hh>
+ * <hostnqn> <subsysnqn>" with version v 0, or 1 followed by " <digest>"; t R
+ * (retained) or G (generated); hh two digits. If DESC (LEN bytes, no NUL
+ * needed) is one, *HOST and *HOST_LEN give its host NQN and it returns true;
+ * anything else (a name an administrator chose) returns false.
+ */
+bool nvmet_wire_psk_identity_host(const char *desc, u32 len, const char **host, u32 *host_len);
+
 #endif /* NVMET_WIRE_AUTH_H */

@@ -46,6 +46,15 @@ static void auth_msg(const u8 *d, u32 len)
 		INVARIANT(r.c2 == r.rval + r.hl && r.dhv == r.c2 + r.hl);
 	}
 	nvmet_wire_parse_auth_failure(d, len, &rc, &exp);
+	/* Not from the wire (the keyring's), but parsed with the same care. */
+	{
+		const char *host;
+		u32 hl;
+
+		if (nvmet_wire_psk_identity_host((const char *)d, len, &host, &hl))
+			INVARIANT(hl && host > (const char *)d &&
+				  host + hl <= (const char *)d + len);
+	}
 }
 
 static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim, size_t *used)

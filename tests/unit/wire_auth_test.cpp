@@ -279,3 +279,37 @@ TEST_CASE("HKDF-Expand-Label input of the TLS PSK", "[auth][concat]")
 	const std::string longd(253, 'x');
 	CHECK(nvmet_wire_tls_psk_info(b.data(), b.size(), 32, 1, longd.c_str()) == 0);
 }
+
+TEST_CASE("TLS PSK identities: the host NQN of the standard forms only", "[auth][tls]")
+{
+	const auto host = [](const std::string &d) -> std::string {
+		const char *h = nullptr;
+		u32 n = 0;
+		if (!nvmet_wire_psk_identity_host(d.data(), d.size(), &h, &n))
+			return "-";
+		return std::string(h, n);
+	};
+	CHECK(host("NVMe0R01 nqn.h nqn.s") == "nqn.h");
+	CHECK(host("NVMe1R02 nqn.h nqn.s ZGlnZXN0") == "nqn.h");
+	CHECK(host("NVMe1G01 nqn.2014-08.org.nvmexpress:uuid:1 nqn.s d==") ==
+	      "nqn.2014-08.org.nvmexpress:uuid:1");
+	// Version 1 needs its digest, version 0 has none.
+	CHECK(host("NVMe1R01 nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0R01 nqn.h nqn.s extra") == "-");
+	// Anything else is a name an administrator chose.
+	CHECK(host("my-key") == "-");
+	CHECK(host("NVMe2R01 nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0X01 nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0Rx1 nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0R01  nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0R01 nqn.h nqn.s ") == "-");
+	CHECK(host("NVMe0R01nqn.h nqn.s") == "-");
+	CHECK(host("NVMe0R01") == "-");
+	CHECK(host("NVMe1R01 a b c d") == "-");
+	// The length bounds the read: no NUL needed, nothing past it read.
+	const std::string d = "NVMe0R01 nqn.h nqn.sXXXX";
+	const char *h = nullptr;
+	u32 n = 0;
+	CHECK(nvmet_wire_psk_identity_host(d.data(), d.size() - 4, &h, &n));
+	CHECK(std::string(h, n) == "nqn.h");
+}
