@@ -104,62 +104,64 @@ module_param(so_priority, int, 0644);
 MODULE_PARM_DESC(so_priority, "socket priority of NVMe/TCP target sockets, 0 (default): not set");
 
 /*
- * How long, in microseconds, a queue's io_work keeps polling its socket
- * after it last found work, before it waits for a socket callback again.
- * Read at every io_work run. Negative values are refused.
+ * An int parameter with a floor: a value below MIN (or no number) is
+ * refused, with a log line that says what to give (HINT).
  */
-static int idle_poll_period_usecs;
+struct nvmet_tcp_int_param {
+	int		*val;
+	int		min;
+	const char	*hint;
+};
 
-static int nvmet_tcp_set_idle_poll(const char *val, const struct kernel_param *kp)
+static int nvmet_tcp_set_int(const char *val, const struct kernel_param *kp)
 {
+	const struct nvmet_tcp_int_param *p = kp->arg;
 	int ret, n;
 
 	ret = kstrtoint(val, 0, &n);
-	if (ret || n < 0) {
-		pr_err("idle_poll_period_usecs: '%.*s' refused: give 0 (no polling) or a positive number of microseconds\n",
-		       (int)strcspn(val, "\n"), val);
+	if (ret || n < p->min) {
+		pr_err("%s: '%.*s' refused: %s\n", kp->name, (int)strcspn(val, "\n"), val,
+		       p->hint);
 		return -EINVAL;
 	}
-	WRITE_ONCE(*(int *)kp->arg, n);
+	WRITE_ONCE(*p->val, n);
 	return 0;
 }
 
-static const struct kernel_param_ops nvmet_tcp_idle_poll_ops = {
-	.set	= nvmet_tcp_set_idle_poll,
-	.get	= param_get_int,
+static int nvmet_tcp_get_int(char *buf, const struct kernel_param *kp)
+{
+	const struct nvmet_tcp_int_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(*p->val));
+}
+
+static const struct kernel_param_ops nvmet_tcp_int_ops = {
+	.set	= nvmet_tcp_set_int,
+	.get	= nvmet_tcp_get_int,
 };
 
-module_param_cb(idle_poll_period_usecs, &nvmet_tcp_idle_poll_ops, &idle_poll_period_usecs, 0644);
+/*
+ * How long, in microseconds, a queue's io_work keeps polling its socket
+ * after it last found work, before it waits for a socket callback again.
+ * Read at every io_work run.
+ */
+static int idle_poll_period_usecs;
+static struct nvmet_tcp_int_param nvmet_tcp_idle_poll_param = {
+	&idle_poll_period_usecs, 0, "give 0 (no polling) or a positive number of microseconds"
+};
+module_param_cb(idle_poll_period_usecs, &nvmet_tcp_int_ops, &nvmet_tcp_idle_poll_param, 0644);
 MODULE_PARM_DESC(idle_poll_period_usecs,
 		 "io_work polls an idle queue's socket this long (usecs) after its last work, 0 (default): no polling");
 
 /*
  * How long, in seconds, a TLS handshake may take before its connection is
- * closed (in-tree name and default). Read when a handshake starts; values
- * below 1 are refused.
+ * closed (in-tree name and default). Read when a handshake starts.
  */
 static int tls_handshake_timeout = 10;
-
-static int nvmet_tcp_set_tls_timeout(const char *val, const struct kernel_param *kp)
-{
-	int ret, n;
-
-	ret = kstrtoint(val, 0, &n);
-	if (ret || n < 1) {
-		pr_err("tls_handshake_timeout: '%.*s' refused: give a number of seconds, at least 1\n",
-		       (int)strcspn(val, "\n"), val);
-		return -EINVAL;
-	}
-	WRITE_ONCE(*(int *)kp->arg, n);
-	return 0;
-}
-
-static const struct kernel_param_ops nvmet_tcp_tls_timeout_ops = {
-	.set	= nvmet_tcp_set_tls_timeout,
-	.get	= param_get_int,
+static struct nvmet_tcp_int_param nvmet_tcp_tls_timeout_param = {
+	&tls_handshake_timeout, 1, "give a number of seconds, at least 1"
 };
-
-module_param_cb(tls_handshake_timeout, &nvmet_tcp_tls_timeout_ops, &tls_handshake_timeout, 0644);
+module_param_cb(tls_handshake_timeout, &nvmet_tcp_int_ops, &nvmet_tcp_tls_timeout_param, 0644);
 MODULE_PARM_DESC(tls_handshake_timeout, "TLS handshake timeout in seconds (default 10)");
 
 /* Byte offsets in an H2CData header, reported as FEI. */
