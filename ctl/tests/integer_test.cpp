@@ -8,6 +8,7 @@
 
 #include "catch.hpp"
 #include "common/integer.hpp"
+#include "common/text.hpp"
 
 using nvmet::Base;
 using nvmet::parse_int;
@@ -86,4 +87,13 @@ TEST_CASE("integers: the caller names the object", "[integer]")
 	e.hint.clear();
 	CHECK(e.message() == "cannot parse the directory name 'x1' as a number in "
 	                     "/sys/kernel/config/nvmet/subsystems/s/namespaces");
+}
+
+TEST_CASE("trim: white space off both ends, nothing else", "[common]")
+{
+	CHECK(nvmet::trim("").empty());
+	CHECK(nvmet::trim(" \t\n").empty());
+	CHECK(nvmet::trim("tls1.3\n") == "tls1.3");
+	CHECK(nvmet::trim("  not required \n") == "not required");
+	CHECK(nvmet::trim("a b") == "a b");
 }

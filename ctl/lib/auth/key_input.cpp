@@ -9,22 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "common/text.hpp"
+
 namespace nvmet::auth {
-
-namespace {
-
-std::string trim(std::string s)
-{
-	auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
-	while (!s.empty() && sp(s.back()))
-		s.pop_back();
-	std::size_t i = 0;
-	while (i < s.size() && sp(s[i]))
-		i++;
-	return s.substr(i);
-}
-
-} // namespace
 
 Result<KeySource> key_source(std::string_view option, const std::optional<std::string> &key,
                              std::string_view file_option, const std::optional<std::string> &file)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/integer.hpp"
+#include "common/text.hpp"
 #include "compat/nvmetcli_compat.hpp"
 
 namespace nvmet::compat {
@@ -16,23 +17,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string strip(std::string s)
-{
-	auto sp = [](unsigned char c) { return std::isspace(c) != 0; };
-	while (!s.empty() && sp(s.back()))
-		s.pop_back();
-	std::size_t i = 0;
-	while (i < s.size() && sp(s[i]))
-		i++;
-	return s.substr(i);
-}
-
 Result<long long> read_int(const Tree &tree, const fs::path &rel)
 {
 	auto v = tree.read(rel);
 	if (!v)
 		return v.error();
-	auto n = parse_int<long long>(strip(*v));
+	auto n = parse_int<long long>(trim(*v));
 	if (!n)
 		return Error{"parse", tree.abs(rel), 0, "integer in"};
 	return *n;
@@ -59,7 +49,7 @@ Status dump_groups(const Tree &tree, const fs::path &dir, std::initializer_list<
 			auto v = tree.read(dir / name);
 			if (!v)
 				return v.error();
-			attrs[name.substr(prefix.size())] = strip(*v);
+			attrs[name.substr(prefix.size())] = trim(*v);
 		}
 		out[std::string(group)] = attrs;
 	}
@@ -248,7 +238,7 @@ namespace {
 Status disable(const Tree &tree, const fs::path &file)
 {
 	auto en = tree.read(file);
-	if (en && strip(*en) != "0")
+	if (en && trim(*en) != "0")
 		return tree.write(file, "0");
 	return nvmet::ok();
 }
