@@ -237,3 +237,60 @@ wait_new_blockdev() {
 	done
 	return 1
 }
+
+# --- TLS: tlshd, the user-space agent of the kernel's TLS handshakes -------
+
+# tlshd_binary: the tlshd that fits the running kernel. sid's tlshd (ktls-utils
+# 1.4) needs Linux >= 6.19 (it sets TLS_TX_MAX_PAYLOAD_LEN); older kernels
+# (trixie's 6.12) get trixie's (ktls-utils 1.0), which build-guest installs
+# as /usr/sbin/tlshd-trixie.
+tlshd_binary() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	if ((maj < 6 || (maj == 6 && min < 19))); then
+		echo /usr/sbin/tlshd-trixie
+	else
+		echo /usr/sbin/tlshd
+	fi
+}
+
+# start_tlshd [CONFIG]: starts that tlshd in the background with CONFIG (by
+# default /tmp/tlshd.conf, written here: keyrings=.nvme, the keyring
+# `nvme check-tls-key --insert` uses). Messages go to stderr (-s), appended to
+# $LAB_OUT/tlshd.log. Sets TLSHD_PID; fails when it is not running a second
+# later.
+start_tlshd() {
+	local conf=${1:-/tmp/tlshd.conf} bin
+	bin=$(tlshd_binary)
+	[[ -x $bin ]] || { echo "no $bin in the guest (tests/vm/build-guest)"; return 1; }
+	if [[ -z ${1:-} ]]; then
+		printf '%s\n' '[debug]' 'loglevel=1' 'tls=0' 'nl=0' \
+			'[authenticate]' 'keyrings=.nvme' >"$conf"
+	fi
+	echo "--- $(date +%T) $bin -s -c $conf" >>"$LAB_OUT/tlshd.log"
+	"$bin" -s -c "$conf" </dev/null >>"$LAB_OUT/tlshd.log" 2>&1 &
+	TLSHD_PID=$!
+	sleep 1
+	kill -0 "$TLSHD_PID" 2>/dev/null ||
+		{ echo "$bin exited:"; tail -n 5 "$LAB_OUT/tlshd.log"; TLSHD_PID=""; return 1; }
+}
+
+# stop_tlshd: ends the tlshd start_tlshd started (also a stopped one) and its
+# handshake children; waits for it.
+stop_tlshd() {
+	local pid=${TLSHD_PID:-} kids i
+	[[ -n $pid ]] || return 0
+	kids=$(pgrep -P "$pid" | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	kill -CONT "$pid" $kids 2>/dev/null
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.25
+	done
+	# shellcheck disable=SC2086
+	kill -KILL "$pid" $kids 2>/dev/null
+	wait "$pid" 2>/dev/null
+	TLSHD_PID=""
+	return 0
+}

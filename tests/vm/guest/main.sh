@@ -61,7 +61,7 @@ kmemleak=/sys/kernel/debug/kmemleak
 # host connection, target configuration, modules, loop devices, files in
 # /tmp) is removed, so the next one starts as after a boot.
 reset_guest() {
-	pkill -KILL -x 'nvmetd|fio|python3' 2>/dev/null && sleep 1
+	pkill -KILL -x 'nvmetd|fio|python3|tlshd|tlshd-trixie|socat' 2>/dev/null && sleep 1
 	nvme disconnect-all >/dev/null 2>&1
 	(cd /lab/scenario && . ./lib.sh && target_clear) >/dev/null 2>&1
 	modprobe -r nvme-tcp nvme-fabrics >/dev/null 2>&1
