@@ -15,9 +15,12 @@
 #   - 11 handshakes at once (a controller with 4 I/O queues and two more
 #     controllers of other subsystems, connected in parallel);
 #   - teardown and unload.
-# Runs unchanged against the in-tree target and ours; no documented
-# differences. In-tree's oddities are recorded as `info` notes and in
-# docs/testing.md ("TLS: the in-tree reference").
+#   - beyond in-tree (ours only, docs/security.md): another host's PSK is
+#     refused; a plain I/O queue cannot join a controller whose admin queue
+#     runs over TLS (in-tree accepts both: recorded).
+# Otherwise runs unchanged against the in-tree target and ours. In-tree's
+# oddities are recorded as `info` notes and in docs/testing.md ("TLS: the
+# in-tree reference").
 . ./lib.sh
 NQN=nqn.2026-12.org.nvmet-oot:tls-smoke
 NQN2=nqn.2026-12.org.nvmet-oot:tls-smoke-2
@@ -231,6 +234,47 @@ else
 	note "info: connect to $NQN with the PSK of ($HOSTNQN, $NQN2): refused"
 fi
 check_output "no controller left" '^0$' ctrls
+
+# --- the PSK must be the connecting host's (ours; in-tree: recorded) ------------
+# A PSK whose identity names another host: with it this host claims its own
+# NQN. Ours refuses the Connect (Connect Invalid Host); in-tree accepts it.
+OTHER=nqn.2014-08.org.nvmexpress:uuid:0b1c2a10-5e0c-4a58-9d4f-1a2b3c4d5e70
+ko=$(nvme gen-tls-key --hostnqn="$OTHER" --subsysnqn="$NQN")
+so=$(nvme check-tls-key --keydata="$ko" --hostnqn="$OTHER" --subsysnqn="$NQN" --insert |
+	sed -n 's/^Inserted TLS key \([0-9a-f]\{1,8\}\)$/\1/p')
+check "a PSK for another host ($OTHER): $so" test -n "$so"
+if target_is_ours; then
+	check "port A: a connect with another host's PSK is refused, no controller left" \
+		refused "$A" "$NQN" --tls --tls_key=$((16#${so:-0}))
+	check_output "the target says whose PSK it is" "its TLS PSK $so is for host $OTHER" dmesg
+elif nvme connect -t tcp -a "$ADDR" -s "$A" -n "$NQN" --tls --tls_key=$((16#${so:-0})) >/dev/null 2>&1; then
+	note "info: in-tree accepts a connect with another host's PSK"
+	nvme disconnect -n "$NQN" >/dev/null 2>&1
+fi
+keyctl invalidate $((16#${so:-0})) 2>/dev/null
+# A plain TCP I/O queue naming the controller of a TLS admin queue (port B
+# takes both): ours refuses it (Connect Invalid Host); in-tree answers it
+# as it would over TLS.
+check "port B: a TLS controller to join" tcp_connect "$B" "$NQN3" --tls
+c=$(ctrl_of "$NQN3" "$B")
+cat >/tmp/plain_io.py <<'PY'
+import sys
+import nvme_tcp as tc
+t = tc.Target(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])
+c = t.conn()
+t.icreq(c)
+ev = c.send_wait(tc.capsule(tc.connect_sqe(c.next_cid(), qid=1), t.cdata(cntlid=int(sys.argv[5]))))
+print(tc.describe(ev))
+PY
+out=$(env PYTHONPATH="$PWD" python3 /tmp/plain_io.py "$ADDR" "$B" "$NQN3" "$HOSTNQN" \
+	"$(cat "/sys/class/nvme/$c/cntlid" 2>/dev/null)" 2>&1)
+if target_is_ours; then
+	check_output "port B: a plain I/O queue joining it gets Connect Invalid Host" \
+		"response status 0x184 .*dnr" echo "$out"
+else
+	note "info: in-tree answers a plain I/O queue joining a TLS controller: $out"
+fi
+check_output "disconnect" "disconnected 1 controller" nvme disconnect -n "$NQN3"
 
 # --- connections that never finish a handshake ---------------------------------
 # Ended by the target within the 3 s handshake timeout (8 s: a margin for
