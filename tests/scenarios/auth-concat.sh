@@ -235,7 +235,7 @@ fi
 
 io_verify() {
 	fio --name=concat --filename="$1" --ioengine=libaio --direct=1 --rw=randwrite --bs=4k \
-		--size=16M --iodepth=16 --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--size=4M --iodepth=16 --verify=crc32c --do_verify=1 --verify_fatal=1 \
 		--output-format=terse >/dev/null
 }
 ctrl_of() { basename "$(readlink -f "/sys/block/${1#/dev/}/device")"; }
