@@ -71,11 +71,13 @@ check "direct paths: nvme_core reloaded with multipath=N, admin_timeout=15" \
 check "load nvmet-tcp" modprobe nvmet-tcp
 check "load nvme-tcp (host)" modprobe nvme-tcp
 
-# host_entry NQN KEY: a host entry (hmac(sha256), ffdhe2048) allowed on NQN.
+# host_entry NQN KEY [CTRL_KEY]: a host entry (hmac(sha256), ffdhe2048)
+# allowed on NQN.
 host_entry() {
 	local h=$NVMET_CFS/hosts/$1
 	mkdir "$h" && echo "hmac(sha256)" >"$h/dhchap_hash" && echo ffdhe2048 >"$h/dhchap_dhgroup" &&
-		echo -n "$2" >"$h/dhchap_key" && ln -s "$h" "$S/allowed_hosts/$1"
+		echo -n "$2" >"$h/dhchap_key" && echo -n "${3:-}" >"$h/dhchap_ctrl_key" &&
+		ln -s "$h" "$S/allowed_hosts/$1"
 }
 # set_raw HASH GROUP: the raw host's hash and group (read again at its next
 # Negotiate on an admin queue).
@@ -84,13 +86,15 @@ set_raw() {
 		echo "$2" >"$NVMET_CFS/hosts/$RAW/dhchap_dhgroup"
 }
 RK=$(nvme gen-dhchap-key -n "$RAW" -m 1 -l 32)
+RC=$(nvme gen-dhchap-key -n "$NQN" -m 2 -l 48)
 HK=$(nvme gen-dhchap-key -n "$HN" -m 1 -l 32)
 dev=$(backing_loop 128)
 check "loop device as backing store" test -b "$dev"
 check "subsystem $NQN (no allow_any_host)" mkdir "$S"
 check "namespace 1 on $dev" ns_add "$NQN" 1 "$dev"
-check "raw host's entry $RAW: hmac(sha256), ffdhe2048, key" host_entry "$RAW" "$RK"
-check "kernel host's entry $HN: hmac(sha256), ffdhe2048, key" host_entry "$HN" "$HK"
+check "raw host's entry: hmac(sha256), ffdhe2048, key and controller key" \
+	host_entry "$RAW" "$RK" "$RC"
+check "kernel host's entry: hmac(sha256), ffdhe2048, key" host_entry "$HN" "$HK"
 tls_port() { # ID SVC: a TCP port with tls1.3, not required
 	port_add "$1" tcp ipv4 $ADDR "$2" && echo tls1.3 >"$NVMET_CFS/ports/$1/addr_tsas" &&
 		echo "not required" >"$NVMET_CFS/ports/$1/addr_treq"
@@ -102,11 +106,12 @@ check "link $NQN to port 1" port_link 1 "$NQN"
 check "link $NQN to port 2" port_link 2 "$NQN"
 
 out=$(mktemp)
-# raw MODE SVC SC_C: the raw host's transaction, its output in $out (and
-# the scenario log); sets steps to its "steps:" line.
+# raw MODE SVC SC_C [CTRL_KEY]: the raw host's transaction (bidirectional
+# with CTRL_KEY), its output in $out (and the scenario log); sets steps to
+# its "steps:" line.
 raw() {
 	timeout -k 5 120 python3 ./auth_concat_client.py "$1" $ADDR "$2" "$NQN" "$RAW" "$RK" "$3" \
-		>"$out" 2>&1
+		${4:+"$4"} >"$out" 2>&1
 	sed 's/^/#   /' "$out"
 	steps=$(sed -n 's/^steps: //p' "$out")
 }
@@ -137,6 +142,29 @@ key_count() {
 
 # --- 1. NEWTLSPSK from the raw host: the target's key, checked ------------
 
+# new_key NAME HASH_ID HL: the raw host's last transaction left exactly one
+# psk key of the identity it computed, holding the TLS PSK it computed;
+# sets key to its serial.
+new_key() {
+	local name=$1 hid=$2 hl=$3 id psk b64
+	id=$(sed -n 's/^identity: //p' "$out")
+	psk=$(sed -n 's/^tls-psk: //p' "$out")
+	# The digest: Base64 of HL bytes, padded.
+	b64=$([[ $hl == 32 ]] && echo '[A-Za-z0-9+/]{43}=' || echo '[A-Za-z0-9+/]{64}')
+	check_output "$name: the raw host's identity is NVMe1G0$hid <raw host NQN> <subsystem NQN> <digest>" \
+		"^NVMe1G0$hid $RAW $NQN $b64\$" echo "$id"
+	python3 ./auth_concat_client.py keys "$id" >"$out"
+	sed 's/^/#   /' "$out"
+	check_output "$name: exactly one psk key of that description in /proc/keys" '^count 1$' cat "$out"
+	key=$(awk '$1 == "key" { print $2 }' "$out" | head -1)
+	check_output "$name: its payload (keyctl pipe) is the TLS PSK the raw host computed" \
+		"^$psk\$" bash -c "keyctl pipe '$key' | od -An -v -tx1 | tr -d ' \n'; echo"
+	check_output "$name: $hl bytes (/proc/keys)" "^key $key [^ ]+ $hl\$" cat "$out"
+	# Both targets give it an hour (in-tree 7.2 too, measured).
+	check_output "$name: expires in an hour" "^key $key (59|60)m " cat "$out"
+	note "keyctl rdescribe $key: $(keyctl rdescribe "$key" 2>&1)"
+}
+
 declare -A serial=()
 for hid in 1 2; do
 	hash=$([[ $hid == 1 ]] && echo sha256 || echo sha384)
@@ -150,23 +178,28 @@ for hid in 1 2; do
 	fi
 	check_output "NEWTLSPSK, hmac($hash): Challenge (ffdhe2048), Reply with C2 and S2 0, Success1; authenticated" \
 		"^atr ; $(accepted $hid $hl)\$" echo "$steps"
-	id=$(sed -n 's/^identity: //p' "$out")
-	psk=$(sed -n 's/^tls-psk: //p' "$out")
-	# The digest: Base64 of hl bytes, padded.
-	b64=$([[ $hl == 32 ]] && echo '[A-Za-z0-9+/]{43}=' || echo '[A-Za-z0-9+/]{64}')
-	check_output "the raw host's identity: NVMe1G0$hid <raw host NQN> <subsystem NQN> <digest>" \
-		"^NVMe1G0$hid $RAW $NQN $b64\$" echo "$id"
-	python3 ./auth_concat_client.py keys "$id" >"$out"
-	sed 's/^/#   /' "$out"
-	check_output "NVMe1G0$hid: exactly one psk key of that description in /proc/keys" '^count 1$' cat "$out"
-	serial[$hid]=$(awk '$1 == "key" { print $2 }' "$out" | head -1)
-	check_output "NVMe1G0$hid: its payload (keyctl pipe) is the TLS PSK the raw host computed" \
-		"^$psk\$" bash -c "keyctl pipe ${serial[$hid]} | od -An -v -tx1 | tr -d ' \n'; echo"
-	check_output "NVMe1G0$hid: $hl bytes (/proc/keys)" "^key ${serial[$hid]} [^ ]+ $hl\$" cat "$out"
-	# Both targets give it an hour (in-tree 7.2 too, measured).
-	check_output "NVMe1G0$hid: expires in an hour" "^key ${serial[$hid]} (59|60)m " cat "$out"
-	note "keyctl rdescribe ${serial[$hid]}: $(keyctl rdescribe "${serial[$hid]}" 2>&1)"
+	new_key "NEWTLSPSK, hmac($hash)" $hid $hl
+	serial[$hid]=$key
 done
+# Bidirectional: the key is made after Success2.
+check "raw host: hmac(sha256), ffdhe2048" set_raw "hmac(sha256)" ffdhe2048
+raw auth $TLS_SVC 2 "$RC"
+if [[ $concat_target == 0 ]]; then
+	check_output "NEWTLSPSK, bidirectional: refused with Failure1 03h (in-tree 6.12)" \
+		"^atr ; $REFUSED\$" echo "$steps"
+else
+	check_output "NEWTLSPSK, bidirectional: Success1 with the controller's response (checked), Success2" \
+		'^atr ; 0x000 ; challenge\(hash 1 hl 32 dhgroup 1 dhvlen 256 tid 1\) ; 0x000 ; success1\(hl 32 rvalid 1 tid 1\) ; ctrl-ok ; 0x000 ; identify 0x000 ; open$' \
+		echo "$steps"
+	if target_is_ours; then
+		new_key "NEWTLSPSK, bidirectional" 1 32
+	else
+		# In-tree 7.2 (recorded): the host authenticates, but no key is
+		# made ("nvmet_auth_insert_psk: ... failed to generate PSK, error
+		# -22"): the host would look for a PSK that does not exist.
+		check_output "NEWTLSPSK, bidirectional: in-tree 7.2 makes no key" '^count 0$' key_count
+	fi
+fi
 
 # --- 2. refusals ------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Raw NVMe/TCP host for secure channel concatenation (DH-HMAC-CHAP with SC_C).
 
-    auth_concat_client.py auth    ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C
+    auth_concat_client.py auth    ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C [CTRL_SECRET]
     auth_concat_client.py ioqueue ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C
     auth_concat_client.py keys    DESCRIPTION
     auth_concat_client.py live    PREFIX
@@ -12,9 +12,11 @@ with AUTH_Negotiate SC_C (0 none, 2 NEWTLSPSK, 3 REPLACETLSPSK), offering
 every hash and DH group as the Linux host does; the target must choose
 ffdhe2048 or the NULL group (the only groups this host does). With SC_C set,
 the Reply carries C2 (CVALID 1) with sequence number 0: not bidirectional,
-C2 only seeds the PSK. After a Success1 the host computes, from its side of
-the transaction alone, the TLS PSK the target should have made and prints
-its identity and its bytes.
+C2 only seeds the PSK. With CTRL_SECRET the host authenticates the
+controller too (C2 with a non-zero sequence number): the controller's
+response in Success1 is checked ("ctrl-ok"), then Success2. After the
+transaction the host computes, from its side of it alone, the TLS PSK the
+target should have made and prints its identity and its bytes.
 
 ioqueue: the same admin queue authenticates without SC_C; then I/O queue 1
 connects to that controller and sends a Negotiate with SC_C there.
@@ -167,7 +169,7 @@ def end_state(c, obs):
     obs.append("open" if ev[0] == "response" else ev[0])
 
 
-def authenticate(a, c, sc_c, tid=1):
+def authenticate(a, c, sc_c, tid=1, bidirectional=False):
     """One transaction on connection C with SC_C; returns (observations,
     (identity, TLS PSK) or None)."""
     t = a.t
@@ -199,15 +201,33 @@ def authenticate(a, c, sc_c, tid=1):
     tkey = tc.transform_key(tf, key, t.hostnqn)
     rval = tc.dhchap_response(hashid, tkey, chal, f["seqnum"], tid, sc_c, "HostHost",
                               t.hostnqn, t.subnqn)
-    c2 = os.urandom(len(rval)) if sc_c else None
-    # With SC_C: C2 valid with sequence number 0 (it seeds the PSK only).
-    ev = a.send(c, tc.reply_msg(tid, rval, c2=c2, seqnum=0, dhv=dhv))
+    c2 = os.urandom(len(rval)) if sc_c or bidirectional else None
+    # Unidirectional with SC_C: C2 valid with sequence number 0 (it seeds
+    # the PSK only); bidirectional: a sequence number of our own, not 0.
+    s2 = (struct.unpack("<I", os.urandom(4))[0] | 1) if bidirectional else 0
+    ev = a.send(c, tc.reply_msg(tid, rval, c2=c2, seqnum=s2, dhv=dhv))
     obs.append(tc.status_word(ev))
     if ev[0] != "response" or ev[1]:
         return obs, None
     ev, s1 = a.recv(c)
     obs.append(tc.describe_auth(s1) if s1 else tc.status_word(ev))
-    if s1 is None or s1.auth_id != tc.SUCCESS1 or not sc_c or ks is None:
+    if s1 is None or s1.auth_id != tc.SUCCESS1:
+        return obs, None
+    if bidirectional:
+        # The controller's response: HMAC(Kc', Ca2 || S2 || T_ID || SC_C ||
+        # "Controller" || NQNc || 00h || NQNh), Ca2 augmented as C1 was.
+        ctf, ckey = tc.parse_secret(a.ctrl_secret)
+        ctkey = tc.transform_key(ctf, ckey, t.subnqn)
+        chal2 = hmac_h(hashid, ks, c2) if ks is not None else c2
+        want = tc.dhchap_response(hashid, ctkey, chal2, s2, tid, sc_c, "Controller",
+                                  t.subnqn, t.hostnqn)
+        good = s1.fields["rvalid"] == 1 and s1.fields["rval"] == want
+        obs.append("ctrl-ok" if good else "ctrl-bad")
+        ev = a.send(c, tc.success2_msg(tid) if good else tc.failure2_msg(tid))
+        obs.append(tc.status_word(ev))
+        if not good or ev[0] != "response" or ev[1]:
+            return obs, None
+    if not sc_c or ks is None:
         return obs, None
     return obs, tls_psk(hashid, ks, f["cval"], c2, t.hostnqn, t.subnqn)
 
@@ -215,7 +235,7 @@ def authenticate(a, c, sc_c, tid=1):
 def case_auth(t, a, sc_c):
     c, obs = ready(t)
     try:
-        o, psk = authenticate(a, c, sc_c)
+        o, psk = authenticate(a, c, sc_c, bidirectional=a.ctrl_secret is not None)
         obs += o
         end_state(c, obs)
     finally:
@@ -307,12 +327,13 @@ def main(argv):
         for serial, expiry, datalen in found:
             print("key %d %s %s" % (serial, expiry, datalen))
         return 0
-    if len(argv) != 8 or argv[1] not in ("auth", "ioqueue"):
+    if len(argv) not in (8, 9) or argv[1] not in ("auth", "ioqueue") or \
+            (len(argv) == 9 and argv[1] != "auth"):
         print(__doc__.split("\n\n")[0], file=sys.stderr)
         return 2
-    mode, addr, port, subnqn, hostnqn, secret, sc_c = argv[1:]
+    mode, addr, port, subnqn, hostnqn, secret, sc_c = argv[1:8]
     t = tc.Target(addr, int(port), subnqn, hostnqn)
-    a = tc.Auth(t, secret)
+    a = tc.Auth(t, secret, argv[8] if len(argv) == 9 else None)
     fn = case_auth if mode == "auth" else case_ioqueue
     try:
         obs, psk = fn(t, a, int(sc_c))
