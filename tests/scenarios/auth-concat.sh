@@ -4,22 +4,28 @@
 # port with addr_tsas tls1.3 and addr_treq "not required", and the session
 # key becomes a TLS PSK the target puts into the .nvme keyring.
 #
-# 1. auth_concat_client.py (a raw host, standard library only: ffdhe2048,
+# 1. auth_concat_client.py (a raw host, standard library only: ffdhe DH,
 #    HMAC, HKDF from the specifications) negotiates NEWTLSPSK with
-#    hmac(sha256) and with hmac(sha384), authenticates (C2 valid, sequence
-#    number 0) and gets Success1; from its side of the transaction it
-#    computes the identity (NVMe1G01/02 <hostnqn> <subnqn> <digest>) and the
-#    TLS PSK: exactly one psk key of that description is in /proc/keys and
-#    its payload (keyctl pipe) is that PSK.
+#    hmac(sha256) and hmac(sha384) over ffdhe2048 and hmac(sha256) over
+#    ffdhe4096, authenticates (C2 valid, sequence number 0) and gets
+#    Success1, and once bidirectionally (S2 not 0, the controller's response
+#    checked, Success2); from its side of each transaction it computes the
+#    identity (NVMe1G01/02 <hostnqn> <subnqn> <digest>) and the TLS PSK:
+#    exactly one psk key of that description is in /proc/keys, its payload
+#    (keyctl pipe) is that PSK, hash-length bytes, expiring in an hour.
 # 2. Refusals (AUTH_Failure1 03h, Secure Channel Concatenation Mismatch):
-#    SC_C on an I/O queue, on a port without TLS, with dhchap_dhgroup null,
-#    with hmac(sha512), REPLACETLSPSK on a plain admin queue.
+#    SC_C on an I/O queue, on a port without TLS, REPLACETLSPSK on a plain
+#    admin queue, with dhchap_dhgroup null, with hmac(sha512); then the same
+#    host authenticates without SC_C.
 # 3. Where TLS handshakes work: the kernel host connects with --tls and
 #    --tls-key=<serial of a key of step 1> (as the raw host's NQN) and fio
-#    write + verify passes, for both keys.
+#    write + verify passes, for the SHA-256 and the SHA-384 key.
 # 4. Where the kernel host has --concat (6.15 and later) and TLS handshakes
-#    work: nvme connect --concat --dhchap-secret, tls_mode concat, the
-#    target's key in the keyring, fio verify, disconnect.
+#    work: nvme connect --concat --dhchap-secret, tls_mode concat, one live
+#    key of the host's identity (host and target derived the same digest),
+#    fio verify; re-authentication over TLS (REPLACETLSPSK) keeps the
+#    controller live with a new key of one description; a reset concatenates
+#    again; fio verify after each; disconnect.
 #
 # The in-tree target of 7.2 (sid) is the reference; the in-tree target of
 # 6.12 has no concatenation: it refuses SC_C (recorded below). Ours does it
@@ -126,9 +132,10 @@ if target_is_ours; then
 else
 	REFUSED="0x000 ; ($FAIL03 ; )?closed"
 fi
-# accepted HASH_ID HL: a whole transaction with ffdhe2048, the queue authenticated.
+# accepted HASH_ID HL [GROUP_ID DH_LEN]: a whole transaction (default
+# ffdhe2048), the queue authenticated.
 accepted() {
-	echo "0x000 ; challenge\(hash $1 hl $2 dhgroup 1 dhvlen 256 tid 1\) ; 0x000 ; success1\(hl $2 rvalid 0 tid 1\) ; identify 0x000 ; open"
+	echo "0x000 ; challenge\(hash $1 hl $2 dhgroup ${3:-1} dhvlen ${4:-256} tid 1\) ; 0x000 ; success1\(hl $2 rvalid 0 tid 1\) ; identify 0x000 ; open"
 }
 
 # key_count: the psk keys in /proc/keys described as the identity the raw
@@ -165,21 +172,25 @@ new_key() {
 	note "keyctl rdescribe $key: $(keyctl rdescribe "$key" 2>&1)"
 }
 
+# HASH_ID HL GROUP GROUP_ID DH_LEN: SHA-256 and SHA-384 with ffdhe2048
+# (their keys serve step 3), SHA-256 with ffdhe4096 (a longer session key
+# input).
 declare -A serial=()
-for hid in 1 2; do
+for c in "1 32 ffdhe2048 1 256" "2 48 ffdhe2048 1 256" "1 32 ffdhe4096 3 512"; do
+	read -r hid hl group gid dhlen <<<"$c"
 	hash=$([[ $hid == 1 ]] && echo sha256 || echo sha384)
-	hl=$([[ $hid == 1 ]] && echo 32 || echo 48)
-	check "raw host: hmac($hash), ffdhe2048" set_raw "hmac($hash)" ffdhe2048
+	name="NEWTLSPSK, hmac($hash), $group"
+	check "raw host: hmac($hash), $group" set_raw "hmac($hash)" $group
 	raw auth $TLS_SVC 2
 	if [[ $concat_target == 0 ]]; then
-		check_output "NEWTLSPSK, hmac($hash): refused with Failure1 03h (in-tree 6.12)" \
+		check_output "$name: refused with Failure1 03h (in-tree 6.12)" \
 			"^atr ; $REFUSED\$" echo "$steps"
 		continue
 	fi
-	check_output "NEWTLSPSK, hmac($hash): Challenge (ffdhe2048), Reply with C2 and S2 0, Success1; authenticated" \
-		"^atr ; $(accepted $hid $hl)\$" echo "$steps"
-	new_key "NEWTLSPSK, hmac($hash)" $hid $hl
-	serial[$hid]=$key
+	check_output "$name: Challenge, Reply with C2 and S2 0, Success1; authenticated" \
+		"^atr ; $(accepted $hid $hl $gid $dhlen)\$" echo "$steps"
+	new_key "$name" $hid $hl
+	[[ $gid == 1 ]] && serial[$hid]=$key
 done
 # Bidirectional: the key is made after Success2.
 check "raw host: hmac(sha256), ffdhe2048" set_raw "hmac(sha256)" ffdhe2048

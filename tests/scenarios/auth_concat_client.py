@@ -10,9 +10,9 @@
 auth: an admin queue over plain TCP (ICReq, Connect, CC.EN=1) authenticates
 with AUTH_Negotiate SC_C (0 none, 2 NEWTLSPSK, 3 REPLACETLSPSK), offering
 every hash and DH group as the Linux host does; the target must choose
-ffdhe2048 or the NULL group (the only groups this host does). With SC_C set,
-the Reply carries C2 (CVALID 1) with sequence number 0: not bidirectional,
-C2 only seeds the PSK. With CTRL_SECRET the host authenticates the
+ffdhe2048, ffdhe3072, ffdhe4096 or the NULL group (the groups this host
+does). With SC_C set, the Reply carries C2 (CVALID 1) with sequence number
+0: not bidirectional, C2 only seeds the PSK. With CTRL_SECRET the host authenticates the
 controller too (C2 with a non-zero sequence number): the controller's
 response in Success1 is checked ("ctrl-ok"), then Success2. After the
 transaction the host computes, from its side of it alone, the TLS PSK the
@@ -37,7 +37,8 @@ Written from the NVMe Base Specification 2.1 (8.3.5: DH-HMAC-CHAP, the
 augmented challenge; secure channel concatenation), the NVMe/TCP Transport
 Specification (3.6.1.3: the generated PSK, its digest and identity; the TLS
 PSK by HKDF-Expand-Label, RFC 8446 7.1, over HKDF-Extract, RFC 5869) and
-RFC 7919 (ffdhe2048); standard library only, on top of nvme_tcp.py.
+RFC 7919 (the ffdhe primes from their formula); standard library only, on
+top of nvme_tcp.py.
 """
 import base64
 import hashlib
@@ -49,9 +50,7 @@ import sys
 
 import nvme_tcp as tc
 
-# ---------------------------------------------------------------- ffdhe2048
-
-DHGROUP_FFDHE2048 = 0x01
+# ---------------------------------------------------------------- ffdhe groups
 
 
 def _e_fixed(bits):
@@ -78,23 +77,27 @@ assert "%x" % (P2048 >> 1984) == "ffffffffffffffff"
 assert "%x" % ((P2048 >> 1920) & ((1 << 64) - 1)) == "adf85458a2bb4a9a"
 assert "%x" % ((P2048 >> 64) & ((1 << 64) - 1)) == "886b423861285c97"
 assert P2048 & ((1 << 64) - 1) == (1 << 64) - 1
-DH_LEN = 256
+# DH group IDs (DHgID) this host does; the selftest checks each prime
+# (a wrong constant gives no safe prime).
+GROUPS = {0x01: P2048, 0x02: ffdhe_prime(3072, 2625351), 0x03: ffdhe_prime(4096, 5736041)}
 
 
 class DH:
-    """One side of an ffdhe2048 exchange (generator 2)."""
+    """One side of an ffdhe exchange (generator 2) in group GID."""
 
-    def __init__(self):
-        # 256 bits of private exponent with the top bit set (RFC 7919 asks
-        # for at least 225 bits for ffdhe2048).
-        self.x = int.from_bytes(os.urandom(32), "big") | (1 << 255)
-        self.pub = pow(2, self.x, P2048).to_bytes(DH_LEN, "big")
+    def __init__(self, gid):
+        self.p = GROUPS[gid]
+        self.len = (self.p.bit_length() + 7) // 8
+        # 320 bits of private exponent with the top bit set (RFC 7919 asks
+        # for at least 225, 275 and 325 bits for ffdhe2048/3072/4096).
+        self.x = int.from_bytes(os.urandom(48), "big") | (1 << 383)
+        self.pub = pow(2, self.x, self.p).to_bytes(self.len, "big")
 
     def shared(self, peer):
         y = int.from_bytes(peer, "big")
-        if len(peer) != DH_LEN or not 1 < y < P2048 - 1:
-            raise ValueError("the target's DH value is not one of ffdhe2048 (%d bytes)" % len(peer))
-        return pow(y, self.x, P2048).to_bytes(DH_LEN, "big")
+        if len(peer) != self.len or not 1 < y < self.p - 1:
+            raise ValueError("the target's DH value does not fit the group (%d bytes)" % len(peer))
+        return pow(y, self.x, self.p).to_bytes(self.len, "big")
 
 # ---------------------------------------------------------------- the TLS PSK
 
@@ -187,8 +190,8 @@ def authenticate(a, c, sc_c, tid=1, bidirectional=False):
     if hashid not in tc.HASHES or f["hl"] != H(hashid)().digest_size:
         obs.append("unusable challenge")
         return obs, None
-    if f["dhgid"] == DHGROUP_FFDHE2048:
-        dh = DH()
+    if f["dhgid"] in GROUPS:
+        dh = DH(f["dhgid"])
         ks = session_key(hashid, dh.shared(f["dhv"]))
         chal = hmac_h(hashid, ks, f["cval"])          # the augmented challenge
         dhv = dh.pub
@@ -298,12 +301,14 @@ def live_keys(prefix):
 
 
 def selftest():
-    """The prime is prime-looking and the derivation is deterministic."""
-    assert pow(3, P2048 - 1, P2048) == 1, "ffdhe2048: Fermat test failed"
-    q = (P2048 - 1) // 2
-    assert pow(3, q - 1, q) == 1, "ffdhe2048: (p-1)/2 fails the Fermat test"
-    a, b = DH(), DH()
-    assert a.shared(b.pub) == b.shared(a.pub)
+    """The primes are prime-looking (p and (p-1)/2), DH agrees, the
+    derivation has the expected shape."""
+    for gid, p in GROUPS.items():
+        q = (p - 1) // 2
+        assert pow(3, p - 1, p) == 1 and pow(3, q - 1, q) == 1, \
+            "DH group %d: p or (p-1)/2 fails the Fermat test" % gid
+        a, b = DH(gid), DH(gid)
+        assert a.shared(b.pub) == b.shared(a.pub)
     i1, k1 = tls_psk(1, b"k" * 32, b"a" * 32, b"b" * 32, "nqn.h", "nqn.s")
     assert len(k1) == 32 and i1.startswith("NVMe1G01 nqn.h nqn.s ") and i1.endswith("=")
     i2, k2 = tls_psk(2, b"k" * 48, b"a" * 48, b"b" * 48, "nqn.h", "nqn.s")
