@@ -126,12 +126,17 @@ raw() {
 # may lose the Failure1 it queued (docs/testing.md, in-band authentication:
 # the reference); ours sends it and keeps the queue unauthenticated until
 # the controller ends 5 s later (Identify: Authentication Required).
+# refused XX: the pattern of a message refused with Failure1 XXh.
+refused() {
+	local f="failure1\\(rcode 1 rexp 0x$1 tid 1\\)"
+	if target_is_ours; then
+		echo "0x000 ; $f ; identify 0x191/dnr ; open"
+	else
+		echo "0x000 ; ($f ; )?closed"
+	fi
+}
 FAIL03='failure1\(rcode 1 rexp 0x03 tid 1\)'
-if target_is_ours; then
-	REFUSED="0x000 ; $FAIL03 ; identify 0x191/dnr ; open"
-else
-	REFUSED="0x000 ; ($FAIL03 ; )?closed"
-fi
+REFUSED=$(refused 03)
 # accepted HASH_ID HL [GROUP_ID DH_LEN]: a whole transaction (default
 # ffdhe2048), the queue authenticated.
 accepted() {
@@ -231,6 +236,15 @@ else
 fi
 raw auth $TLS_SVC 3
 check_output "REPLACETLSPSK on a plain admin queue: Failure1 03h" "^atr ; $REFUSED\$" echo "$steps"
+raw auth $TLS_SVC 2 --no-c2
+if [[ $concat_target == 0 ]]; then
+	check_output "NEWTLSPSK, Reply without C2: refused at the Negotiate (in-tree 6.12)" \
+		"^atr ; $REFUSED\$" echo "$steps"
+else
+	check_output "NEWTLSPSK, Reply without C2 (nothing to seed the PSK): Failure1 01h" \
+		"^atr ; 0x000 ; challenge\(hash 1 hl 32 dhgroup 1 dhvlen 256 tid 1\) ; $(refused 01)\$" \
+		echo "$steps"
+fi
 check "raw host: dhchap_dhgroup null" set_raw "hmac(sha256)" null
 raw auth $TLS_SVC 2
 check_output "NEWTLSPSK with the NULL DH group: Failure1 03h" "^atr ; $REFUSED\$" echo "$steps"

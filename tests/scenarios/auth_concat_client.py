@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Raw NVMe/TCP host for secure channel concatenation (DH-HMAC-CHAP with SC_C).
 
-    auth_concat_client.py auth    ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C [CTRL_SECRET]
+    auth_concat_client.py auth    ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C [CTRL_SECRET|--no-c2]
     auth_concat_client.py ioqueue ADDRESS PORT SUBNQN HOSTNQN SECRET SC_C
     auth_concat_client.py keys    DESCRIPTION
     auth_concat_client.py live    PREFIX
@@ -14,7 +14,9 @@ ffdhe2048, ffdhe3072, ffdhe4096 or the NULL group (the groups this host
 does). With SC_C set, the Reply carries C2 (CVALID 1) with sequence number
 0: not bidirectional, C2 only seeds the PSK. With CTRL_SECRET the host authenticates the
 controller too (C2 with a non-zero sequence number): the controller's
-response in Success1 is checked ("ctrl-ok"), then Success2. After the
+response in Success1 is checked ("ctrl-ok"), then Success2. With --no-c2
+the Reply carries no C2 (CVALID 0), which leaves nothing to seed a PSK
+with. After the
 transaction the host computes, from its side of it alone, the TLS PSK the
 target should have made and prints its identity and its bytes.
 
@@ -172,7 +174,7 @@ def end_state(c, obs):
     obs.append("open" if ev[0] == "response" else ev[0])
 
 
-def authenticate(a, c, sc_c, tid=1, bidirectional=False):
+def authenticate(a, c, sc_c, tid=1, bidirectional=False, no_c2=False):
     """One transaction on connection C with SC_C; returns (observations,
     (identity, TLS PSK) or None)."""
     t = a.t
@@ -204,7 +206,7 @@ def authenticate(a, c, sc_c, tid=1, bidirectional=False):
     tkey = tc.transform_key(tf, key, t.hostnqn)
     rval = tc.dhchap_response(hashid, tkey, chal, f["seqnum"], tid, sc_c, "HostHost",
                               t.hostnqn, t.subnqn)
-    c2 = os.urandom(len(rval)) if sc_c or bidirectional else None
+    c2 = os.urandom(len(rval)) if (sc_c or bidirectional) and not no_c2 else None
     # Unidirectional with SC_C: C2 valid with sequence number 0 (it seeds
     # the PSK only); bidirectional: a sequence number of our own, not 0.
     s2 = (struct.unpack("<I", os.urandom(4))[0] | 1) if bidirectional else 0
@@ -230,15 +232,15 @@ def authenticate(a, c, sc_c, tid=1, bidirectional=False):
         obs.append(tc.status_word(ev))
         if not good or ev[0] != "response" or ev[1]:
             return obs, None
-    if not sc_c or ks is None:
+    if not sc_c or ks is None or c2 is None:
         return obs, None
     return obs, tls_psk(hashid, ks, f["cval"], c2, t.hostnqn, t.subnqn)
 
 
-def case_auth(t, a, sc_c):
+def case_auth(t, a, sc_c, no_c2=False):
     c, obs = ready(t)
     try:
-        o, psk = authenticate(a, c, sc_c, bidirectional=a.ctrl_secret is not None)
+        o, psk = authenticate(a, c, sc_c, bidirectional=a.ctrl_secret is not None, no_c2=no_c2)
         obs += o
         end_state(c, obs)
     finally:
@@ -338,10 +340,13 @@ def main(argv):
         return 2
     mode, addr, port, subnqn, hostnqn, secret, sc_c = argv[1:8]
     t = tc.Target(addr, int(port), subnqn, hostnqn)
-    a = tc.Auth(t, secret, argv[8] if len(argv) == 9 else None)
-    fn = case_auth if mode == "auth" else case_ioqueue
+    no_c2 = len(argv) == 9 and argv[8] == "--no-c2"
+    a = tc.Auth(t, secret, argv[8] if len(argv) == 9 and not no_c2 else None)
     try:
-        obs, psk = fn(t, a, int(sc_c))
+        if mode == "auth":
+            obs, psk = case_auth(t, a, int(sc_c), no_c2)
+        else:
+            obs, psk = case_ioqueue(t, a, int(sc_c))
     except tc.Answer as e:
         print("setup: %s" % tc.describe(e.ev))
         return 1
