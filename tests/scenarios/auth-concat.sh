@@ -405,6 +405,19 @@ dmesg | grep -iE 'concat|psk|tls|handshake' | tail -n 30 | sed 's/^/# dmesg: /'
 check "target teardown through configfs" target_clear
 check "unload nvme-tcp" modprobe -r nvme-tcp
 check "unload nvmet-tcp and nvmet" modprobe -r nvmet-tcp nvmet
+# The keys made here live an hour; unloading nvme-keyring unregisters key
+# type psk, which destroys them, so later scenarios of the boot do not meet
+# them.
+our_keys() { awk -v n=" $NQN " '$8 == "psk" && index($0, n) { c++ } END { print c + 0 }' /proc/keys; }
+if modprobe -r nvme-fabrics nvme_core nvme_keyring 2>/dev/null; then
+	for ((i = 0; i < 20; i++)); do
+		[[ $(our_keys) == 0 ]] && break
+		sleep 0.25
+	done
+	check_output "nvme-keyring unloaded: no psk key of $NQN left" '^0$' our_keys
+else
+	note "nvme-keyring stays loaded (in use): $(our_keys) keys of $NQN expire within the hour"
+fi
 losetup -d "$dev"
 rm -f "$out"
 finish
