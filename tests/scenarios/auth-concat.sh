@@ -359,7 +359,8 @@ if [[ $tls == 1 && $concat_target == 1 && $concat_host == 1 ]]; then
 	k2=$(cat "/sys/class/nvme/$c/tls_configured_key")
 	sysfs_note "$c"
 	check_output "$c is live" '^live$' cat "/sys/class/nvme/$c/state"
-	check "the host replaced its configured key ($k1 -> $k2)" test "$k2" != "$k1"
+	note "configured key: $k1 -> $k2"
+	check "the host replaced its configured key" test "$k2" != "$k1"
 	live >"$out"
 	sed 's/^/#   /' "$out"
 	# The old key is revoked by the host; the new one's description names
