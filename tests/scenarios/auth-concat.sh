@@ -69,7 +69,7 @@ kver_ge 6 15 && concat_host=1
 
 check "auth_concat_client.py and nvme_tcp.py are in the scenario directory" \
 	test -f ./auth_concat_client.py -a -f ./nvme_tcp.py
-check "auth_concat_client.py selftest (ffdhe2048 prime, DH, derivation)" \
+check "auth_concat_client.py selftest (ffdhe primes, DH, derivation)" \
 	python3 ./auth_concat_client.py selftest
 check "direct paths: nvme_core reloaded with multipath=N, admin_timeout=15" \
 	bash -c 'modprobe -r nvme-tcp nvme-fabrics nvme nvme_core 2>/dev/null
@@ -135,7 +135,6 @@ refused() {
 		echo "0x000 ; ($f ; )?closed"
 	fi
 }
-FAIL03='failure1\(rcode 1 rexp 0x03 tid 1\)'
 REFUSED=$(refused 03)
 # accepted HASH_ID HL [GROUP_ID DH_LEN]: a whole transaction (default
 # ffdhe2048), the queue authenticated.
@@ -221,8 +220,9 @@ fi
 
 check "raw host: hmac(sha256), ffdhe2048" set_raw "hmac(sha256)" ffdhe2048
 raw ioqueue $TLS_SVC 2
+# (I/O queue Connect: ATR on 6.12 and ours, none on in-tree 7.2.)
 check_output "NEWTLSPSK on an I/O queue: Failure1 03h" \
-	"^atr ; admin authenticated ; ioconnect (no-)?atr ; 0x000 ; $FAIL03" echo "$steps"
+	"^atr ; admin authenticated ; ioconnect (no-)?atr ; $REFUSED\$" echo "$steps"
 raw auth $PLAIN_SVC 2
 if target_is_ours || [[ $concat_target == 0 ]]; then
 	check_output "NEWTLSPSK on a port without TLS: Failure1 03h" "^atr ; $REFUSED\$" echo "$steps"
@@ -305,7 +305,6 @@ log_since() { echo $(($(log_count "$1") - $2)); }
 GEN='TLS PSK [0-9a-f]* generated'
 REF='secure channel concatenation refused'
 
-
 # --- 3. the kernel host with a key the raw host made the target generate ------
 
 if [[ $tls == 1 && $concat_target == 1 ]]; then
@@ -336,6 +335,11 @@ if [[ $tls == 1 && $concat_target == 1 && $concat_host == 1 ]]; then
 	sysfs_note "$c"
 	check_output "$c: tls_mode reads concat" '^concat$' cat "/sys/class/nvme/$c/tls_mode"
 	k1=$(cat "/sys/class/nvme/$c/tls_key")
+	# (A displaced key may take the garbage collector a moment to go.)
+	for ((i = 0; i < 8; i++)); do
+		[[ $(live | head -1) == "count 1" ]] && break
+		sleep 0.25
+	done
 	live >"$out"
 	sed 's/^/#   /' "$out"
 	check_output "one live key NVMe1G01 <kernel host> <subsystem>: the host's and the target's digests agree" \
