@@ -6,9 +6,10 @@
  * buffers with explicit little-endian loads, so they build unchanged in the
  * kernel and in user space (unit tests, libFuzzer).
  *
- * In the kernel the NVMe constants come from <linux/nvme.h> and
- * <linux/nvme-tcp.h>; in user space from user-defs.h, which spells the same
- * names with the values of the NVMe specifications.
+ * In the kernel the NVMe constants come from <linux/nvme.h>,
+ * <linux/nvme-tcp.h> and <linux/nvme-rdma.h>; in user space from
+ * user-defs.h, which spells the same names with the values of the NVMe
+ * specifications.
  */
 #ifndef NVMET_WIRE_TYPES_H
 #define NVMET_WIRE_TYPES_H
@@ -19,6 +20,7 @@
 #include <linux/string.h>
 #include <linux/nvme.h>
 #include <linux/nvme-tcp.h>
+#include <linux/nvme-rdma.h>
 #else
 #include "user-defs.h"
 #endif

@@ -57,11 +57,23 @@ enum nvme_tcp_pdu_type {
 #define NVME_TCP_F_DATA_LAST		BIT(2)
 #define NVME_TCP_F_DATA_SUCCESS		BIT(3)
 
+/* NVMe/RDMA transport binding: RDMA_CM private data */
+#define NVME_RDMA_CM_FMT_1_0		0x0
+#define NVME_RDMA_CM_INVALID_LEN	0x01
+#define NVME_RDMA_CM_INVALID_RECFMT	0x02
+#define NVME_RDMA_CM_INVALID_QID	0x03
+#define NVME_RDMA_CM_INVALID_HSQSIZE	0x04
+#define NVME_RDMA_CM_INVALID_HRQSIZE	0x05
+#define NVME_RDMA_CM_NO_RSC		0x06
+
 /* NVMe Base: SGL descriptor types (upper nibble) and subtypes (lower nibble) */
 #define NVME_SGL_FMT_DATA_DESC		0x00
 #define NVME_TRANSPORT_SGL_DATA_DESC	0x05
+#define NVME_KEY_SGL_FMT_DATA_DESC	0x04
+#define NVME_SGL_FMT_ADDRESS		0x00
 #define NVME_SGL_FMT_OFFSET		0x01
 #define NVME_SGL_FMT_TRANSPORT_A	0x0A
+#define NVME_SGL_FMT_INVALIDATE		0x0f
 
 /* SQE CDW0 bits 15:8 (FUSE, PSDT) */
 #define NVME_CMD_FUSE_FIRST		BIT(0)

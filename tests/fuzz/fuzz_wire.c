@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for kernel/wire: plays a byte stream through the checks a
- * target's NVMe/TCP receive path makes, the way tcp.c will: queue limits from
- * the first bytes, then PDUs one after another. Every buffer handed to wire/
+ * target's NVMe/TCP receive path makes, the way tcp.c does: queue limits from
+ * the first bytes, then PDUs one after another. The same bytes also go
+ * through rdma.c's checks: an RDMA_CM request's private data, and each
+ * command's SGL as an RDMA capsule would carry it. Every buffer handed to wire/
  * is a heap copy of exactly the size the caller guarantees, so AddressSanitizer
  * catches any read beyond it; invariants of accepted PDUs are asserted.
  */
@@ -12,6 +14,7 @@
 #include "wire/tcp-pdu.h"
 #include "wire/cmd.h"
 #include "wire/auth.h"
+#include "wire/rdma.h"
 
 #define INVARIANT(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -55,6 +58,33 @@ static void auth_msg(const u8 *d, u32 len)
 			INVARIANT(hl && host > (const char *)d &&
 				  host + hl <= (const char *)d + len);
 	}
+}
+
+/* An SQE as an RDMA capsule with INCAPSULE bytes of data after it. */
+static void rdma_sgl(const u8 *sqe, u32 incapsule)
+{
+	struct nvmet_wire_rdma_sgl sgl;
+	u16 st = nvmet_wire_rdma_parse_sgl(sqe, incapsule, 1 << 20, &sgl);
+
+	if (st) {
+		INVARIANT(st & NVME_STATUS_DNR);
+		return;
+	}
+	if (sgl.kind == NVMET_WIRE_SGL_INCAPSULE)
+		INVARIANT(sgl.length && (u64)sgl.offset + sgl.length <= incapsule);
+	if (sgl.kind == NVMET_WIRE_SGL_TRANSPORT)
+		INVARIANT(sgl.length && sgl.length <= 1 << 20);
+}
+
+static void rdma_cm_req(const u8 *p, size_t n)
+{
+	struct nvmet_wire_rdma_cm_req req;
+	u8 *d = dup_exact(p, n);
+
+	if (!nvmet_wire_rdma_parse_cm_req(d, (u32)n, 256, &req))
+		INVARIANT(req.entries >= 2 && req.entries <= (req.qid ? 256 : 32) &&
+			  req.hrqsize);
+	free(d);
 }
 
 static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim, size_t *used)
@@ -133,6 +163,7 @@ static void one_pdu(const u8 *p, size_t avail, struct nvmet_wire_tcp_limits *lim
 			INVARIANT((u64)sgl.offset + sgl.length <= pdu.data_len);
 		if (!st && sgl.kind == NVMET_WIRE_SGL_TRANSPORT)
 			INVARIANT(sgl.length <= 1 << 20 && pdu.data_len == 0);
+		rdma_sgl(sqe, pdu.data_len);
 		if (data && !st && sgl.kind == NVMET_WIRE_SGL_INCAPSULE &&
 		    sqe[NVMET_WIRE_SQE_OPCODE] == nvme_fabrics_command &&
 		    sqe[NVMET_WIRE_SQE_FCTYPE] == 0x05) {
@@ -174,6 +205,7 @@ int LLVMFuzzerTestOneInput(const u8 *buf, size_t len)
 	struct nvmet_wire_tcp_limits lim = { 0 };
 	size_t used;
 
+	rdma_cm_req(buf, len < 64 ? len : 64);
 	if (len < 4)
 		return 0;
 	lim.ic_done = buf[0] & 1;
