@@ -14,8 +14,12 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/idr.h>
+#include <linux/inet.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/nvme-auth.h>
 #include <crypto/kpp.h>
+#include <net/ipv6.h>
 
 #include "nvmet.h"
 #include "trace.h"
@@ -159,6 +163,55 @@ void nvmet_port_put(struct nvmet_port *port)
 	kref_put(&port->ref, nvmet_port_free);
 }
 EXPORT_SYMBOL_GPL(nvmet_port_put);
+
+/* A discovery log field: space padded, not NUL terminated; DST has SIZE + 1 bytes. */
+static void nvmet_port_field(char *dst, const char *src, size_t size)
+{
+	size_t len = strnlen(src, size);
+
+	while (len && src[len - 1] == ' ')
+		len--;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+int nvmet_port_sockaddr(const struct nvmet_port *port, struct sockaddr_storage *addr)
+{
+	char traddr[NVMF_TRADDR_SIZE + 1];
+	char trsvcid[NVMF_TRSVCID_SIZE + 1];
+	u16 af;
+
+	switch (port->disc_addr.adrfam) {
+	case NVMF_ADDR_FAMILY_IP4:
+		af = AF_INET;
+		break;
+	case NVMF_ADDR_FAMILY_IP6:
+		af = AF_INET6;
+		break;
+	default:
+		return -EINVAL;
+	}
+	nvmet_port_field(traddr, port->disc_addr.traddr, NVMF_TRADDR_SIZE);
+	nvmet_port_field(trsvcid, port->disc_addr.trsvcid, NVMF_TRSVCID_SIZE);
+	return inet_pton_with_scope(&init_net, af, traddr, trsvcid, addr);
+}
+EXPORT_SYMBOL_GPL(nvmet_port_sockaddr);
+
+bool nvmet_sockaddr_is_any(const struct sockaddr_storage *addr)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+
+	switch (addr->ss_family) {
+	case AF_INET:
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
+	case AF_INET6:
+		return ipv6_addr_any(&sin6->sin6_addr);
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(nvmet_sockaddr_is_any);
 
 void nvmet_disable_port(struct nvmet_port *port)
 {

@@ -63,6 +63,7 @@
 #include <linux/bio.h>
 #include <linux/bvec.h>
 #include <linux/key.h>
+#include <linux/socket.h>
 
 #include "uapi/nvmet-genl.h"
 
@@ -742,6 +743,9 @@ struct nvmet_port *nvmet_port_alloc(void);	/* with the configfs reference */
 void nvmet_port_get(struct nvmet_port *port);
 void nvmet_port_put(struct nvmet_port *port);
 void nvmet_port_del_ctrls(struct nvmet_port *port, struct nvmet_subsys *subsys);
+/* An IPv4 or IPv6 port's traddr and trsvcid as a socket address; 0 or -EINVAL. */
+int nvmet_port_sockaddr(const struct nvmet_port *port, struct sockaddr_storage *addr);
+bool nvmet_sockaddr_is_any(const struct sockaddr_storage *addr);	/* a wildcard address */
 /* Called without nvmet_config_sem held (it takes it for read). */
 void nvmet_port_send_ana_event(struct nvmet_port *port);
 

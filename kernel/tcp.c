@@ -1968,52 +1968,6 @@ static void nvmet_tcp_listen_data_ready(struct sock *sk)
 }
 
 /* A NUL-terminated copy of a fixed-size, space- or NUL-padded field. */
-static void nvmet_tcp_field(char *dst, const char *src, size_t size)
-{
-	size_t len = strnlen(src, size);
-
-	while (len && src[len - 1] == ' ')
-		len--;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-static int nvmet_tcp_port_addr(struct nvmet_port *nport, struct sockaddr_storage *addr)
-{
-	char traddr[NVMF_TRADDR_SIZE + 1];
-	char trsvcid[NVMF_TRSVCID_SIZE + 1];
-	u16 af;
-
-	switch (nport->disc_addr.adrfam) {
-	case NVMF_ADDR_FAMILY_IP4:
-		af = AF_INET;
-		break;
-	case NVMF_ADDR_FAMILY_IP6:
-		af = AF_INET6;
-		break;
-	default:
-		return -EINVAL;
-	}
-	nvmet_tcp_field(traddr, nport->disc_addr.traddr, NVMF_TRADDR_SIZE);
-	nvmet_tcp_field(trsvcid, nport->disc_addr.trsvcid, NVMF_TRSVCID_SIZE);
-	return inet_pton_with_scope(&init_net, af, traddr, trsvcid, addr);
-}
-
-static bool nvmet_tcp_addr_is_any(const struct sockaddr_storage *addr)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
-
-	switch (addr->ss_family) {
-	case AF_INET:
-		return sin->sin_addr.s_addr == htonl(INADDR_ANY);
-	case AF_INET6:
-		return ipv6_addr_any(&sin6->sin6_addr);
-	default:
-		return false;
-	}
-}
-
 static int nvmet_tcp_add_port(struct nvmet_port *nport)
 {
 	struct nvmet_tcp_port *port;
@@ -2027,7 +1981,7 @@ static int nvmet_tcp_add_port(struct nvmet_port *nport)
 		       le16_to_cpu(nport->disc_addr.portid));
 		return -EOPNOTSUPP;
 	}
-	ret = nvmet_tcp_port_addr(nport, &addr);
+	ret = nvmet_port_sockaddr(nport, &addr);
 	if (ret) {
 		pr_err("port %u: invalid address %.*s:%.*s\n",
 		       le16_to_cpu(nport->disc_addr.portid),
@@ -2190,7 +2144,7 @@ static void nvmet_tcp_disc_traddr(struct nvmet_req *req, struct nvmet_port *npor
 	struct nvmet_tcp_cmd *cmd = container_of(req, struct nvmet_tcp_cmd, req);
 	struct sockaddr_storage addr = { };
 
-	if (!nvmet_tcp_port_addr(nport, &addr) && nvmet_tcp_addr_is_any(&addr))
+	if (!nvmet_port_sockaddr(nport, &addr) && nvmet_sockaddr_is_any(&addr))
 		snprintf(traddr, NVMF_TRADDR_SIZE, "%pISc", &cmd->queue->local_addr);
 	else
 		memcpy(traddr, nport->disc_addr.traddr, NVMF_TRADDR_SIZE);

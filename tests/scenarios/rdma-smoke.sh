@@ -1,0 +1,95 @@
+#!/bin/bash
+# RDMA smoke: soft-RoCE (rdma_rxe on eth0, 10.0.2.15), a subsystem with a
+# block (loop device) and a file namespace on an RDMA port, then from the
+# kernel's NVMe/RDMA host: discover, connect with 2 I/O queues of 64 entries,
+# fio write + verify from 4 KiB to 1 MiB on both namespaces (in-capsule and
+# keyed SGL data), disconnect. Then the same with in-capsule data off and at
+# 16 KiB, and with shared receive queues (use_srq=1). Runs unchanged against
+# the in-tree target and ours.
+. ./lib.sh
+NQN=nqn.2026-12.org.nvmet-oot:rdma
+SVC=4420
+
+check "load rdma_rxe" modprobe rdma_rxe
+check "soft-RoCE device rxe0 on eth0" rdma link add rxe0 type rxe netdev eth0
+ADDR=$(ip -4 -o addr show eth0 | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+check_output "eth0 has an IPv4 address ($ADDR)" '^[0-9.]+$' echo "$ADDR"
+check "load nvmet-rdma" modprobe nvmet-rdma
+check "load nvme-rdma (host)" modprobe nvme-rdma
+
+dev=$(backing_loop 128)
+file=$(mktemp /tmp/nsfile.XXXXXX)
+truncate -s 64M "$file"
+check "create subsystem $NQN" subsys_add $NQN
+check "namespace 1 on $dev (block)" ns_add $NQN 1 "$dev"
+check "namespace 2 on $file (file)" ns_add $NQN 2 "$file"
+
+# fio_verify NAME DEV BS SIZE QD [more fio options]
+fio_verify() {
+	local name=$1 d=$2 bs=$3 size=$4 qd=$5
+	shift 5
+	check "fio $name: $bs writes + crc32c verify, QD$qd, $size on $d" \
+		fio --name="$name" --filename="$d" --ioengine=libaio --direct=1 --bs="$bs" \
+		--size="$size" --iodepth="$qd" --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--output-format=terse "$@"
+}
+
+# one_port INLINE LABEL: port 1 with param_inline_data_size INLINE (or the
+# default), connect, I/O on both namespaces, disconnect, port removed.
+one_port() {
+	local inline=$1 label=$2 before bdevs b1 b2 sgls
+	check "$label: RDMA port 1 on $ADDR:$SVC" port_add 1 rdma ipv4 "$ADDR" $SVC
+	if [[ -n $inline ]]; then
+		check "$label: param_inline_data_size $inline" \
+			bash -c "echo $inline > $NVMET_CFS/ports/1/param_inline_data_size"
+	fi
+	check "$label: link $NQN to port 1" port_link 1 $NQN
+	check_output "$label: discovery log lists the subsystem over rdma" \
+		"trtype: +rdma" nvme discover -t rdma -a "$ADDR" -s $SVC
+	before=$(nvme_blockdevs)
+	check "$label: connect, 2 I/O queues of 64 entries" \
+		nvme connect -t rdma -a "$ADDR" -s $SVC -n $NQN -i 2 -Q 64
+	b1=$(wait_new_blockdev "$before")
+	sleep 1
+	bdevs=$(comm -13 <(echo "$before") <(nvme_blockdevs) | tr '\n' ' ')
+	note "$label: new block devices: $bdevs"
+	b1=/dev/$(awk '{ print $1 }' <<<"$bdevs")
+	b2=/dev/$(awk '{ print $2 }' <<<"$bdevs")
+	check "$label: two namespaces appear ($b1 $b2)" test -b "$b1" -a -b "$b2"
+	sgls=$(nvme id-ctrl "$b1" | awk -F: '/^sgls/ { gsub(/ /, "", $2); print $2 }')
+	check "$label: id-ctrl reports keyed SGLs (SGLS $sgls, bit 2)" \
+		bash -c "(( ($sgls) & 4 ))"
+	fio_verify "$label-4k" "$b1" 4k 16M 32 --rw=randwrite
+	fio_verify "$label-16k" "$b1" 16k 16M 16 --rw=randwrite
+	fio_verify "$label-1m" "$b1" 1M 32M 8 --rw=write
+	fio_verify "$label-file-4k" "$b2" 4k 16M 32 --rw=randwrite
+	fio_verify "$label-file-128k" "$b2" 128k 32M 8 --rw=write
+	check_output "$label: disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
+	check "$label: unlink and remove port 1" \
+		bash -c "rm $NVMET_CFS/ports/1/subsystems/$NQN && rmdir $NVMET_CFS/ports/1"
+}
+
+one_port "" "default in-capsule size"
+one_port 0 "no in-capsule data"
+one_port 16384 "16 KiB in-capsule data"
+
+# Shared receive queues: a module parameter, read when the module loads.
+check "target teardown before reloading nvmet-rdma" target_clear
+check "unload nvmet-rdma" modprobe -r nvmet-rdma
+check "load nvmet-rdma use_srq=1" modprobe nvmet-rdma use_srq=1
+check_output "use_srq is on" '^Y$' cat /sys/module/nvmet_rdma/parameters/use_srq
+check_fails "srq_size below 256 is refused" \
+	bash -c 'echo 255 > /sys/module/nvmet_rdma/parameters/srq_size'
+check "create subsystem $NQN again" subsys_add $NQN
+check "namespace 1 on $dev again" ns_add $NQN 1 "$dev"
+check "namespace 2 on $file again" ns_add $NQN 2 "$file"
+one_port "" "shared receive queues"
+
+check "target teardown through configfs" target_clear
+check "unload nvme-rdma" modprobe -r nvme-rdma
+check "unload nvmet-rdma and nvmet" modprobe -r nvmet-rdma nvmet
+check "nvmet is unloaded" bash -c '! grep -q "^nvmet " /proc/modules'
+check "remove rxe0" rdma link delete rxe0
+losetup -d "$dev"
+rm -f "$file"
+finish
