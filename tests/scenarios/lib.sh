@@ -238,6 +238,13 @@ wait_new_blockdev() {
 	return 1
 }
 
+# --- RDMA: soft-RoCE on the guest's eth0 ------------------------------------
+
+# rxe_add: the soft-RoCE device rxe0 over eth0 (loads rdma_rxe).
+rxe_add() { modprobe rdma_rxe && rdma link add rxe0 type rxe netdev eth0; }
+# rxe_addr: eth0's IPv4 address, where RDMA ports listen and hosts connect.
+rxe_addr() { ip -4 -o addr show eth0 | awk '{ sub(/\/.*/, "", $4); print $4; exit }'; }
+
 # --- TLS: tlshd, the user-space agent of the kernel's TLS handshakes -------
 
 # tlshd_binary: the tlshd that fits the running kernel. sid's tlshd (ktls-utils

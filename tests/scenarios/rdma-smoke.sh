@@ -10,9 +10,8 @@
 NQN=nqn.2026-12.org.nvmet-oot:rdma
 SVC=4420
 
-check "load rdma_rxe" modprobe rdma_rxe
-check "soft-RoCE device rxe0 on eth0" rdma link add rxe0 type rxe netdev eth0
-ADDR=$(ip -4 -o addr show eth0 | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+check "soft-RoCE device rxe0 on eth0" rxe_add
+ADDR=$(rxe_addr)
 check_output "eth0 has an IPv4 address ($ADDR)" '^[0-9.]+$' echo "$ADDR"
 check "load nvmet-rdma" modprobe nvmet-rdma
 check "load nvme-rdma (host)" modprobe nvme-rdma

@@ -9,115 +9,17 @@
 #      revalidate_size: the host sees the change (AEN) and the new size;
 #   4. teardown with the host still connected: rmdir everything, unload.
 . ./lib.sh
+TR=tcp
 NQN=nqn.2026-11.org.nvmet-oot:teardown
 ADDR=127.0.0.1
 SVC=4420
-S=$NVMET_CFS/subsystems/$NQN
-
-check "load nvmet-tcp" modprobe nvmet-tcp
-img=$(mktemp /tmp/td.XXXXXX)
-truncate -s 128M "$img"
-check "loop device" sh -c "modprobe loop && losetup /dev/loop0 $img"
-check "subsystem" subsys_add $NQN
-check "namespace 1 on /dev/loop0" ns_add $NQN 1 /dev/loop0
-check "TCP port" port_add 1 tcp ipv4 $ADDR $SVC
-check "link" port_link 1 $NQN
-check "load nvme-tcp" modprobe nvme-tcp
-before=$(nvme_blockdevs)
-# Short reconnect delay and a loss timeout long enough for our outages.
-check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --reconnect-delay=1 --ctrl-loss-tmo=60
-bdev=$(wait_new_blockdev "$before")
-check "namespace appears ($bdev)" test -b "$bdev"
-# Nothing below means anything without the device.
-[[ -n $bdev ]] || finish
-
-# The data set that must survive everything: first 32 MiB, verified later.
-dataset() { # write|verify
-	local extra=(--do_verify=0)
-	[[ $1 == verify ]] && extra=(--verify_only)
-	fio --name=dataset --filename="$bdev" --allow_file_create=0 --ioengine=libaio --direct=1 --rw=write --bs=64k \
-		--size=32M --iodepth=8 --verify=crc32c --verify_fatal=1 --output-format=terse \
-		"${extra[@]}"
+KILL_HOW="ss -K"
+kill_connections() {
+	if [[ ${1:-} == probe ]]; then
+		ss -K dst $ADDR dport = :$SVC >/dev/null 2>&1
+		return
+	fi
+	ss -K dst $ADDR dport = :$SVC
 }
-load() { # SECONDS: random reads over the whole device, errors tolerated
-	fio --name=load --filename="$bdev" --allow_file_create=0 --ioengine=libaio --direct=1 --rw=randread --bs=4k \
-		--iodepth=16 --time_based --runtime="$1" --continue_on_error=all \
-		--output-format=terse >/dev/null 2>&1
-}
-wait_live() { # the controller is live again (reconnected)
-	local i
-	for ((i = 0; i < 60; i++)); do
-		grep -qx live /sys/class/nvme/nvme*/state 2>/dev/null && test -b "$bdev" && return 0
-		sleep 1
-	done
-	return 1
-}
-check "write the data set (64k sequential, crc32c)" dataset write
-
-# 1. Port unlinked and relinked under load.
-load 12 &
-lp=$!
-sleep 3
-check "unlink the subsystem from the port under load" rm "$NVMET_CFS/ports/1/subsystems/$NQN"
-sleep 3
-check "relink it" port_link 1 $NQN
-wait $lp
-check "host reconnects after the port came back" wait_live
-check "data set intact after port outage" dataset verify
-
-# 2. The host's connections killed mid-I/O.
-if ss -K dst $ADDR dport = :$SVC >/dev/null 2>&1; then
-	load 10 &
-	lp=$!
-	sleep 3
-	check "kill the host's TCP connections mid-I/O" ss -K dst $ADDR dport = :$SVC
-	wait $lp
-	check "host reconnects after its connections died" wait_live
-	check "data set intact after connection loss" dataset verify
-else
-	note "ss -K unavailable (no INET_DIAG_DESTROY): connection kill not exercised"
-fi
-
-# 3. Namespace disabled and re-enabled under load; then resized.
-load 10 &
-lp=$!
-sleep 3
-check "disable the namespace under load" sh -c "echo 0 > $S/namespaces/1/enable"
-sleep 2
-check "re-enable it" sh -c "echo 1 > $S/namespaces/1/enable"
-wait $lp
-# The host drops the namespace on the AEN and adds it again on the next one;
-# its block device may come back under another name (the in-tree target's
-# timing gives nvme0n2, ours often keeps nvme0n1: both are fine).
-wait_any_ns() {
-	local i
-	for ((i = 0; i < 60; i++)); do
-		[[ -n $(nvme_blockdevs) ]] && grep -qx live /sys/class/nvme/nvme*/state && return 0
-		sleep 1
-	done
-	# What the host was left with, for whoever reads this failure.
-	grep -H . /sys/class/nvme/nvme*/state
-	lsblk -o NAME,SIZE,STATE
-	nvme list-ns /dev/nvme0 -a 2>&1
-	dmesg | grep -E 'nvme|nvmet' | tail -25
-	return 1
-}
-check "namespace back on the host" wait_any_ns
-bdev=/dev/$(nvme_blockdevs | head -1)
-check "data set intact after namespace disable/enable" dataset verify
-size0=$(blockdev --getsize64 "$bdev")
-truncate -s 256M "$img"
-check "grow the backing device" losetup -c /dev/loop0
-check "revalidate_size" sh -c "echo 1 > $S/namespaces/1/revalidate_size"
-check "host sees the new size (AEN + rescan)" sh -c "for i in \$(seq 30); do
-	[ \$(blockdev --getsize64 $bdev) -gt $size0 ] && exit 0; sleep 1; done; exit 1"
-
-# 4. Teardown with the host connected: the target side goes away first.
-check "remove the port link with the host connected" rm "$NVMET_CFS/ports/1/subsystems/$NQN"
-check "target teardown through configfs" target_clear
-check "unload nvmet-tcp and nvmet while the host retries" modprobe -r nvmet-tcp nvmet
-check "host gives up cleanly" sh -c "nvme disconnect -n $NQN >/dev/null 2>&1; for i in \$(seq 30); do
-	[ -z \"\$(ls /sys/class/nvme 2>/dev/null)\" ] && exit 0; sleep 1; done; exit 1"
-check "unload nvme-tcp" modprobe -r nvme-tcp
-losetup -d /dev/loop0
+. ./lib-teardown.sh
 finish
