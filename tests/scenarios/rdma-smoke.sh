@@ -58,11 +58,11 @@ one_port() {
 	sgls=$(nvme id-ctrl "$b1" | awk -F: '/^sgls/ { gsub(/ /, "", $2); print $2 }')
 	check "$label: id-ctrl reports keyed SGLs (SGLS $sgls, bit 2)" \
 		bash -c "(( ($sgls) & 4 ))"
-	fio_verify "$label-4k" "$b1" 4k 16M 32 --rw=randwrite
-	fio_verify "$label-16k" "$b1" 16k 16M 16 --rw=randwrite
-	fio_verify "$label-1m" "$b1" 1M 32M 8 --rw=write
-	fio_verify "$label-file-4k" "$b2" 4k 16M 32 --rw=randwrite
-	fio_verify "$label-file-128k" "$b2" 128k 32M 8 --rw=write
+	fio_verify "$label-4k" "$b1" 4k 8M 32 --rw=randwrite
+	fio_verify "$label-16k" "$b1" 16k 8M 16 --rw=randwrite
+	fio_verify "$label-1m" "$b1" 1M 16M 8 --rw=write
+	fio_verify "$label-file-4k" "$b2" 4k 8M 32 --rw=randwrite
+	fio_verify "$label-file-128k" "$b2" 128k 16M 8 --rw=write
 	check_output "$label: disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 	check "$label: unlink and remove port 1" \
 		bash -c "rm $NVMET_CFS/ports/1/subsystems/$NQN && rmdir $NVMET_CFS/ports/1"
