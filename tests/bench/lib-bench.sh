@@ -1,0 +1,60 @@
+# The benchmark body, for any transport: sourced by tcp-fio.sh and
+# rdma-fio.sh after lib.sh, with TR (trtype) and ADDR set. The in-tree
+# nvmet/nvmet-$TR and ours in turn, same null_blk device, same fio jobs, in
+# one guest boot (run with --mode ours --icount). Results:
+# out/artifacts/bench.txt (one line per target and job).
+# shellcheck shell=bash
+NQN=nqn.2026-11.org.nvmet-oot:bench
+kdir=/lib/modules/$(uname -r)
+intree=$kdir/kernel/drivers/nvme/target
+ours=$kdir/updates/nvmet-oot
+out=/lab/out/artifacts/bench.txt
+mkdir -p /lab/out/artifacts
+: >"$out"
+
+load_target() { # DIR: insmod nvmet and nvmet-$TR from DIR (deps first)
+	modprobe -a configfs nvme-core nvme-auth nvme-keyring 2>/dev/null
+	[[ $TR == rdma ]] && modprobe -a ib_core rdma_cm
+	insmod "$(ls "$1"/nvmet.ko* | head -1)" && insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)"
+}
+run_jobs() { # LABEL DEVICE
+	local label=$1 dev=$2 name rw bs qd
+	while read -r name rw bs qd; do
+		fio --name="$name" --filename="$dev" --ioengine=libaio --direct=1 --rw="$rw" \
+			--bs="$bs" --iodepth="$qd" --time_based --runtime=8 --ramp_time=2 \
+			--output-format=json >/tmp/fio.json 2>/dev/null || return 1
+		python3 - "$label" "$name" <<'PY' >>"$out"
+import json, sys
+j = json.load(open('/tmp/fio.json'))['jobs'][0]
+d = j['read'] if j['read']['io_bytes'] else j['write']
+print(f"{sys.argv[1]} {sys.argv[2]} iops={d['iops']:.0f} lat_us={d['clat_ns']['mean'] / 1000:.1f}")
+PY
+	done <<'JOBS'
+4k-randread-qd1 randread 4k 1
+4k-randread-qd32 randread 4k 32
+4k-randwrite-qd32 randwrite 4k 32
+128k-read-qd8 read 128k 8
+JOBS
+}
+one_target() { # LABEL DIR
+	local before dev
+	check "$1: load target" load_target "$2"
+	check "$1: subsystem" subsys_add $NQN
+	check "$1: namespace on null_blk" ns_add $NQN 1 /dev/nullb0
+	check "$1: port" port_add 1 $TR ipv4 $ADDR 4420
+	check "$1: link" port_link 1 $NQN
+	before=$(nvme_blockdevs)
+	check "$1: connect" nvme connect -t $TR -a $ADDR -s 4420 -n $NQN -i 2
+	dev=$(wait_new_blockdev "$before")
+	check "$1: fio jobs" run_jobs "$1" "$dev"
+	check "$1: disconnect" nvme disconnect -n $NQN
+	check "$1: teardown" target_clear
+	check "$1: unload" rmmod nvmet_$TR nvmet
+}
+check "null_blk (1 GiB, no memory backing: measures the target, not memcpy)" \
+	modprobe null_blk nr_devices=1 gb=1
+check "nvme-$TR" modprobe nvme-$TR
+check "our modules are installed" test -f "$ours/nvmet.ko"
+one_target in-tree "$intree"
+one_target ours "$ours"
+cat "$out"
