@@ -26,12 +26,13 @@ check "namespace appears ($bdev)" test -b "$bdev"
 # Nothing below means anything without the device.
 [[ -n $bdev ]] || finish
 
-# The data set that must survive everything: first 32 MiB, verified later.
+# The data set that must survive everything: the first DATASET_SIZE bytes
+# (32 MiB unless the caller says), verified later.
 dataset() { # write|verify
 	local extra=(--do_verify=0)
 	[[ $1 == verify ]] && extra=(--verify_only)
 	fio --name=dataset --filename="$bdev" --allow_file_create=0 --ioengine=libaio --direct=1 --rw=write --bs=64k \
-		--size=32M --iodepth=8 --verify=crc32c --verify_fatal=1 --output-format=terse \
+		--size="${DATASET_SIZE:-32M}" --iodepth=8 --verify=crc32c --verify_fatal=1 --output-format=terse \
 		"${extra[@]}"
 }
 load() { # SECONDS: random reads over the whole device, errors tolerated
