@@ -5,7 +5,8 @@
 # (CRQSIZE in its reply) and rejects the rest with the binding's status in
 # its reject data. Side by side; where the in-tree target accepts what ours
 # rejects (docs/rdma.md), the check is ours only and the in-tree answer is
-# noted. The kernel host connects afterwards.
+# noted. An RDMA port with T10-PI is refused (ours). The kernel host
+# connects afterwards.
 . ./lib.sh
 NQN=nqn.2026-12.org.nvmet-oot:rdma-cm
 SVC=4420
@@ -41,6 +42,21 @@ else
 	note "in-tree, 1024 entries: $(probe 0 1 1024 1023)"
 	note "in-tree, HSQSIZE 0: $(probe 0 1 1 0)"
 	note "in-tree, HRQSIZE 0: $(probe 0 1 0 127)"
+fi
+
+# T10-PI over RDMA: ours refuses the port (no metadata support yet); in-tree
+# enables it and turns PI off at the first connection on a device without
+# integrity offload, which soft-RoCE is.
+check "RDMA port 2 on $ADDR:4421 with param_pi_enable 1" \
+	bash -c "$(declare -f port_add); port_add 2 rdma ipv4 $ADDR 4421 &&
+		echo 1 > $NVMET_CFS/ports/2/param_pi_enable"
+if target_is_ours; then
+	check_fails "linking a subsystem to it is refused (T10-PI over RDMA is not supported yet)" \
+		port_link 2 $NQN
+	check_output "the refusal is logged with what to do" "param_pi_enable is set but trtype 1" \
+		dmesg
+else
+	port_link 2 $NQN && note "in-tree: the link to the T10-PI port succeeded"
 fi
 
 check "load nvme-rdma (host)" modprobe nvme-rdma

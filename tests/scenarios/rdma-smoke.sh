@@ -26,8 +26,8 @@ check "namespace 2 on $file (file)" ns_add $NQN 2 "$file"
 
 # fio sizes: smaller on the debug kernel, where KASAN under TCG makes soft-RoCE
 # about ten times slower (what matters there is every path, not volume).
-SMALL=8M BIG=16M
-[[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M
+SMALL=8M BIG=16M DBG=0
+[[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M DBG=1
 
 # fio_verify NAME DEV BS SIZE QD [more fio options]
 fio_verify() {
@@ -65,18 +65,22 @@ one_port() {
 	check "$label: id-ctrl reports keyed SGLs (SGLS $sgls, bit 2)" \
 		bash -c "(( ($sgls) & 4 ))"
 	fio_verify "$label-4k" "$b1" 4k $SMALL 32 --rw=randwrite
-	fio_verify "$label-16k" "$b1" 16k $SMALL 16 --rw=randwrite
+	[[ $DBG == 1 ]] || fio_verify "$label-16k" "$b1" 16k $SMALL 16 --rw=randwrite
 	fio_verify "$label-1m" "$b1" 1M $BIG 8 --rw=write
 	fio_verify "$label-file-4k" "$b2" 4k $SMALL 32 --rw=randwrite
-	fio_verify "$label-file-128k" "$b2" 128k $BIG 8 --rw=write
+	[[ $DBG == 1 ]] || fio_verify "$label-file-128k" "$b2" 128k $BIG 8 --rw=write
 	check_output "$label: disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 	check "$label: unlink and remove port 1" \
 		bash -c "rm $NVMET_CFS/ports/1/subsystems/$NQN && rmdir $NVMET_CFS/ports/1"
 }
 
 one_port "" "default in-capsule size"
-one_port 0 "no in-capsule data"
-one_port 16384 "16 KiB in-capsule data"
+# On the debug kernel the default size and the shared receive queues only
+# (each phase takes minutes there); the other sizes run on the others.
+if [[ $DBG == 0 ]]; then
+	one_port 0 "no in-capsule data"
+	one_port 16384 "16 KiB in-capsule data"
+fi
 
 # A wildcard port: the discovery log names the address the host reached.
 check "wildcard RDMA port 2 on 0.0.0.0:4421" port_add 2 rdma ipv4 0.0.0.0 4421
