@@ -47,9 +47,8 @@ fi
 # T10-PI over RDMA: ours refuses the port (no metadata support yet); in-tree
 # enables it and turns PI off at the first connection on a device without
 # integrity offload, which soft-RoCE is.
-check "RDMA port 2 on $ADDR:4421 with param_pi_enable 1" \
-	bash -c "$(declare -f port_add); port_add 2 rdma ipv4 $ADDR 4421 &&
-		echo 1 > $NVMET_CFS/ports/2/param_pi_enable"
+pi_port() { port_add 2 rdma ipv4 "$ADDR" 4421 && echo 1 >"$NVMET_CFS/ports/2/param_pi_enable"; }
+check "RDMA port 2 on $ADDR:4421 with param_pi_enable 1" pi_port
 if target_is_ours; then
 	check_fails "linking a subsystem to it is refused (T10-PI over RDMA is not supported yet)" \
 		port_link 2 $NQN
