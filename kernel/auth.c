@@ -52,6 +52,11 @@
 #define NVMET_AUTH_FAILURE_GRACE_SECS	5
 #define NVMET_AUTH_SECRET_PREFIX	"DHHC-1:"
 #define NVMET_AUTH_SECRET_HDR_LEN	10	/* "DHHC-1:hh:" */
+/*
+ * Not a failure reason: the Receive's AL cannot hold the message due, which
+ * stays due (the command gets Invalid Field).
+ */
+#define NVMET_AUTH_SHORT_AL		0xff
 /* A generated TLS PSK stays in the keyring this long (TP8018's suggestion). */
 #define NVMET_AUTH_GEN_PSK_SECS		3600
 /* HkdfLabel of the TLS PSK: L, label, context "hh <digest>", counter. */
@@ -716,7 +721,8 @@ static u8 nvmet_auth_challenge(struct nvmet_auth_txn *t, u8 *buf, u32 al)
 	u8 *pub = NULL;
 	u32 n;
 
-	if (gid != NVME_AUTH_DHGROUP_NULL) {
+	/* Once per transaction: a Receive too short for it may be repeated. */
+	if (gid != NVME_AUTH_DHGROUP_NULL && !t->dh) {
 		t->dh = crypto_alloc_kpp(nvme_auth_dhgroup_kpp(gid), 0, 0);
 		if (IS_ERR(t->dh)) {
 			t->dh = NULL;
@@ -725,6 +731,10 @@ static u8 nvmet_auth_challenge(struct nvmet_auth_txn *t, u8 *buf, u32 al)
 		if (nvme_auth_gen_privkey(t->dh, gid))
 			return NVME_AUTH_DHCHAP_FAILURE_FAILED;
 		t->dhvlen = crypto_kpp_maxsize(t->dh);
+	}
+	if (al < NVMET_WIRE_AUTH_CHALLENGE_LEN + t->hl + t->dhvlen)
+		return NVMET_AUTH_SHORT_AL;
+	if (t->dh) {
 		pub = kzalloc(t->dhvlen, GFP_KERNEL);
 		if (!pub || nvme_auth_gen_pubkey(t->dh, pub, t->dhvlen)) {
 			kfree(pub);
@@ -795,6 +805,8 @@ static u8 nvmet_auth_success1(struct nvmet_sq *sq, struct nvmet_auth_txn *t, u8 
 	u8 rval[NVMET_AUTH_MAX_HL];
 	u32 n;
 
+	if (al < NVMET_WIRE_AUTH_SUCCESS1_LEN + (t->bidirectional ? t->hl : 0))
+		return NVMET_AUTH_SHORT_AL;
 	if (t->bidirectional &&
 	    nvmet_auth_response(t, t->keys->ctrl_key, ctrl->subsysnqn, t->c2, t->s2, "Controller",
 				ctrl->subsysnqn, ctrl->hostnqn, rval))
@@ -833,6 +845,14 @@ static void nvmet_auth_host_msg(struct nvmet_sq *sq, const u8 *d, u32 len)
 		nvmet_auth_fail(sq, h.tid, exp);
 		return;
 	}
+	/*
+	 * A Success2 after a unidirectional Success1 (the transaction is
+	 * over): it proves nothing and asks for nothing, so it is ignored,
+	 * as in-tree, and the queue stays authenticated.
+	 */
+	if (!t && h.type == NVME_AUTH_DHCHAP_MESSAGES &&
+	    h.id == NVME_AUTH_DHCHAP_MESSAGE_SUCCESS2 && !nvmet_sq_auth_pending(sq))
+		return;
 	if (!t || h.type != NVME_AUTH_DHCHAP_MESSAGES || h.id != t->step) {
 		reason = NVME_AUTH_DHCHAP_FAILURE_INCORRECT_MESSAGE;
 		goto fail;
@@ -863,8 +883,10 @@ fail:
  * The message the host receives (Authentication Receive) into BUF, under
  * sq->auth_lock. After an AUTH_Failure1 the host disconnects; the controller
  * fails if it has not within NVMET_AUTH_FAILURE_GRACE_SECS (nvmet_auth_fail()).
+ * Returns an NVMe status: Invalid Field when AL cannot hold the message due,
+ * which stays due (in-tree: Internal Error on 6.12, zeroes on 7.2).
  */
-static void nvmet_auth_ctrl_msg(struct nvmet_sq *sq, u8 *buf, u32 al)
+static u16 nvmet_auth_ctrl_msg(struct nvmet_sq *sq, u8 *buf, u32 al)
 {
 	struct nvmet_auth_txn *t = sq->auth;
 	u8 reason;
@@ -880,18 +902,21 @@ static void nvmet_auth_ctrl_msg(struct nvmet_sq *sq, u8 *buf, u32 al)
 		/* Reported when it happened. */
 		nvmet_wire_put_auth_failure1(buf, al, t->tid, t->reason);
 		nvmet_auth_end(sq);
-		return;
+		return 0;
 	default:
 		/* No transaction, or the host should send. */
 		reason = NVME_AUTH_DHCHAP_FAILURE_INCORRECT_MESSAGE;
 		break;
 	}
+	if (reason == NVMET_AUTH_SHORT_AL)
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
 	if (!reason)
-		return;
+		return 0;
 	nvmet_auth_fail(sq, t ? t->tid : 0, reason);
 	memset(buf, 0, al);
 	nvmet_wire_put_auth_failure1(buf, al, sq->auth ? sq->auth->tid : 0, reason);
 	nvmet_auth_end(sq);
+	return 0;
 }
 
 /* --- Authentication Send and Receive ------------------------------------ */
@@ -918,10 +943,10 @@ static void nvmet_auth_work(struct work_struct *work)
 		if (send)
 			nvmet_auth_host_msg(sq, d, len);
 		else
-			nvmet_auth_ctrl_msg(sq, d, len);
+			status = nvmet_auth_ctrl_msg(sq, d, len);
 		mutex_unlock(&sq->auth_lock);
 	}
-	if (!send)
+	if (!send && !status)
 		status = nvmet_copy_to_sgl(req, 0, d, len);
 	kfree_sensitive(d);
 	nvmet_req_complete(req, status);

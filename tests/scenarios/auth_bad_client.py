@@ -308,7 +308,9 @@ def c_io_before(t):
 
 @case("recv-before-negotiate",
       r"atr ; (failure1\(rcode 1 rexp 0x01 tid \d+\) ; )?<END>",
-      "Authentication Receive before any Negotiate: a Failure1, the controller ends")
+      "Authentication Receive before any Negotiate: a Failure1, the controller ends "
+      "(ours: Incorrect Protocol Message, documented)",
+      ours=r"atr ; failure1\(rcode 1 rexp 0x07 tid \d+\) ; <END>")
 def c_recv_first(t):
     return run(t, lambda c, o: o.append(recv(c)))
 
@@ -463,7 +465,10 @@ def c_al_0(t):
       r"atr ; 0x000 ; (0x006|zero-data 16 bytes) ; %s ; 0x000 ; success1\(hl 48 rvalid 0 tid 1\) ; "
       r"identify 0x000 ; open" % (CH % 1),
       "Authentication Receive with AL 16 where the Challenge (64 bytes) is due, then 4 KiB: "
-      "the short one gets no Challenge, the transaction goes on")
+      "the short one gets no Challenge, the transaction goes on (ours: Invalid Field, "
+      "documented)",
+      ours=r"atr ; 0x000 ; 0x002/dnr ; %s ; 0x000 ; success1\(hl 48 rvalid 0 tid 1\) ; "
+      r"identify 0x000 ; open" % (CH % 1))
 def c_al_16(t):
     def steps(c, o):
         o.append(negotiate(c))
@@ -626,7 +631,9 @@ def c_neg_type2(t):
 
 
 @case("negotiate-as-dhchap-message", r"atr ; %s" % (FAIL1 % tc.INCORRECT_PAYLOAD),
-      "AUTH_TYPE 01h (DH-HMAC-CHAP message) with AUTH_ID 00h, T_ID 1")
+      "AUTH_TYPE 01h (DH-HMAC-CHAP message) with AUTH_ID 00h, T_ID 1 (ours: Incorrect "
+      "Protocol Message, documented)",
+      ours=r"atr ; %s" % (FAIL1 % tc.INCORRECT_MESSAGE))
 def c_neg_type1(t):
     return refused_negotiate(t, tc.negotiate_msg(1, auth_type=1))
 
@@ -721,13 +728,16 @@ def c_reply_dhv(t):
 
 
 @case("reply-hl-0", r"atr ; 0x000 ; %s ; %s" % (CH % 1, FAIL1 % tc.FAILED),
-      "a Reply with HL 0 (16 bytes)")
+      "a Reply with HL 0 (16 bytes) (ours: Incorrect Payload, documented)",
+      ours=r"atr ; 0x000 ; %s ; %s" % (CH % 1, FAIL1 % tc.INCORRECT_PAYLOAD))
 def c_reply_hl0(t):
     return after_challenge(t, lambda c, ch: tc.reply_msg(1, b""))
 
 
 @case("reply-hl-short", r"atr ; 0x000 ; %s ; %s" % (CH % 1, FAIL1 % tc.FAILED),
-      "a Reply with HL 32 (the hash is 48 bytes), the first 32 bytes of the right response")
+      "a Reply with HL 32 (the hash is 48 bytes), the first 32 bytes of the right response "
+      "(ours: Incorrect Payload, documented)",
+      ours=r"atr ; 0x000 ; %s ; %s" % (CH % 1, FAIL1 % tc.INCORRECT_PAYLOAD))
 def c_reply_hl32(t):
     return after_challenge(t, lambda c, ch: tc.reply_msg(1, A.host_response(ch, 1)[:32]))
 
