@@ -466,8 +466,8 @@ static int nvmet_rdma_init_srqs(struct nvmet_rdma_dev *dev, struct nvmet_port *n
 	dev->srq_inline_size = inline_size;
 	dev->srq_portid = nvmet_rdma_portid(nport);
 	pr_debug("%s: %u shared receive queues of %u entries, %u bytes in-capsule (port %u)\n",
-		dev_name(&dev->ibdev->dev), dev->nr_srqs, dev->srq_size, inline_size,
-		dev->srq_portid);
+		 dev_name(&dev->ibdev->dev), dev->nr_srqs, dev->srq_size, inline_size,
+		 dev->srq_portid);
 	return 0;
 }
 

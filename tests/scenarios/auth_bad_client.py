@@ -53,11 +53,12 @@ def case(name, ref, why, strict=None, ours=None):
     in-tree is wrong but safe, a regex that takes its answer and the right
     one); None where the in-tree answer is unsafe. STRICT: regex of the safe
     outcome, judged instead of REF with --strict; by default REF with the
-    optional last message before the end made mandatory (FAIL1, END). OURS:
-    regex judged instead of REF with --ours (a documented difference).
+    optional last message before the end made mandatory (FAIL1, END), unless
+    OURS is given. OURS: regex judged instead of REF with --ours (a
+    documented difference; with --strict too, when STRICT is not given).
     "<END>" in a regex is how a controller that failed ends up: "closed"
     (in-tree), "identify 0x191/dnr ; open" (--ours)."""
-    if strict is None and ref and ")?<END>" in ref:
+    if strict is None and ours is None and ref and ")?<END>" in ref:
         strict = ref.replace(")?<END>", ")<END>")
 
     def reg(fn):
