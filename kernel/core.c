@@ -1152,6 +1152,20 @@ void nvmet_req_free_sgls(struct nvmet_req *req)
 }
 EXPORT_SYMBOL_GPL(nvmet_req_free_sgls);
 
+/*
+ * A read command's SGL must not describe more than the command returns:
+ * transports refuse it before they allocate a buffer (what its execute
+ * would say). A write's surplus is left to the command.
+ */
+u16 nvmet_check_read_sgl_len(struct nvmet_req *req)
+{
+	if (nvme_is_write(req->cmd) || req->transfer_len <= req->data_len)
+		return 0;
+	req->error_loc = offsetof(struct nvme_common_command, dptr);
+	return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
+}
+EXPORT_SYMBOL_GPL(nvmet_check_read_sgl_len);
+
 u16 nvmet_copy_to_sgl(struct nvmet_req *req, off_t off, const void *buf, size_t len)
 {
 	if (sg_pcopy_from_buffer(req->sg, req->sg_cnt, buf, len, off) != len) {

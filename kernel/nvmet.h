@@ -683,6 +683,7 @@ void nvmet_unregister_transport(const struct nvmet_fabrics_ops *ops);
 void nvmet_req_uninit(struct nvmet_req *req);
 bool nvmet_check_transfer_len(struct nvmet_req *req, size_t len);
 bool nvmet_check_data_len_lte(struct nvmet_req *req, size_t data_len);
+u16 nvmet_check_read_sgl_len(struct nvmet_req *req);	/* before the data buffer */
 void nvmet_req_complete(struct nvmet_req *req, u16 status);
 /* For req.c: completes a request that never took an sq reference. */
 void __nvmet_req_complete(struct nvmet_req *req, u16 status);

@@ -691,20 +691,6 @@ static void nvmet_rdma_map_inline(struct nvmet_rdma_cmd *cmd, u32 off, u32 len)
 	cmd->req.sg_cnt = i;
 }
 
-/*
- * A read command's SGL must not describe more than the command returns,
- * as on NVMe/TCP (refused before a buffer is allocated).
- */
-static u16 nvmet_rdma_check_read_len(struct nvmet_rdma_cmd *cmd)
-{
-	struct nvmet_req *req = &cmd->req;
-
-	if (cmd->write || req->transfer_len <= req->data_len)
-		return 0;
-	req->error_loc = offsetof(struct nvme_common_command, dptr);
-	return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
-}
-
 /* A keyed SGL: buffer and RDMA context; an NVMe status. */
 static u16 nvmet_rdma_map_keyed(struct nvmet_rdma_cmd *cmd, const struct nvmet_wire_rdma_sgl *sgl)
 {
@@ -714,12 +700,9 @@ static u16 nvmet_rdma_map_keyed(struct nvmet_rdma_cmd *cmd, const struct nvmet_w
 	int ret;
 
 	req->transfer_len = sgl->length;
-	status = nvmet_rdma_check_read_len(cmd);
+	status = nvmet_check_read_sgl_len(req);
 	if (status)
 		return status;
-	/* The host asked for its key to go with the response, data or not. */
-	cmd->rkey = sgl->key;
-	cmd->invalidate = sgl->invalidate;
 	if (!nvmet_req_buf_len(req))
 		return 0;
 	if (nvmet_req_alloc_sgls(req))
@@ -774,6 +757,9 @@ static void nvmet_rdma_handle_cmd(struct nvmet_rdma_cmd *cmd)
 		req->error_loc = offsetof(struct nvme_common_command, dptr);
 		goto fail;
 	}
+	/* The host may ask for its key to go with the response, data or not. */
+	cmd->rkey = sgl.key;
+	cmd->invalidate = sgl.invalidate;
 	switch (sgl.kind) {
 	case NVMET_WIRE_SGL_INCAPSULE:
 		req->transfer_len = sgl.length;
@@ -785,9 +771,6 @@ static void nvmet_rdma_handle_cmd(struct nvmet_rdma_cmd *cmd)
 			goto fail;
 		break;
 	default:
-		/* A zero-length keyed SGL may still ask for invalidation. */
-		cmd->rkey = sgl.key;
-		cmd->invalidate = sgl.invalidate;
 		break;
 	}
 	if (cmd->rw_wrs && !nvmet_rdma_get_rw(cmd))

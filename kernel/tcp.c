@@ -1069,19 +1069,6 @@ static void nvmet_tcp_fail_cmd(struct nvmet_tcp_cmd *cmd, u16 status)
 	nvmet_req_complete(&cmd->req, status);
 }
 
-/*
- * A read command's SGL must not describe more than the command returns:
- * refused before a buffer is allocated (what its execute would say). A
- * write's surplus is received into no buffer and left to the command.
- */
-static u16 nvmet_tcp_check_read_len(struct nvmet_req *req)
-{
-	if (nvmet_wire_sqe_is_write((const u8 *)req->cmd) || req->transfer_len <= req->data_len)
-		return 0;
-	req->error_loc = offsetof(struct nvme_common_command, dptr);
-	return NVME_SC_SGL_INVALID_DATA | NVME_STATUS_DNR;
-}
-
 /* The command's data buffer, sized by nvmet_req_buf_len(); 0 or -ENOMEM. */
 static int nvmet_tcp_alloc_data(struct nvmet_tcp_cmd *cmd)
 {
@@ -1194,7 +1181,7 @@ static int nvmet_tcp_handle_cmd(struct nvmet_tcp_queue *queue)
 	status = nvmet_wire_tcp_sgl(sqe, incapsule, NVMET_TCP_MAX_XFER, &sgl);
 	if (!status && sgl.kind != NVMET_WIRE_SGL_NONE) {
 		req->transfer_len = sgl.length;
-		status = nvmet_tcp_check_read_len(req);
+		status = nvmet_check_read_sgl_len(req);
 	}
 	if (!status && sgl.kind == NVMET_WIRE_SGL_TRANSPORT && nvmet_wire_sqe_is_write(sqe)) {
 		/* The buffer comes with the R2T, once the queue's budget allows. */
