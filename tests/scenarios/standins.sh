@@ -40,6 +40,12 @@ check_output "the kernel log says why and what to do" "resv_enable=1 refused: nv
 check "resv_enable=0 is accepted (nvmetcli restores it)" \
 	sh -c "echo 0 >$NVMET_CFS/subsystems/standin-resv/namespaces/1/resv_enable"
 check "clean up" sh -c "rmdir $NVMET_CFS/subsystems/standin-resv/namespaces/1 $NVMET_CFS/subsystems/standin-resv && modprobe -r nvmet"
-# Picking a transport we do not ship yet must fail cleanly through the alias.
-check_fails "trtype rdma refuses through the nvmet-transport-1 alias" modprobe nvmet-transport-1
+# Picking a transport we do not ship yet must fail cleanly through the alias
+# (trtype loop is 254); one we ship (trtype rdma, 1) loads ours. Leave nothing
+# loaded: the harness runs several scenarios in one boot.
+check_fails "trtype loop refuses through the nvmet-transport-254 alias" modprobe nvmet-transport-254
+check "nvme-loop is not loaded" bash -c "! grep -q '^nvme_loop ' /proc/modules"
+check "trtype rdma loads our nvmet-rdma through the nvmet-transport-1 alias" \
+	bash -c "modprobe nvmet-transport-1 && grep -qx '$(cat VERSION)' /sys/module/nvmet_rdma/version"
+check "nvmet-rdma and nvmet unload" modprobe -r nvmet-rdma nvmet
 finish

@@ -64,8 +64,13 @@ reset_guest() {
 	pkill -KILL -x 'nvmetd|fio|python3|tlshd|tlshd-trixie|socat' 2>/dev/null && sleep 1
 	nvme disconnect-all >/dev/null 2>&1
 	(cd /lab/scenario && . ./lib.sh && target_clear) >/dev/null 2>&1
-	modprobe -r nvme-tcp nvme-fabrics >/dev/null 2>&1
-	modprobe -r nvmet-tcp nvmet >/dev/null 2>&1
+	modprobe -r nvme-tcp nvme-rdma nvme-fabrics >/dev/null 2>&1
+	modprobe -r nvmet-tcp nvmet-rdma nvmet >/dev/null 2>&1
+	# Soft-RoCE links (rdma scenarios) go with their module.
+	for l in $(rdma link show 2>/dev/null | awk '$1 == "link" { sub("/.*", "", $2); print $2 }'); do
+		rdma link delete "$l" >/dev/null 2>&1
+	done
+	modprobe -r rdma_rxe >/dev/null 2>&1
 	losetup -D >/dev/null 2>&1
 	# Loop devices keep their I/O counters (SMART log) across attachments.
 	modprobe -r loop >/dev/null 2>&1
