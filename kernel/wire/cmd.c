@@ -36,17 +36,6 @@ static u16 connect_invalid(struct nvmet_wire_loc *loc, bool in_data, u16 offset)
 	return NVME_SC_CONNECT_INVALID_PARAM | NVME_STATUS_DNR;
 }
 
-/* An NQN field: non-empty and NUL-terminated within its 256 bytes. */
-static bool copy_nqn(char *dst, const u8 *src)
-{
-	const u8 *nul = memchr(src, 0, NVMF_NQN_FIELD_LEN);
-
-	if (!nul || nul == src)
-		return false;
-	memcpy(dst, src, (size_t)(nul - src) + 1);
-	return true;
-}
-
 /*
  * A Connect command and its DATA_LEN bytes of data. MAX_SQSIZE is the
  * largest SQSIZE (0's based, i.e. MQES) the controller accepts. Whether the
@@ -81,9 +70,9 @@ u16 nvmet_wire_parse_connect(const u8 *sqe, const u8 *data, u32 data_len, u16 ma
 	/* The admin queue creates a controller: dynamic model only. */
 	if (c->qid == 0 && c->cntlid != NVME_CNTLID_DYNAMIC)
 		return connect_invalid(loc, true, CDATA_CNTLID);
-	if (!copy_nqn(c->subnqn, data + CDATA_SUBNQN))
+	if (!nvmet_wire_copy_nqn(c->subnqn, data + CDATA_SUBNQN))
 		return connect_invalid(loc, true, CDATA_SUBNQN);
-	if (!copy_nqn(c->hostnqn, data + CDATA_HOSTNQN))
+	if (!nvmet_wire_copy_nqn(c->hostnqn, data + CDATA_HOSTNQN))
 		return connect_invalid(loc, true, CDATA_HOSTNQN);
 	return 0;
 }

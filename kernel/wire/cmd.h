@@ -31,7 +31,27 @@ struct nvmet_wire_sgl {
 	u32 length;
 };
 
+/* Byte offsets in the 16-byte CQE. */
+#define NVMET_WIRE_CQE_LEN		16
+#define NVMET_WIRE_CQE_DW0		0
+#define NVMET_WIRE_CQE_DW1		4
+#define NVMET_WIRE_CQE_STATUS		14	/* le16: status << 1 | phase tag */
+
 u16 nvmet_wire_sqe_check_flags(const u8 *sqe);
+
+/*
+ * An NQN field (Connect data, FC-NVMe Create Association): non-empty and
+ * NUL-terminated within its 256 bytes. Copies it with its NUL to DST.
+ */
+static inline bool nvmet_wire_copy_nqn(char *dst, const u8 *src)
+{
+	const u8 *nul = memchr(src, 0, NVMF_NQN_FIELD_LEN);
+
+	if (!nul || nul == src)
+		return false;
+	memcpy(dst, src, (size_t)(nul - src) + 1);
+	return true;
+}
 
 /* Data flows host to controller: opcode bit 0 (or FCTYPE bit 0 for Fabrics). */
 static inline bool nvmet_wire_sqe_is_write(const u8 *sqe)

@@ -52,4 +52,38 @@ static inline void wire_put_le32(u8 *p, u32 v)
 	wire_put_le16(p + 2, v >> 16);
 }
 
+/* Big-endian fields: Fibre Channel (FC-NVMe) sends every multi-byte field so. */
+static inline u16 wire_be16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static inline u32 wire_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | (u32)p[3];
+}
+
+static inline u64 wire_be64(const u8 *p)
+{
+	return (u64)wire_be32(p) << 32 | wire_be32(p + 4);
+}
+
+static inline void wire_put_be16(u8 *p, u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static inline void wire_put_be32(u8 *p, u32 v)
+{
+	wire_put_be16(p, v >> 16);
+	wire_put_be16(p + 2, v & 0xffff);
+}
+
+static inline void wire_put_be64(u8 *p, u64 v)
+{
+	wire_put_be32(p, (u32)(v >> 32));
+	wire_put_be32(p + 4, (u32)v);
+}
+
 #endif /* NVMET_WIRE_TYPES_H */
