@@ -60,6 +60,8 @@ void nvmet_port_disc_changed(struct nvmet_port *port, struct nvmet_subsys *subsy
 
 	lockdep_assert_held(&nvmet_config_sem);
 	nvmet_disc_genctr++;
+	if (port->enabled && port->tr_ops && port->tr_ops->discovery_chg)
+		port->tr_ops->discovery_chg(port);
 	if (!nvmet_disc_subsys)
 		return;
 

@@ -538,6 +538,12 @@ struct nvmet_fabrics_ops {
 	 * it; asynchronous. Called under subsys->lock.
 	 */
 	void (*ns_stalled)(struct nvmet_ctrl *ctrl, struct nvmet_ns *ns);
+	/*
+	 * Optional: the discovery log of PORT changed; the transport tells
+	 * hosts that have no discovery controller to get the AEN from (FC:
+	 * an RSCN). Called with nvmet_config_sem held.
+	 */
+	void (*discovery_chg)(struct nvmet_port *port);
 	u8 (*get_mdts)(const struct nvmet_ctrl *ctrl);	/* optional: 0 = no limit */
 	u16 (*get_max_queue_size)(const struct nvmet_ctrl *ctrl);
 };

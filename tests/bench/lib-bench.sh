@@ -34,6 +34,7 @@ PY
 4k-randread-qd32 randread 4k 32
 4k-randwrite-qd32 randwrite 4k 32
 128k-read-qd8 read 128k 8
+128k-write-qd8 write 128k 8
 JOBS
 }
 one_target() { # LABEL DIR

@@ -1,0 +1,112 @@
+#!/bin/bash
+# FC smoke: NVMe/FC over nvme-fcloop (the in-kernel FC loopback LLD): a
+# target port, a local (host) port and the remote port that joins them, as
+# blktests sets them up; a subsystem with a block (loop device) and a file
+# namespace on an fc port; then from the kernel's NVMe/FC host: discover,
+# connect with 2 I/O queues, fio write + verify from 4 KiB to 1 MiB on both
+# namespaces, disconnect. Then the port's refusals (bad traddr, a WWPN no
+# LLD registered, a second port on the same target port), and the target
+# port deleted and added again under a configured nvmet port. Runs
+# unchanged against the in-tree target and ours.
+. ./lib.sh
+NQN=nqn.2026-12.org.nvmet-oot:fc
+L_WWNN=0x10001100aa000001 L_WWPN=0x20001100aa000001
+R_WWNN=0x10001100ab000001 R_WWPN=0x20001100ab000001
+TRADDR=nn-$R_WWNN:pn-$R_WWPN
+HOST_TRADDR=nn-$L_WWNN:pn-$L_WWPN
+CTL=/sys/class/fcloop/ctl
+
+check "load nvmet-fc" modprobe nvmet-fc
+check "load nvme-fc (host)" modprobe nvme-fc
+# While our nvme-fcloop is a stand-in, the in-tree one (by path) drives ours.
+fcloop_kind=$(sed -e 's/#.*//' modules.list 2>/dev/null | awk '$1 == "nvme-fcloop" { print $2 }')
+if target_is_ours && [[ $fcloop_kind == standin ]]; then
+	intree=$(find /lib/modules/"$(uname -r)"/kernel/drivers/nvme/target -name 'nvme-fcloop.ko*' | head -1)
+	check "load the in-tree nvme-fcloop ($intree)" insmod "$intree"
+else
+	check "load nvme-fcloop" modprobe nvme-fcloop
+fi
+check "fcloop target port $R_WWPN" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/add_target_port"
+check "fcloop local port $L_WWPN" bash -c "echo wwnn=$L_WWNN,wwpn=$L_WWPN > $CTL/add_local_port"
+check "fcloop remote port joining them" \
+	bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN,lpwwnn=$L_WWNN,lpwwpn=$L_WWPN,roles=0x60 > $CTL/add_remote_port"
+
+dev=$(backing_loop 128)
+file=$(mktemp /tmp/nsfile.XXXXXX)
+truncate -s 64M "$file"
+check "create subsystem $NQN" subsys_add $NQN
+check "namespace 1 on $dev (block)" ns_add $NQN 1 "$dev"
+check "namespace 2 on $file (file)" ns_add $NQN 2 "$file"
+
+SMALL=8M BIG=16M DBG=0
+[[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M DBG=1
+
+# fio_verify NAME DEV BS SIZE QD [more fio options]
+fio_verify() {
+	local name=$1 d=$2 bs=$3 size=$4 qd=$5
+	shift 5
+	check "fio $name: $bs writes + crc32c verify, QD$qd, $size on $d" \
+		fio --name="$name" --filename="$d" --ioengine=libaio --direct=1 --bs="$bs" \
+		--size="$size" --iodepth="$qd" --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--output-format=terse "$@"
+}
+
+# Refusals at port enable (linking a subsystem enables the port).
+check "port 2 with a traddr that is no FC address" port_add 2 fc fc "nn-0x12:pn-0x34" ""
+check_fails "linking it is refused" port_link 2 $NQN
+check "remove port 2" rmdir "$NVMET_CFS/ports/2"
+check "port 3 for a WWPN no LLD registered" port_add 3 fc fc "nn-0x10001100ab0000ff:pn-0x20001100ab0000ff" ""
+check_fails "linking it is refused" port_link 3 $NQN
+check "remove port 3" rmdir "$NVMET_CFS/ports/3"
+
+check "FC port 1 on $TRADDR" port_add 1 fc fc "$TRADDR" ""
+check "link $NQN to port 1" port_link 1 $NQN
+check "port 4 on the same target port" port_add 4 fc fc "$TRADDR" ""
+check_fails "linking it is refused (one nvmet port per FC target port)" port_link 4 $NQN
+check "remove port 4" rmdir "$NVMET_CFS/ports/4"
+
+check_output "discovery log lists the subsystem over fc" "subnqn: +$NQN" \
+	nvme discover -t fc -a "$TRADDR" -w "$HOST_TRADDR"
+before=$(nvme_blockdevs)
+check "connect, 2 I/O queues" nvme connect -t fc -a "$TRADDR" -w "$HOST_TRADDR" -n $NQN -i 2
+b1=$(wait_new_blockdev "$before")
+sleep 1
+bdevs=$(comm -13 <(echo "$before") <(nvme_blockdevs) | tr '\n' ' ')
+note "new block devices: $bdevs"
+b1=/dev/$(awk '{ print $1 }' <<<"$bdevs")
+b2=/dev/$(awk '{ print $2 }' <<<"$bdevs")
+check "two namespaces appear ($b1 $b2)" test -b "$b1" -a -b "$b2"
+ctrl=$(basename "$(readlink -f /sys/block/"${b1#/dev/}"/device)")
+check_output "the host's controller is over fc" '^fc$' cat /sys/class/nvme/"$ctrl"/transport
+fio_verify 4k "$b1" 4k $SMALL 32 --rw=randwrite
+[[ $DBG == 1 ]] || fio_verify 16k "$b1" 16k $SMALL 16 --rw=randwrite
+fio_verify 1m "$b1" 1M $BIG 8 --rw=write
+fio_verify file-4k "$b2" 4k $SMALL 32 --rw=randwrite
+[[ $DBG == 1 ]] || fio_verify file-128k "$b2" 128k $BIG 8 --rw=write
+check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
+
+# The LLD takes the target port away and brings it back: the configured
+# nvmet port serves again without being touched.
+check "delete the fcloop remote port" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_remote_port"
+check "delete the fcloop target port" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_target_port"
+check "add the target port again" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/add_target_port"
+check "add the remote port again" \
+	bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN,lpwwnn=$L_WWNN,lpwwpn=$L_WWPN,roles=0x60 > $CTL/add_remote_port"
+before=$(nvme_blockdevs)
+check "connect again" nvme connect -t fc -a "$TRADDR" -w "$HOST_TRADDR" -n $NQN -i 1
+b3=$(wait_new_blockdev "$before")
+check "a namespace appears again ($b3)" test -b "$b3"
+fio_verify again-4k "$b3" 4k $SMALL 16 --rw=randwrite
+check_output "disconnect again" "disconnected 1 controller" nvme disconnect -n $NQN
+
+check "target teardown through configfs" target_clear
+check "delete the fcloop ports" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_remote_port &&
+	echo wwnn=$L_WWNN,wwpn=$L_WWPN > $CTL/del_local_port &&
+	echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_target_port"
+check "unload nvme-fcloop" rmmod nvme_fcloop
+check "unload nvme-fc" modprobe -r nvme-fc
+check "unload nvmet-fc and nvmet" modprobe -r nvmet-fc nvmet
+check "nvmet is unloaded" bash -c '! grep -q "^nvmet " /proc/modules'
+losetup -d "$dev"
+rm -f "$file"
+finish
