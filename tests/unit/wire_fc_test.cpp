@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -54,6 +56,15 @@ constexpr u16 max_qid = 8, admin_max = 31, io_max = 127;
 const std::string hostnqn = "nqn.2014-08.org.nvmexpress:uuid:6b1c2a10-5e0c-4a58-9d4f-1a2b3c4d5e6f";
 const std::string subnqn = "nqn.2026-11.org.nvmet-oot:fc";
 
+// A link service of SIZE zero bytes but for CMD and the list length LIST.
+Bytes ls_hdr(u8 cmd, u32 list, size_t size)
+{
+	Bytes b(size);
+	b[0] = cmd;
+	be32(&b[4], list);
+	return b;
+}
+
 // Create Association as the Linux host sends it: a 1024-byte request whose
 // descriptor list is the 1016-byte command descriptor. LIST and DESC give
 // the two length fields, LEN the buffer handed over.
@@ -70,9 +81,7 @@ struct CreateAssoc {
 
 	Bytes build() const
 	{
-		Bytes b(std::max<size_t>(len, 1024));
-		b[0] = 3;
-		be32(&b[4], list);
+		Bytes b = ls_hdr(3, list, 1024);
 		be32(&b[8], tag);
 		be32(&b[12], desc);
 		be16(&b[16], ersp_ratio);
@@ -100,9 +109,7 @@ struct CreateConn {
 
 	Bytes build() const
 	{
-		Bytes b(std::max<size_t>(len, 80));
-		b[0] = 4;
-		be32(&b[4], list);
+		Bytes b = ls_hdr(4, list, 80);
 		be32(&b[8], id_tag);
 		be32(&b[12], id_len);
 		be64(&b[16], assoc);
@@ -126,6 +133,56 @@ Bytes disconn_rqst(u64 assoc)
 u16 parse(const Bytes &b, nvmet_wire_fc_ls &ls)
 {
 	return nvmet_wire_fc_parse_ls(b.data(), u32(b.size()), max_qid, admin_max, io_max, &ls);
+}
+
+template <typename T>
+std::string shown(const T &v)
+{
+	if constexpr (std::is_integral_v<T>)
+		return std::to_string(u64(v));
+	else
+		return v;
+}
+
+template <typename T>
+using Cases = std::initializer_list<std::pair<std::type_identity_t<T>, int>>;
+
+// BASE with FIELD set to each value in turn: what ANSWER says of it.
+template <typename Req, typename T, typename Answer>
+void check_cases(const Req &base, T Req::*field, Cases<T> cases, Answer answer)
+{
+	for (const auto &[value, want] : cases) {
+		Req r = base;
+		r.*field = value;
+		INFO("value " << shown(value));
+		CHECK(answer(r) == want);
+	}
+}
+
+// The same for a link service: what parse_ls answers.
+template <typename Req, typename T>
+void check_field(const Req &base, T Req::*field, Cases<T> cases)
+{
+	check_cases(base, field, cases, [](const Req &r) {
+		nvmet_wire_fc_ls ls{};
+		return int(parse(r.build(), ls));
+	});
+}
+
+// B with the big-endian word at OFF replaced by V.
+Bytes patched(Bytes b, size_t off, u32 v)
+{
+	be32(&b[off], v);
+	return b;
+}
+
+const u16 inv_len = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_INV_LEN);
+const u16 logic = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_NONE);
+const u16 unsup = rjt(NVMET_WIRE_FC_RJT_RC_UNSUP, NVMET_WIRE_FC_RJT_EXP_NONE);
+
+constexpr u16 param(u8 exp)
+{
+	return rjt(NVMET_WIRE_FC_RJT_RC_INV_PARAM, exp);
 }
 
 // What the Linux host checks of an LS_ACC header: list length, request
@@ -163,42 +220,25 @@ TEST_CASE("Create Association: the Linux host's request is accepted", "[fc]")
 
 TEST_CASE("Create Association: lengths of the buffer, the list and the descriptor", "[fc]")
 {
-	nvmet_wire_fc_ls ls{};
-	const u16 inv_len = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_INV_LEN);
-	CreateAssoc ca;
-	// A larger buffer than the request: only the list length counts.
-	ca.len = 2048;
-	CHECK(parse(ca.build(), ls) == 0);
-	// One byte short of what the list says.
-	ca.len = 1023;
-	CHECK(parse(ca.build(), ls) == inv_len);
+	// A larger buffer than the request: only the list length counts; one
+	// byte short of what it says is refused.
+	check_field(CreateAssoc{}, &CreateAssoc::len, {{2048, 0}, {1024, 0}, {1023, inv_len}});
 	// The shortest accepted: the descriptor up to SUBNQN (older padding).
-	ca.list = 584;
-	ca.desc = 576;
-	ca.len = 592;
-	CHECK(parse(ca.build(), ls) == 0);
-	CHECK(ls.subnqn == subnqn);
-	ca.len = 591;
-	CHECK(parse(ca.build(), ls) == inv_len);
-	ca.len = 1024;
-	ca.list = 583;
-	CHECK(parse(ca.build(), ls) == inv_len);
-	ca.list = 584;
-	ca.desc = 575;
-	CHECK(parse(ca.build(), ls) == inv_len);
-	// The descriptor fills its list exactly, or overruns it by one.
-	ca.list = 1016;
-	ca.desc = 1008;
-	CHECK(parse(ca.build(), ls) == 0);
-	ca.desc = 1009;
-	CHECK(parse(ca.build(), ls) == inv_len);
-	// A list that says more than any buffer holds.
-	ca.desc = 1008;
-	ca.list = 0xffffffffu;
-	CHECK(parse(ca.build(), ls) == inv_len);
-	ca.list = 0xfffffff8u;
-	CHECK(parse(ca.build(), ls) == inv_len);
+	CreateAssoc shortest;
+	shortest.list = 584;
+	shortest.desc = 576;
+	shortest.len = 592;
+	check_field(shortest, &CreateAssoc::len, {{592, 0}, {591, inv_len}});
+	shortest.len = 1024;
+	check_field(shortest, &CreateAssoc::list, {{583, inv_len}, {584, 0}});
+	check_field(shortest, &CreateAssoc::desc, {{575, inv_len}, {576, 0}, {577, inv_len}});
+	// The descriptor fills its list exactly, or overruns it; a list that
+	// says more than any buffer holds.
+	check_field(CreateAssoc{}, &CreateAssoc::desc, {{1008, 0}, {1009, inv_len}, {1000, 0}});
+	check_field(CreateAssoc{}, &CreateAssoc::list,
+		    {{1016, 0}, {1017, inv_len}, {0xfffffff8u, inv_len}, {0xffffffffu, inv_len}});
 	// Only the 8-byte header, or less.
+	nvmet_wire_fc_ls ls{};
 	for (size_t n = 1; n <= 8; n++) {
 		Bytes b = CreateAssoc{}.build();
 		b.resize(n);
@@ -209,90 +249,56 @@ TEST_CASE("Create Association: lengths of the buffer, the list and the descripto
 
 TEST_CASE("Create Association: a wrong descriptor tag is a logical error", "[fc]")
 {
-	nvmet_wire_fc_ls ls{};
-	CreateAssoc ca;
-	for (u32 tag : {0u, 4u, 0x03000000u}) {
-		ca.tag = tag;
-		CHECK(parse(ca.build(), ls) ==
-		      rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_NONE));
-	}
+	check_field(CreateAssoc{}, &CreateAssoc::tag,
+		    {{0, logic}, {4, logic}, {0x03000000u, logic}, {3, 0}});
 }
 
 TEST_CASE("Create Association: SQSIZE and ERSP_RATIO bounds", "[fc]")
 {
-	nvmet_wire_fc_ls ls{};
-	const u16 bad_sq = rjt(NVMET_WIRE_FC_RJT_RC_INV_PARAM, NVMET_WIRE_FC_RJT_EXP_INV_SQSIZE);
-	const u16 bad_ratio = rjt(NVMET_WIRE_FC_RJT_RC_INV_PARAM, NVMET_WIRE_FC_RJT_EXP_INV_ERSP_RAT);
+	const u16 bad_sq = param(NVMET_WIRE_FC_RJT_EXP_INV_SQSIZE);
+	const u16 bad_ratio = param(NVMET_WIRE_FC_RJT_EXP_INV_ERSP_RAT);
 	CreateAssoc ca;
 	ca.ersp_ratio = 1;
-	ca.sqsize = 0;
-	CHECK(parse(ca.build(), ls) == bad_sq);
-	ca.sqsize = 1;
-	CHECK(parse(ca.build(), ls) == 0);
-	ca.sqsize = admin_max;
-	CHECK(parse(ca.build(), ls) == 0);
-	ca.sqsize = admin_max + 1;
-	CHECK(parse(ca.build(), ls) == bad_sq);
-	// The I/O limit does not apply to the admin queue.
-	ca.sqsize = io_max;
-	CHECK(parse(ca.build(), ls) == bad_sq);
-	ca.sqsize = 0xffff;
-	CHECK(parse(ca.build(), ls) == bad_sq);
+	// The admin limit, not the I/O one, applies.
+	check_field(ca, &CreateAssoc::sqsize,
+		    {{0, bad_sq}, {1, 0}, {admin_max, 0}, {admin_max + 1, bad_sq}, {io_max, bad_sq},
+		     {0xffff, bad_sq}});
 	// SQSIZE is checked first: both wrong reports SQSIZE.
-	ca.sqsize = 0;
 	ca.ersp_ratio = 0;
-	CHECK(parse(ca.build(), ls) == bad_sq);
-
+	check_field(ca, &CreateAssoc::sqsize, {{0, bad_sq}, {1, bad_ratio}});
+	// Below the 32 entries of SQSIZE 31 (in-tree refuses 31 too).
 	ca.sqsize = 31;
-	ca.ersp_ratio = 0;
-	CHECK(parse(ca.build(), ls) == bad_ratio);
-	ca.ersp_ratio = 31; // below the 32 entries (in-tree refuses this one)
-	CHECK(parse(ca.build(), ls) == 0);
-	CHECK(ls.ersp_ratio == 31);
-	ca.ersp_ratio = 32;
-	CHECK(parse(ca.build(), ls) == bad_ratio);
-	ca.ersp_ratio = 0xffff;
-	CHECK(parse(ca.build(), ls) == bad_ratio);
+	check_field(ca, &CreateAssoc::ersp_ratio,
+		    {{0, bad_ratio}, {1, 0}, {31, 0}, {32, bad_ratio}, {0xffff, bad_ratio}});
 }
 
 TEST_CASE("Create Association: CNTLID, HOSTNQN and SUBNQN", "[fc]")
 {
-	nvmet_wire_fc_ls ls{};
-	const u8 param = NVMET_WIRE_FC_RJT_RC_INV_PARAM;
-	CreateAssoc ca;
-	ca.cntlid = 1;
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_CTLR_ID));
-	ca.cntlid = 0;
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_CTLR_ID));
-	ca.cntlid = 0xffff;
-
+	const u16 bad_ctlr = param(NVMET_WIRE_FC_RJT_EXP_INV_CTLR_ID);
+	const u16 bad_host = param(NVMET_WIRE_FC_RJT_EXP_INV_HOSTNQN);
+	const u16 bad_sub = param(NVMET_WIRE_FC_RJT_EXP_INV_SUBNQN);
 	const std::string s255(255, 'h'), s256(256, 'h');
-	ca.host = s255; // exactly 255 characters and the NUL
-	REQUIRE(parse(ca.build(), ls) == 0);
-	CHECK(ls.hostnqn == s255);
-	ca.host = s256; // no NUL in the field
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_HOSTNQN));
-	ca.host = "";
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_HOSTNQN));
+	check_field(CreateAssoc{}, &CreateAssoc::cntlid, {{1, bad_ctlr}, {0, bad_ctlr}, {0xffff, 0}});
+	// Exactly 255 characters and the NUL; 256 without a NUL; empty.
+	check_field(CreateAssoc{}, &CreateAssoc::host, {{s255, 0}, {s256, bad_host}, {"", bad_host}});
+	check_field(CreateAssoc{}, &CreateAssoc::sub, {{s255, 0}, {s256, bad_sub}, {"", bad_sub}});
 	// HOSTNQN is checked before SUBNQN.
+	CreateAssoc ca;
 	ca.sub = "";
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_HOSTNQN));
+	check_field(ca, &CreateAssoc::host, {{"", bad_host}});
 
-	ca.host = hostnqn;
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_SUBNQN));
-	ca.sub = s256;
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_SUBNQN));
+	nvmet_wire_fc_ls ls{};
+	ca.host = s255;
 	ca.sub = s255;
 	REQUIRE(parse(ca.build(), ls) == 0);
+	CHECK(ls.hostnqn == s255);
 	CHECK(ls.subnqn == s255);
 	CHECK(std::strlen(ls.subnqn) == 255);
 	// In the shortest request SUBNQN ends the buffer: its NUL is the last byte.
 	ca.list = 584;
 	ca.desc = 576;
 	ca.len = 592;
-	CHECK(parse(ca.build(), ls) == 0);
-	ca.sub = s256;
-	CHECK(parse(ca.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_SUBNQN));
+	check_field(ca, &CreateAssoc::sub, {{s255, 0}, {s256, bad_sub}});
 }
 
 TEST_CASE("LS command codes: unknown, responses, Disconnect Connection, nothing", "[fc]")
@@ -308,7 +314,7 @@ TEST_CASE("LS command codes: unknown, responses, Disconnect Connection, nothing"
 	}
 	Bytes b = CreateConn{}.build();
 	b[0] = NVMET_WIRE_FC_LS_DISCONN_CONN;
-	CHECK(parse(b, ls) == rjt(NVMET_WIRE_FC_RJT_RC_UNSUP, NVMET_WIRE_FC_RJT_EXP_NONE));
+	CHECK(parse(b, ls) == unsup);
 	CHECK(ls.cmd == NVMET_WIRE_FC_LS_DISCONN_CONN);
 	u8 one = 3;
 	CHECK(nvmet_wire_fc_parse_ls(&one, 0, max_qid, admin_max, io_max, &ls) ==
@@ -325,8 +331,6 @@ TEST_CASE("LS command codes: unknown, responses, Disconnect Connection, nothing"
 TEST_CASE("Create Connection: accepted, and each length and tag", "[fc]")
 {
 	nvmet_wire_fc_ls ls{};
-	const u16 inv_len = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_INV_LEN);
-	const u16 logic = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_NONE);
 	CreateConn cc;
 	REQUIRE(parse(cc.build(), ls) == 0);
 	CHECK(ls.cmd == NVMET_WIRE_FC_LS_CREATE_CONN);
@@ -336,77 +340,41 @@ TEST_CASE("Create Connection: accepted, and each length and tag", "[fc]")
 	CHECK(ls.ersp_ratio == 25);
 	CHECK(ls.hostnqn[0] == 0);
 
-	cc.len = 96;
-	CHECK(parse(cc.build(), ls) == 0);
-	cc.len = 79;
-	CHECK(parse(cc.build(), ls) == inv_len);
-	cc.len = 80;
-	for (u32 list : {0u, 71u, 73u, 1016u}) {
-		cc.list = list;
-		CHECK(parse(cc.build(), ls) == inv_len);
-	}
-	cc.list = 72;
-	cc.id_tag = 6;
-	CHECK(parse(cc.build(), ls) == logic);
-	cc.id_tag = 7;
-	cc.id_len = 9;
-	CHECK(parse(cc.build(), ls) == inv_len);
-	cc.id_len = 7;
-	CHECK(parse(cc.build(), ls) == inv_len);
-	cc.id_len = 8;
-	cc.cmd_tag = 3;
-	CHECK(parse(cc.build(), ls) == logic);
-	cc.cmd_tag = 4;
-	cc.cmd_len = 49;
-	CHECK(parse(cc.build(), ls) == inv_len);
-	cc.cmd_len = 47;
-	CHECK(parse(cc.build(), ls) == inv_len);
+	check_field(cc, &CreateConn::len, {{96, 0}, {80, 0}, {79, inv_len}, {8, inv_len}});
+	check_field(cc, &CreateConn::list,
+		    {{0, inv_len}, {71, inv_len}, {73, inv_len}, {1016, inv_len}});
+	check_field(cc, &CreateConn::id_tag, {{6, logic}, {4, logic}});
+	check_field(cc, &CreateConn::id_len, {{7, inv_len}, {9, inv_len}});
+	check_field(cc, &CreateConn::cmd_tag, {{3, logic}, {7, logic}});
+	check_field(cc, &CreateConn::cmd_len, {{47, inv_len}, {49, inv_len}});
 	// A tag is checked before its length.
-	cc.cmd_tag = 5;
-	CHECK(parse(cc.build(), ls) == logic);
+	cc.cmd_len = 49;
+	check_field(cc, &CreateConn::cmd_tag, {{5, logic}});
 }
 
 TEST_CASE("Create Connection: QID, SQSIZE and ERSP_RATIO bounds", "[fc]")
 {
-	nvmet_wire_fc_ls ls{};
-	const u8 param = NVMET_WIRE_FC_RJT_RC_INV_PARAM;
+	const u16 bad_qid = param(NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID);
+	const u16 bad_sq = param(NVMET_WIRE_FC_RJT_EXP_INV_SQSIZE);
+	const u16 bad_ratio = param(NVMET_WIRE_FC_RJT_EXP_INV_ERSP_RAT);
 	CreateConn cc;
-	cc.qid = 0;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID));
-	cc.qid = max_qid;
-	CHECK(parse(cc.build(), ls) == 0);
-	cc.qid = max_qid + 1;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID));
-	cc.qid = 0xffff;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID));
-	// QID before SQSIZE.
+	check_field(cc, &CreateConn::qid,
+		    {{0, bad_qid}, {1, 0}, {max_qid, 0}, {max_qid + 1, bad_qid}, {0xffff, bad_qid}});
+	// QID is checked before SQSIZE.
 	cc.sqsize = 0;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID));
+	check_field(cc, &CreateConn::qid, {{0, bad_qid}, {1, bad_sq}});
 
-	cc.qid = 2;
 	cc.ersp_ratio = 1;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_SQSIZE));
-	cc.sqsize = 1;
-	CHECK(parse(cc.build(), ls) == 0);
-	cc.sqsize = io_max;
-	CHECK(parse(cc.build(), ls) == 0);
-	cc.sqsize = io_max + 1;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_SQSIZE));
-
+	check_field(cc, &CreateConn::sqsize,
+		    {{0, bad_sq}, {1, 0}, {io_max, 0}, {io_max + 1, bad_sq}});
 	cc.sqsize = 63;
-	cc.ersp_ratio = 0;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_ERSP_RAT));
-	cc.ersp_ratio = 63;
-	CHECK(parse(cc.build(), ls) == 0);
-	cc.ersp_ratio = 64;
-	CHECK(parse(cc.build(), ls) == rjt(param, NVMET_WIRE_FC_RJT_EXP_INV_ERSP_RAT));
+	check_field(cc, &CreateConn::ersp_ratio,
+		    {{0, bad_ratio}, {1, 0}, {63, 0}, {64, bad_ratio}});
 }
 
 TEST_CASE("Disconnect Association: ours parses back; lengths, tags and scope", "[fc]")
 {
 	nvmet_wire_fc_ls ls{};
-	const u16 inv_len = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_INV_LEN);
-	const u16 logic = rjt(NVMET_WIRE_FC_RJT_RC_LOGIC, NVMET_WIRE_FC_RJT_EXP_NONE);
 	Bytes b = disconn_rqst(0xfedcba9876540000ull);
 	REQUIRE(b.size() == NVMET_WIRE_FC_DISCONN_RQST_LEN);
 	REQUIRE(parse(b, ls) == 0);
@@ -428,32 +396,16 @@ TEST_CASE("Disconnect Association: ours parses back; lengths, tags and scope", "
 	Bytes shorter(b.begin(), b.end() - 1);
 	CHECK(parse(shorter, ls) == inv_len);
 
-	Bytes w = b;
-	be32(&w[4], 41);
-	CHECK(parse(w, ls) == inv_len);
-	w = b;
-	be32(&w[8], NVMET_WIRE_FC_DESC_CONN_ID);
-	CHECK(parse(w, ls) == logic);
-	w = b;
-	be32(&w[12], 16);
-	CHECK(parse(w, ls) == inv_len);
-	w = b;
-	be32(&w[24], NVMET_WIRE_FC_DESC_CREATE_CONN);
-	CHECK(parse(w, ls) == logic);
-	w = b;
-	be32(&w[28], 8);
-	CHECK(parse(w, ls) == inv_len);
+	CHECK(parse(patched(b, 4, 41), ls) == inv_len);
+	CHECK(parse(patched(b, 8, NVMET_WIRE_FC_DESC_CONN_ID), ls) == logic);
+	CHECK(parse(patched(b, 12, 16), ls) == inv_len);
+	CHECK(parse(patched(b, 24, NVMET_WIRE_FC_DESC_CREATE_CONN), ls) == logic);
+	CHECK(parse(patched(b, 28, 8), ls) == inv_len);
 	// FC-NVMe-1's SCOPE (a single connection): not supported.
-	w = b;
-	w[35] = 1;
-	CHECK(parse(w, ls) == rjt(NVMET_WIRE_FC_RJT_RC_UNSUP, NVMET_WIRE_FC_RJT_EXP_NONE));
-	w = b;
-	w[32] = 0x80;
-	CHECK(parse(w, ls) == rjt(NVMET_WIRE_FC_RJT_RC_UNSUP, NVMET_WIRE_FC_RJT_EXP_NONE));
+	CHECK(parse(patched(b, 32, 1), ls) == unsup);
+	CHECK(parse(patched(b, 32, 0x80000000u), ls) == unsup);
 	// The other reserved words are not looked at.
-	w = b;
-	w[36] = w[44] = w[47] = 0xff;
-	CHECK(parse(w, ls) == 0);
+	CHECK(parse(patched(patched(b, 36, ~0u), 44, ~0u), ls) == 0);
 }
 
 TEST_CASE("LS_RJT: header, the request answered, reason and explanation", "[fc]")
@@ -540,21 +492,16 @@ TEST_CASE("the host's answer to our Disconnect Association", "[fc]")
 	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(b.data(), 23) == -EPROTO);
 	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(nullptr, 24) == -EPROTO);
 
-	Bytes w = b;
-	w[0] = NVMET_WIRE_FC_LS_RJT;
-	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), 24) == -EPROTO);
-	w = b;
-	be32(&w[4], 32);
-	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), 24) == -EPROTO);
-	w = b;
-	be32(&w[8], NVMET_WIRE_FC_DESC_RJT);
-	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), 24) == -EPROTO);
-	w = b;
-	be32(&w[12], 16);
-	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), 24) == -EPROTO);
-	w = b;
-	w[16] = NVMET_WIRE_FC_LS_CREATE_ASSOC;
-	CHECK(nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), 24) == -EPROTO);
+	auto check = [](const Bytes &w) {
+		return nvmet_wire_fc_check_disconn_assoc_rsp(w.data(), u32(w.size()));
+	};
+	CHECK(check(patched(b, 0, u32(NVMET_WIRE_FC_LS_RJT) << 24)) == -EPROTO);
+	CHECK(check(patched(b, 4, 32)) == -EPROTO);
+	CHECK(check(patched(b, 8, NVMET_WIRE_FC_DESC_RJT)) == -EPROTO);
+	CHECK(check(patched(b, 12, 16)) == -EPROTO);
+	CHECK(check(patched(b, 16, u32(NVMET_WIRE_FC_LS_CREATE_ASSOC) << 24)) == -EPROTO);
+	// The reserved bytes after the command answered are not looked at.
+	CHECK(check(patched(b, 20, ~0u)) == 0);
 
 	// A reject of it, and the accept of another command.
 	Bytes r(NVMET_WIRE_FC_LS_RSP_MAX);
@@ -604,6 +551,15 @@ int parse_iu(const Bytes &b, nvmet_wire_fc_cmd_iu &iu, u32 max = 1 << 20)
 	return nvmet_wire_fc_parse_cmd_iu(b.data(), u32(b.size()), max, &iu);
 }
 
+template <typename T>
+void check_iu(const CmdIu &base, T CmdIu::*field, Cases<T> cases)
+{
+	check_cases(base, field, cases, [](const CmdIu &c) {
+		nvmet_wire_fc_cmd_iu iu{};
+		return parse_iu(c.build(), iu);
+	});
+}
+
 } // namespace
 
 TEST_CASE("CMD IU: reads, writes, no data, admin category", "[fc]")
@@ -651,55 +607,47 @@ TEST_CASE("CMD IU: length, format, FC_ID", "[fc]")
 {
 	nvmet_wire_fc_cmd_iu iu{};
 	CmdIu c;
-	c.len = 95;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_LEN);
-	CHECK(iu.sqe == nullptr);
-	c.len = 97;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_LEN);
+	check_iu(c, &CmdIu::len, {{95, NVMET_WIRE_FC_IU_BAD_LEN}, {97, NVMET_WIRE_FC_IU_BAD_LEN}});
 	CHECK(nvmet_wire_fc_parse_cmd_iu(nullptr, 96, 1 << 20, &iu) == NVMET_WIRE_FC_IU_BAD_LEN);
-	c.len = 96;
-	for (u16 words : {0, 23, 25, 0x1800}) {
-		c.iu_len = words;
-		CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_LEN);
-		// Filled all the same, for the log.
-		CHECK(iu.connection_id == c.conn);
-	}
+	CHECK(iu.sqe == nullptr);
+	check_iu(c, &CmdIu::iu_len,
+		 {{0, NVMET_WIRE_FC_IU_BAD_LEN}, {23, NVMET_WIRE_FC_IU_BAD_LEN},
+		  {25, NVMET_WIRE_FC_IU_BAD_LEN}, {0x1800, NVMET_WIRE_FC_IU_BAD_LEN}});
+	// Filled all the same, for the log.
+	c.iu_len = 0;
+	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_LEN);
+	CHECK(iu.connection_id == c.conn);
 	c.iu_len = 24;
-	c.format = 0xfe;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_FORMAT);
-	c.format = 0xfd;
-	c.fc_id = 0x08; // SCSI FCP
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_FC_ID);
+	check_iu(c, &CmdIu::format, {{0xfe, NVMET_WIRE_FC_IU_BAD_FORMAT}, {0, NVMET_WIRE_FC_IU_BAD_FORMAT}});
+	// 08h: SCSI FCP.
+	check_iu(c, &CmdIu::fc_id, {{0x08, NVMET_WIRE_FC_IU_BAD_FC_ID}, {0, NVMET_WIRE_FC_IU_BAD_FC_ID}});
 }
 
 TEST_CASE("CMD IU: direction bits against DATA_LEN and the SQE, and the limit", "[fc]")
 {
+	constexpr u8 write = NVMET_WIRE_FC_CMD_WRITE, read = NVMET_WIRE_FC_CMD_READ;
+	CmdIu rd; // NVM Read of 4096 bytes
+	CmdIu wr = rd;
+	wr.opcode = 0x01;
+	// Both bits; WRITE on a read; READ on a write; data without a direction.
+	check_iu(rd, &CmdIu::flags,
+		 {{NVMET_WIRE_FC_CMD_DIR, NVMET_WIRE_FC_IU_BAD_DIR}, {write, NVMET_WIRE_FC_IU_BAD_DIR},
+		  {0, NVMET_WIRE_FC_IU_BAD_DATA_LEN}, {read, 0}});
+	check_iu(wr, &CmdIu::flags,
+		 {{NVMET_WIRE_FC_CMD_DIR, NVMET_WIRE_FC_IU_BAD_DIR}, {read, NVMET_WIRE_FC_IU_BAD_DIR},
+		  {0, NVMET_WIRE_FC_IU_BAD_DATA_LEN}, {write, 0}});
+	// A direction without data; the transfer limit, and one byte above it.
+	const Cases<u32> lengths = {{0, NVMET_WIRE_FC_IU_BAD_DATA_LEN},
+				    {1, 0},
+				    {1 << 20, 0},
+				    {(1 << 20) + 1, NVMET_WIRE_FC_IU_TOO_LONG},
+				    {0xffffffffu, NVMET_WIRE_FC_IU_TOO_LONG}};
+	check_iu(rd, &CmdIu::data_len, lengths);
+	wr.flags = write;
+	check_iu(wr, &CmdIu::data_len, lengths);
 	nvmet_wire_fc_cmd_iu iu{};
-	CmdIu c;
-	c.flags = NVMET_WIRE_FC_CMD_DIR;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DIR);
-	// WRITE on a read, READ on a write.
-	c.flags = NVMET_WIRE_FC_CMD_WRITE;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DIR);
-	c.opcode = 0x01;
-	c.flags = NVMET_WIRE_FC_CMD_READ;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DIR);
-	// Data without a direction; a direction without data.
-	c.flags = 0;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DATA_LEN);
-	c.flags = NVMET_WIRE_FC_CMD_WRITE;
-	c.data_len = 0;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DATA_LEN);
-	c.opcode = 0x02;
-	c.flags = NVMET_WIRE_FC_CMD_READ;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_BAD_DATA_LEN);
-	// The transfer limit, and one byte above it.
-	c.data_len = 1 << 20;
-	CHECK(parse_iu(c.build(), iu) == 0);
-	c.data_len = (1 << 20) + 1;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_TOO_LONG);
-	c.data_len = 0xffffffffu;
-	CHECK(parse_iu(c.build(), iu) == NVMET_WIRE_FC_IU_TOO_LONG);
+	rd.data_len = 0xffffffffu;
+	CHECK(parse_iu(rd.build(), iu) == NVMET_WIRE_FC_IU_TOO_LONG);
 	CHECK(iu.data_len == 0xffffffffu);
 }
 
@@ -750,70 +698,47 @@ struct Rsp {
 
 TEST_CASE("ERSP or the zeros RSP", "[fc]")
 {
-	Rsp r;
-	CHECK_FALSE(r.need());
-	// Every ratio-th response, counted from 1.
-	for (u32 n = 1; n <= 24; n++) {
-		r.count = n;
-		CHECK(r.need() == (n % 8 == 0));
-	}
-	r.count = 1;
-	r.ratio = 1;
-	CHECK(r.need());
-	r.ratio = 0;
-	CHECK(r.need());
-	r.ratio = 8;
-
-	// Status: the phase bit alone does not count.
-	r.cqe[14] = 0x01;
-	CHECK_FALSE(r.need());
-	r.cqe[14] = 0x02;
-	CHECK(r.need());
-	r.cqe[14] = 0;
-	r.cqe[15] = 0x80; // DNR
-	CHECK(r.need());
-	r.cqe[15] = 0;
-	// DW0 and DW1; SQHD, SQID and CID the host rebuilds.
-	r.cqe[0] = 1;
-	CHECK(r.need());
-	r.cqe[0] = 0;
-	r.cqe[7] = 1;
-	CHECK(r.need());
-	r.cqe[7] = 0;
-	for (size_t i = 8; i < 14; i++)
-		r.cqe[i] = 0xff;
-	CHECK_FALSE(r.need());
-
-	// Short transfer.
-	r.xfrd = 2048;
-	CHECK(r.need());
-	r.xfrd = 4096;
-	// Fused, either half.
-	r.sqe[1] = 0x41;
-	CHECK(r.need());
-	r.sqe[1] = 0x42;
-	CHECK(r.need());
-	r.sqe[1] = 0x40;
-	// Fabrics commands.
-	r.sqe[0] = 0x7f;
-	CHECK(r.need());
-	r.sqe[0] = 0x02;
-
+	auto need = [](const Rsp &r) { return int(r.need()); };
+	CHECK_FALSE(Rsp{}.need());
+	// Every ratio-th response, counted from 1; a ratio of 0 or 1: always.
+	check_cases(Rsp{}, &Rsp::count, {{1, 0}, {7, 0}, {8, 1}, {9, 0}, {16, 1}, {24, 1}}, need);
+	check_cases(Rsp{}, &Rsp::ratio, {{0, 1}, {1, 1}, {2, 0}}, need);
+	// A transfer shorter than DATA_LEN.
+	check_cases(Rsp{}, &Rsp::xfrd, {{2048, 1}, {0, 1}, {4096, 0}}, need);
 	// 90% of 128 entries is 115.2: 115 in use is not, 116 is.
-	r.used = 115;
-	CHECK_FALSE(r.need());
-	r.used = 116;
-	CHECK(r.need());
-	r.entries = 32;
-	r.used = 28;
-	CHECK_FALSE(r.need());
-	r.used = 29;
-	CHECK(r.need());
-	r.entries = 65536;
-	r.used = 65535;
-	CHECK(r.need());
-	r.used = 0;
-	CHECK_FALSE(r.need());
+	check_cases(Rsp{}, &Rsp::used, {{0, 0}, {115, 0}, {116, 1}, {128, 1}}, need);
+	Rsp small;
+	small.entries = 32;
+	check_cases(small, &Rsp::used, {{28, 0}, {29, 1}}, need);
+	small.entries = 65536;
+	check_cases(small, &Rsp::used, {{0, 0}, {58982, 0}, {58983, 1}, {65535, 1}}, need);
+
+	// One byte of the CQE or the SQE changed.
+	struct Byte {
+		bool cqe;
+		size_t at;
+		u8 value;
+		bool need;
+	};
+	for (const Byte &c : {
+		     Byte{true, 14, 0x01, false}, // the phase bit alone
+		     Byte{true, 14, 0x02, true},  // a status
+		     Byte{true, 15, 0x80, true},  // DNR
+		     Byte{true, 0, 1, true},      // DW0
+		     Byte{true, 7, 1, true},      // DW1
+		     Byte{true, 8, 0xff, false},  // SQHD, SQID, CID: the host rebuilds them
+		     Byte{true, 11, 0xff, false},
+		     Byte{true, 13, 0xff, false},
+		     Byte{false, 1, 0x41, true}, // fused, first
+		     Byte{false, 1, 0x42, true}, // fused, second
+		     Byte{false, 0, 0x7f, true}, // Fabrics
+		     Byte{false, 0, 0x01, false},
+	     }) {
+		Rsp r;
+		(c.cqe ? r.cqe.data() : r.sqe.data())[c.at] = c.value;
+		INFO((c.cqe ? "CQE byte " : "SQE byte ") << c.at);
+		CHECK(r.need() == c.need);
+	}
 }
 
 TEST_CASE("association and connection IDs", "[fc]")
