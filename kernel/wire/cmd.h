@@ -45,11 +45,11 @@ u16 nvmet_wire_sqe_check_flags(const u8 *sqe);
  */
 static inline bool nvmet_wire_copy_nqn(char *dst, const u8 *src)
 {
-	const u8 *nul = memchr(src, 0, NVMF_NQN_FIELD_LEN);
+	size_t n = strnlen((const char *)src, NVMF_NQN_FIELD_LEN);
 
-	if (!nul || nul == src)
+	if (!n || n == NVMF_NQN_FIELD_LEN)
 		return false;
-	memcpy(dst, src, (size_t)(nul - src) + 1);
+	memcpy(dst, src, n + 1);
 	return true;
 }
 

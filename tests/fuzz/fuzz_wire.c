@@ -4,7 +4,9 @@
  * target's NVMe/TCP receive path makes, the way tcp.c does: queue limits from
  * the first bytes, then PDUs one after another. The same bytes also go
  * through rdma.c's checks: an RDMA_CM request's private data, and each
- * command's SGL as an RDMA capsule would carry it. Every buffer handed to wire/
+ * command's SGL as an RDMA capsule would carry it; and through fc.c's: the
+ * whole input as an FC-NVMe link service, its first 96 bytes as an FCP CMD
+ * IU, answered the way fc.c answers them. Every buffer handed to wire/
  * is a heap copy of exactly the size the caller guarantees, so AddressSanitizer
  * catches any read beyond it; invariants of accepted PDUs are asserted.
  */
@@ -15,6 +17,7 @@
 #include "wire/cmd.h"
 #include "wire/auth.h"
 #include "wire/rdma.h"
+#include "wire/fc.h"
 
 #define INVARIANT(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -84,6 +87,89 @@ static void rdma_cm_req(const u8 *p, size_t n)
 	if (!nvmet_wire_rdma_parse_cm_req(d, (u32)n, 256, &req))
 		INVARIANT(req.entries >= 2 && req.entries <= (req.qid ? 256 : 32) &&
 			  req.hrqsize);
+	free(d);
+}
+
+/* An FC-NVMe link service from the host, and the answer fc.c builds. */
+#define FC_MAX_QID	8
+#define FC_ADMIN_SQSIZE	31
+#define FC_IO_SQSIZE	127
+
+static void fc_ls(const u8 *p, size_t n)
+{
+	u8 *d = dup_exact(p, n), *rsp = malloc(NVMET_WIRE_FC_LS_RSP_MAX);
+	struct nvmet_wire_fc_ls ls, back;
+	u16 st;
+	u32 len;
+
+	st = nvmet_wire_fc_parse_ls(d, (u32)n, FC_MAX_QID, FC_ADMIN_SQSIZE, FC_IO_SQSIZE, &ls);
+	nvmet_wire_fc_check_disconn_assoc_rsp(d, (u32)n);
+	free(d);
+	if (st) {
+		INVARIANT(NVMET_WIRE_FC_RJT_REASON(st));
+		len = nvmet_wire_fc_build_ls_rjt(rsp, ls.cmd, NVMET_WIRE_FC_RJT_REASON(st),
+						 NVMET_WIRE_FC_RJT_EXPLAN(st));
+		INVARIANT(len == NVMET_WIRE_FC_RJT_LEN);
+		free(rsp);
+		return;
+	}
+	switch (ls.cmd) {
+	case NVMET_WIRE_FC_LS_CREATE_ASSOC:
+		INVARIANT(ls.sqsize >= 1 && ls.sqsize <= FC_ADMIN_SQSIZE);
+		INVARIANT(ls.ersp_ratio >= 1 && ls.ersp_ratio <= ls.sqsize);
+		INVARIANT(ls.cntlid == NVME_CNTLID_DYNAMIC);
+		INVARIANT(strlen(ls.hostnqn) && strlen(ls.hostnqn) < NVMET_WIRE_FC_NQN_LEN);
+		INVARIANT(strlen(ls.subnqn) && strlen(ls.subnqn) < NVMET_WIRE_FC_NQN_LEN);
+		len = nvmet_wire_fc_build_create_assoc_acc(rsp, nvmet_wire_fc_assoc_id(n),
+							   nvmet_wire_fc_assoc_id(n));
+		break;
+	case NVMET_WIRE_FC_LS_CREATE_CONN:
+		INVARIANT(ls.qid >= 1 && ls.qid <= FC_MAX_QID);
+		INVARIANT(ls.sqsize >= 1 && ls.sqsize <= FC_IO_SQSIZE);
+		INVARIANT(ls.ersp_ratio >= 1 && ls.ersp_ratio <= ls.sqsize);
+		len = nvmet_wire_fc_build_create_conn_acc(rsp, nvmet_wire_fc_conn_id(ls.association_id,
+										 ls.qid));
+		break;
+	default:
+		INVARIANT(ls.cmd == NVMET_WIRE_FC_LS_DISCONN_ASSOC);
+		len = nvmet_wire_fc_build_disconn_assoc_acc(rsp);
+		INVARIANT(!nvmet_wire_fc_check_disconn_assoc_rsp(rsp, len));
+		/* The target's own request for it parses back the same. */
+		len = nvmet_wire_fc_build_disconn_assoc_rqst(rsp, ls.association_id);
+		INVARIANT(!nvmet_wire_fc_parse_ls(rsp, len, 0, 0, 0, &back) &&
+			  back.association_id == ls.association_id);
+		break;
+	}
+	INVARIANT(len <= NVMET_WIRE_FC_LS_RSP_MAX);
+	free(rsp);
+}
+
+/* An FCP CMD IU, and its response: ERSP or zeros (the CQE from the bytes after). */
+static void fc_cmd_iu(const u8 *p, size_t n)
+{
+	size_t iu_len = n < NVMET_WIRE_FC_CMD_IU_LEN ? n : NVMET_WIRE_FC_CMD_IU_LEN;
+	u8 *d = dup_exact(p, iu_len), *ersp, cqe[NVMET_WIRE_CQE_LEN] = { 0 };
+	struct nvmet_wire_fc_cmd_iu iu;
+	u8 dir;
+
+	if (nvmet_wire_fc_parse_cmd_iu(d, (u32)iu_len, 1 << 20, &iu)) {
+		free(d);
+		return;
+	}
+	dir = iu.flags & NVMET_WIRE_FC_CMD_DIR;
+	INVARIANT(iu.sqe == d + NVMET_WIRE_FC_IU_SQE && iu.data_len <= 1 << 20);
+	INVARIANT(dir != NVMET_WIRE_FC_CMD_DIR && !dir == !iu.data_len);
+	if (dir)
+		INVARIANT((dir == NVMET_WIRE_FC_CMD_WRITE) == nvmet_wire_sqe_is_write(iu.sqe));
+	if (n >= iu_len + sizeof(cqe))
+		memcpy(cqe, p + iu_len, sizeof(cqe));
+	if (nvmet_wire_fc_need_ersp(cqe, iu.data_len, iu.data_len, iu.sqe, iu.csn,
+				    (u16)iu.connection_id, iu.csn & 0xff, 128)) {
+		ersp = malloc(NVMET_WIRE_FC_ERSP_LEN);
+		nvmet_wire_fc_build_ersp(ersp, iu.csn, iu.data_len, cqe);
+		INVARIANT(!memcmp(ersp + NVMET_WIRE_FC_ERSP_CQE, cqe, sizeof(cqe)));
+		free(ersp);
+	}
 	free(d);
 }
 
@@ -206,6 +292,8 @@ int LLVMFuzzerTestOneInput(const u8 *buf, size_t len)
 	size_t used;
 
 	rdma_cm_req(buf, len < 64 ? len : 64);
+	fc_ls(buf, len);
+	fc_cmd_iu(buf, len);
 	if (len < 4)
 		return 0;
 	lim.ic_done = buf[0] & 1;
