@@ -52,16 +52,16 @@ fio_verify() {
 }
 
 # Refusals at port enable (linking a subsystem enables the port).
-check "port 2 with a traddr that is no FC address" port_add 2 fc fc "nn-0x12:pn-0x34" ""
+check "port 2 with a traddr that is no FC address" port_add 2 fc fc "nn-0x12:pn-0x34"
 check_fails "linking it is refused" port_link 2 $NQN
 check "remove port 2" rmdir "$NVMET_CFS/ports/2"
-check "port 3 for a WWPN no LLD registered" port_add 3 fc fc "nn-0x10001100ab0000ff:pn-0x20001100ab0000ff" ""
+check "port 3 for a WWPN no LLD registered" port_add 3 fc fc "nn-0x10001100ab0000ff:pn-0x20001100ab0000ff"
 check_fails "linking it is refused" port_link 3 $NQN
 check "remove port 3" rmdir "$NVMET_CFS/ports/3"
 
-check "FC port 1 on $TRADDR" port_add 1 fc fc "$TRADDR" ""
+check "FC port 1 on $TRADDR" port_add 1 fc fc "$TRADDR"
 check "link $NQN to port 1" port_link 1 $NQN
-check "port 4 on the same target port" port_add 4 fc fc "$TRADDR" ""
+check "port 4 on the same target port" port_add 4 fc fc "$TRADDR"
 check_fails "linking it is refused (one nvmet port per FC target port)" port_link 4 $NQN
 check "remove port 4" rmdir "$NVMET_CFS/ports/4"
 
@@ -76,8 +76,8 @@ note "new block devices: $bdevs"
 b1=/dev/$(awk '{ print $1 }' <<<"$bdevs")
 b2=/dev/$(awk '{ print $2 }' <<<"$bdevs")
 check "two namespaces appear ($b1 $b2)" test -b "$b1" -a -b "$b2"
-ctrl=$(basename "$(readlink -f /sys/block/"${b1#/dev/}"/device)")
-check_output "the host's controller is over fc" '^fc$' cat /sys/class/nvme/"$ctrl"/transport
+check_output "the host's controller is over fc" '^fc$' \
+	bash -c "grep -l $NQN /sys/class/nvme/nvme*/subsysnqn | sed 's/subsysnqn\$/transport/' | xargs cat"
 fio_verify 4k "$b1" 4k $SMALL 32 --rw=randwrite
 [[ $DBG == 1 ]] || fio_verify 16k "$b1" 16k $SMALL 16 --rw=randwrite
 fio_verify 1m "$b1" 1M $BIG 8 --rw=write

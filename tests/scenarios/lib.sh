@@ -117,11 +117,11 @@ ns_add() { # NQN NSID DEVICE
 	mkdir "$d" && echo -n "$3" >"$d/device_path" && echo 1 >"$d/enable"
 }
 
-port_add() { # ID TRTYPE ADRFAM TRADDR TRSVCID
+port_add() { # ID TRTYPE ADRFAM TRADDR [TRSVCID] (fc has none)
 	local d="$NVMET_CFS/ports/$1"
 	mkdir "$d" &&
 		echo "$2" >"$d/addr_trtype" && echo "$3" >"$d/addr_adrfam" &&
-		echo "$4" >"$d/addr_traddr" && echo "$5" >"$d/addr_trsvcid"
+		echo "$4" >"$d/addr_traddr" && { [[ -z $5 ]] || echo "$5" >"$d/addr_trsvcid"; }
 }
 
 port_link() { # PORT_ID NQN
