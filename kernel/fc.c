@@ -216,7 +216,7 @@ struct nvmet_fc_binding {
 	struct nvmet_port		*port;
 	u64				wwnn;
 	u64				wwpn;
-	struct nvmet_fc_tport		*tport;		/* under nvmet_fc_lock; NULL: unregistered */
+	struct nvmet_fc_tport		*tport;		/* nvmet_fc_lock; NULL: unregistered */
 	struct list_head		entry;		/* nvmet_fc_bindings */
 };
 
@@ -375,7 +375,7 @@ static struct nvmet_fc_host *nvmet_fc_host_get(struct nvmet_fc_tport *tport, voi
 	struct nvmet_fc_host *host, *new;
 	unsigned long flags;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	new = kzalloc_obj(*new);
 	if (!new)
 		return NULL;
 	spin_lock_irqsave(&tport->lock, flags);
@@ -608,7 +608,8 @@ static struct nvmet_fc_queue *nvmet_fc_find_queue(struct nvmet_fc_tport *tport, 
 		if (assoc->id != id)
 			continue;
 		queue = READ_ONCE(assoc->queues[qid]);
-		if (queue && (!atomic_read(&queue->connected) || !kref_get_unless_zero(&queue->ref)))
+		if (queue && (!atomic_read(&queue->connected) ||
+			      !kref_get_unless_zero(&queue->ref)))
 			queue = NULL;
 		break;
 	}
@@ -718,11 +719,11 @@ static u16 nvmet_fc_install_conn(struct nvmet_fc_assoc *assoc, struct nvmet_fc_q
 	u16 ret = 0;
 
 	spin_lock_irqsave(&tport->lock, flags);
-	if (atomic_read(&assoc->terminating))
+	if (atomic_read(&assoc->terminating)) {
 		ret = NVMET_WIRE_FC_RJT_RC_INV_ASSOC << 8;
-	else if (assoc->queues[queue->qid])
+	} else if (assoc->queues[queue->qid]) {
 		ret = NVMET_WIRE_FC_RJT_RC_INV_PARAM << 8 | NVMET_WIRE_FC_RJT_EXP_INV_QUEUE_ID;
-	else {
+	} else {
 		atomic_set(&queue->connected, 1);
 		WRITE_ONCE(assoc->queues[queue->qid], queue);
 	}
@@ -753,7 +754,7 @@ static u16 nvmet_fc_create_assoc(struct nvmet_fc_ls *ls, const struct nvmet_wire
 	unsigned long flags;
 	bool unique;
 
-	assoc = kzalloc(sizeof(*assoc), GFP_KERNEL);
+	assoc = kzalloc_obj(*assoc);
 	if (!assoc)
 		return NVMET_WIRE_FC_RJT_RC_INSUF_RES << 8;
 	assoc->tport = tport;
@@ -826,9 +827,9 @@ static u16 nvmet_fc_create_conn(struct nvmet_fc_ls *ls, const struct nvmet_wire_
 		nvmet_sq_destroy(&queue->sq);
 		nvmet_fc_queue_put(queue);
 	} else {
-		*rsplen = nvmet_wire_fc_build_create_conn_acc(ls->rsp,
-							       nvmet_wire_fc_conn_id(assoc->id,
-										     req->qid));
+		u64 conn_id = nvmet_wire_fc_conn_id(assoc->id, req->qid);
+
+		*rsplen = nvmet_wire_fc_build_create_conn_acc(ls->rsp, conn_id);
 	}
 	nvmet_fc_assoc_put(assoc);
 	return ret;
@@ -927,7 +928,7 @@ static void nvmet_fc_ls_work(struct work_struct *w)
 	u16 rjt;
 	u8 cmd = ls->len ? ls->rqst[0] : 0;
 
-	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	req = kmalloc_obj(*req);
 	if (!req) {
 		rjt = NVMET_WIRE_FC_RJT_RC_INSUF_RES << 8;
 		goto reject;
@@ -1303,6 +1304,7 @@ static void nvmet_fc_start_cmd(struct nvmet_fc_cmd *cmd)
 
 	/* Queue deletion waits for exchanges between these two points. */
 	atomic_inc(&queue->entering);
+	/* entering is raised before connected is read; deletion orders the reverse. */
 	smp_mb__after_atomic();
 	if (!atomic_read(&queue->connected)) {
 		if (atomic_dec_and_test(&queue->entering))
@@ -1643,7 +1645,7 @@ static int nvmet_fc_add_port(struct nvmet_port *port)
 		       portid, NVMF_TRADDR_SIZE, port->disc_addr.traddr);
 		return -EINVAL;
 	}
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc_obj(*b);
 	if (!b)
 		return -ENOMEM;
 	b->port = port;

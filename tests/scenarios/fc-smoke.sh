@@ -10,26 +10,14 @@
 # unchanged against the in-tree target and ours.
 . ./lib.sh
 NQN=nqn.2026-12.org.nvmet-oot:fc
-L_WWNN=0x10001100aa000001 L_WWPN=0x20001100aa000001
-R_WWNN=0x10001100ab000001 R_WWPN=0x20001100ab000001
-TRADDR=nn-$R_WWNN:pn-$R_WWPN
-HOST_TRADDR=nn-$L_WWNN:pn-$L_WWPN
-CTL=/sys/class/fcloop/ctl
+TRADDR=$FC_TRADDR
+HOST_TRADDR=$FC_HOST_TRADDR
 
 check "load nvmet-fc" modprobe nvmet-fc
 check "load nvme-fc (host)" modprobe nvme-fc
 # While our nvme-fcloop is a stand-in, the in-tree one (by path) drives ours.
-fcloop_kind=$(sed -e 's/#.*//' modules.list 2>/dev/null | awk '$1 == "nvme-fcloop" { print $2 }')
-if target_is_ours && [[ $fcloop_kind == standin ]]; then
-	intree=$(find /lib/modules/"$(uname -r)"/kernel/drivers/nvme/target -name 'nvme-fcloop.ko*' | head -1)
-	check "load the in-tree nvme-fcloop ($intree)" insmod "$intree"
-else
-	check "load nvme-fcloop" modprobe nvme-fcloop
-fi
-check "fcloop target port $R_WWPN" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/add_target_port"
-check "fcloop local port $L_WWPN" bash -c "echo wwnn=$L_WWNN,wwpn=$L_WWPN > $CTL/add_local_port"
-check "fcloop remote port joining them" \
-	bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN,lpwwnn=$L_WWNN,lpwwpn=$L_WWPN,roles=0x60 > $CTL/add_remote_port"
+check "load nvme-fcloop" fcloop_load
+check "fcloop target, local and remote ports" fcloop_add_ports
 
 dev=$(backing_loop 128)
 file=$(mktemp /tmp/nsfile.XXXXXX)
@@ -87,11 +75,10 @@ check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 
 # The LLD takes the target port away and brings it back: the configured
 # nvmet port serves again without being touched.
-check "delete the fcloop remote port" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_remote_port"
-check "delete the fcloop target port" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_target_port"
-check "add the target port again" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/add_target_port"
-check "add the remote port again" \
-	bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN,lpwwnn=$L_WWNN,lpwwpn=$L_WWPN,roles=0x60 > $CTL/add_remote_port"
+check "delete the fcloop target port" fcloop_del_target
+check "delete the fcloop remote port" fcloop_del_remote
+check "add the target port again" fcloop_add_target
+check "add the remote port again" fcloop_add_remote
 before=$(nvme_blockdevs)
 check "connect again" nvme connect -t fc -a "$TRADDR" -w "$HOST_TRADDR" -n $NQN -i 1
 b3=$(wait_new_blockdev "$before")
@@ -100,9 +87,7 @@ fio_verify again-4k "$b3" 4k $SMALL 16 --rw=randwrite
 check_output "disconnect again" "disconnected 1 controller" nvme disconnect -n $NQN
 
 check "target teardown through configfs" target_clear
-check "delete the fcloop ports" bash -c "echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_remote_port &&
-	echo wwnn=$L_WWNN,wwpn=$L_WWPN > $CTL/del_local_port &&
-	echo wwnn=$R_WWNN,wwpn=$R_WWPN > $CTL/del_target_port"
+check "delete the fcloop ports" fcloop_del_ports
 check "unload nvme-fcloop" rmmod nvme_fcloop
 check "unload nvme-fc" modprobe -r nvme-fc
 check "unload nvmet-fc and nvmet" modprobe -r nvmet-fc nvmet

@@ -1,9 +1,12 @@
-# Teardown under load, for any transport: sourced by tcp-teardown.sh and
-# rdma-teardown.sh after lib.sh. The caller sets TR (trtype), ADDR, SVC and
-# NQN and defines kill_connections [probe] (kills the host's connections to
-# the target; with "probe", only says whether it can) and KILL_HOW; it may
-# define host_back_after_kill (default wait_live) when the host does not
-# reconnect by itself, and set bdev if the device changes. The
+# Teardown under load, for any transport: sourced by tcp-teardown.sh,
+# rdma-teardown.sh and fc-teardown.sh after lib.sh. The caller sets TR
+# (trtype), ADDR, SVC and NQN (ADRFAM: ipv4 unless set; HOST_ADDR: the
+# host's address options, -a ADDR -s SVC unless set) and defines
+# kill_connections [probe] (kills the host's connections to the target;
+# with "probe", only says whether it can) and KILL_HOW; it may define
+# host_back_after_kill (default wait_live) when the host does not reconnect
+# by itself, and set bdev if the device changes; and unload_target (default:
+# modprobe -r nvmet-$TR nvmet) for step 4. The
 # target must survive (no splat, no leak, checked by the harness), keep every
 # acknowledged write, and serve the host again afterwards.
 # shellcheck shell=bash
@@ -15,12 +18,13 @@ truncate -s 128M "$img"
 check "loop device" sh -c "modprobe loop && losetup /dev/loop0 $img"
 check "subsystem" subsys_add $NQN
 check "namespace 1 on /dev/loop0" ns_add $NQN 1 /dev/loop0
-check "$TR port on $ADDR:$SVC" port_add 1 $TR ipv4 $ADDR $SVC
+[[ -n ${HOST_ADDR[*]:-} ]] || HOST_ADDR=(-a "$ADDR" -s "$SVC")
+check "$TR port on $ADDR${SVC:+:$SVC}" port_add 1 $TR "${ADRFAM:-ipv4}" "$ADDR" "$SVC"
 check "link" port_link 1 $NQN
 check "load nvme-$TR" modprobe nvme-$TR
 before=$(nvme_blockdevs)
 # Short reconnect delay and a loss timeout long enough for our outages.
-check "connect" nvme connect -t $TR -a $ADDR -s $SVC -n $NQN --reconnect-delay=1 --ctrl-loss-tmo=60
+check "connect" nvme connect -t $TR "${HOST_ADDR[@]}" -n $NQN --reconnect-delay=1 --ctrl-loss-tmo=60
 bdev=$(wait_new_blockdev "$before")
 check "namespace appears ($bdev)" test -b "$bdev"
 # Nothing below means anything without the device.
@@ -116,7 +120,8 @@ check "host sees the new size (AEN + rescan)" sh -c "for i in \$(seq 30); do
 # 4. Teardown with the host connected: the target side goes away first.
 check "remove the port link with the host connected" rm "$NVMET_CFS/ports/1/subsystems/$NQN"
 check "target teardown through configfs" target_clear
-check "unload nvmet-$TR and nvmet while the host retries" modprobe -r nvmet-$TR nvmet
+declare -F unload_target >/dev/null || unload_target() { modprobe -r nvmet-$TR nvmet; }
+check "unload nvmet-$TR and nvmet while the host retries" unload_target
 check "host gives up cleanly" sh -c "nvme disconnect -n $NQN >/dev/null 2>&1; for i in \$(seq 30); do
 	[ -z \"\$(ls /sys/class/nvme 2>/dev/null)\" ] && exit 0; sleep 1; done; exit 1"
 check "unload nvme-$TR" modprobe -r nvme-$TR

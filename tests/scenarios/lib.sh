@@ -301,3 +301,40 @@ stop_tlshd() {
 	TLSHD_PID=""
 	return 0
 }
+
+# NVMe/FC over nvme-fcloop, with blktests' port names: a target port (R_*,
+# the address nvmet ports name), a local host port (L_*) and the remote
+# port that joins them (roles=0x60: FCP initiator and target).
+FC_L_WWNN=0x10001100aa000001 FC_L_WWPN=0x20001100aa000001
+FC_R_WWNN=0x10001100ab000001 FC_R_WWPN=0x20001100ab000001
+FC_TRADDR=nn-$FC_R_WWNN:pn-$FC_R_WWPN
+FC_HOST_TRADDR=nn-$FC_L_WWNN:pn-$FC_L_WWPN
+FCLOOP=/sys/class/fcloop/ctl
+# fcloop_load: nvme-fcloop, or the in-tree one by path while ours is a stand-in.
+fcloop_load() {
+	local kind intree
+	kind=$(sed -e 's/#.*//' modules.list 2>/dev/null | awk '$1 == "nvme-fcloop" { print $2 }')
+	if target_is_ours && [[ $kind == standin ]]; then
+		intree=$(find /lib/modules/"$(uname -r)"/kernel/drivers/nvme/target -name 'nvme-fcloop.ko*' | head -1)
+		insmod "$intree"
+	else
+		modprobe nvme-fcloop
+	fi
+}
+fcloop_add_target() { echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN" >$FCLOOP/add_target_port; }
+fcloop_add_remote() {
+	echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN,lpwwnn=$FC_L_WWNN,lpwwpn=$FC_L_WWPN,roles=0x60" >$FCLOOP/add_remote_port
+}
+fcloop_del_target() { echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN" >$FCLOOP/del_target_port; }
+fcloop_del_remote() { echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN" >$FCLOOP/del_remote_port; }
+fcloop_add_ports() {
+	fcloop_add_target && echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/add_local_port &&
+		fcloop_add_remote
+}
+# The target port goes before the remote port: 6.12's fcloop loses track
+# of a target port whose remote port was deleted first (del_target_port
+# then fails with ENOENT).
+fcloop_del_ports() {
+	fcloop_del_target && fcloop_del_remote &&
+		echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port
+}
