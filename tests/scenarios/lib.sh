@@ -223,6 +223,16 @@ serve_and_connect() {
 	dev=$bdev
 }
 
+# fio_verify NAME DEV BS SIZE QD [more fio options]: a check; writes, then verifies
+fio_verify() {
+	local name=$1 d=$2 bs=$3 size=$4 qd=$5
+	shift 5
+	check "fio $name: $bs writes + crc32c verify, QD$qd, $size on $d" \
+		fio --name="$name" --filename="$d" --ioengine=libaio --direct=1 --bs="$bs" \
+		--size="$size" --iodepth="$qd" --verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--output-format=terse "$@"
+}
+
 nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' | sort; }
 
 # wait_new_blockdev BEFORE_LIST [SECONDS]: prints the first nvme block device

@@ -29,16 +29,6 @@ check "namespace 2 on $file (file)" ns_add $NQN 2 "$file"
 SMALL=8M BIG=16M DBG=0
 [[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M DBG=1
 
-# fio_verify NAME DEV BS SIZE QD [more fio options]
-fio_verify() {
-	local name=$1 d=$2 bs=$3 size=$4 qd=$5
-	shift 5
-	check "fio $name: $bs writes + crc32c verify, QD$qd, $size on $d" \
-		fio --name="$name" --filename="$d" --ioengine=libaio --direct=1 --bs="$bs" \
-		--size="$size" --iodepth="$qd" --verify=crc32c --do_verify=1 --verify_fatal=1 \
-		--output-format=terse "$@"
-}
-
 # one_port INLINE LABEL: port 1 with param_inline_data_size INLINE (or the
 # default), connect, I/O on both namespaces, disconnect, port removed.
 one_port() {
