@@ -192,20 +192,28 @@ struct nvmet_fc_ls {
 	struct list_head		entry;		/* tport->free_ls */
 };
 
-/* An LS request we send (Disconnect Association), with its buffers. */
+/*
+ * An LS request we send (Disconnect Association), with its buffers. It holds
+ * a reference on its tport until done(), or until the tport is unregistered:
+ * an LLD need not complete an LS request it cannot deliver (nvme-fcloop's
+ * ls_abort does nothing), and the tport must still go. It is then orphaned:
+ * done(), if it ever comes, only frees it.
+ */
 struct nvmet_fc_ls_out {
 	struct nvmefc_ls_req		lsreq;
 	struct nvmet_fc_tport		*tport;
+	struct device			*dev;		/* its mapping's, with a reference */
 	void				*hosthandle;
 	struct list_head		entry;		/* tport->ls_out while with the LLD */
 	/*
-	 * Under tport->lock: unregistering asked the LLD to abort it
+	 * Under nvmet_fc_lock: unregistering asked the LLD to abort it
 	 * (abort_sent), is inside that call (pinned: done() leaves the
-	 * freeing to it), and done() came (completed).
+	 * freeing to it), done() came (completed), the tport let it go (orphan).
 	 */
 	bool				abort_sent;
 	bool				pinned;
 	bool				completed;
+	bool				orphan;
 	u8				rqst[NVMET_WIRE_FC_LS_RSP_MAX];
 	u8				rsp[NVMET_WIRE_FC_LS_RSP_MAX];
 	/* the LLD's lsrqst_priv_sz bytes follow */
@@ -229,12 +237,12 @@ struct nvmet_fc_tport {
 	struct nvmet_fc_binding		*binding;	/* under nvmet_fc_lock */
 	bool				unregistering;	/* under tport->lock */
 
-	/* assocs (written under it, read under RCU), hosts, free_ls, ls_out */
+	/* assocs (written under it, read under RCU), hosts, free_ls */
 	spinlock_t			lock;
 	struct list_head		assocs;
 	struct list_head		hosts;
 	struct list_head		free_ls;
-	struct list_head		ls_out;
+	struct list_head		ls_out;		/* under nvmet_fc_lock */
 	struct nvmet_fc_ls		*ls;		/* NVMET_FC_LS_CTX of them */
 	/* the LLD's target_priv_sz bytes follow */
 };
@@ -397,29 +405,38 @@ static struct nvmet_fc_host *nvmet_fc_host_get(struct nvmet_fc_tport *tport, voi
 
 /* --- LS requests we send: Disconnect Association ---------------------------- */
 
+static void nvmet_fc_ls_out_free(struct nvmet_fc_ls_out *out)
+{
+	put_device(out->dev);
+	kfree(out);
+}
+
 static void nvmet_fc_ls_out_done(struct nvmefc_ls_req *lsreq, int status)
 {
 	struct nvmet_fc_ls_out *out = container_of(lsreq, struct nvmet_fc_ls_out, lsreq);
-	struct nvmet_fc_tport *tport = out->tport;
+	struct nvmet_fc_tport *tport;
 	unsigned long flags;
 	bool pinned;
 
-	nvmet_fc_unmap_single(tport, lsreq->rqstdma, sizeof(out->rqst) + sizeof(out->rsp),
-			      DMA_BIDIRECTIONAL);
+	if (out->dev)
+		dma_unmap_single(out->dev, lsreq->rqstdma, sizeof(out->rqst) + sizeof(out->rsp),
+				 DMA_BIDIRECTIONAL);
 	/* The host's answer changes nothing: the association is gone either way. */
 	if (!status && nvmet_wire_fc_check_disconn_assoc_rsp(out->rsp, lsreq->rsplen))
 		status = -EPROTO;
 	if (status)
-		pr_debug("target port %u: Disconnect Association to the host: %d\n",
-			 tport->fc.port_num, status);
-	spin_lock_irqsave(&tport->lock, flags);
-	list_del(&out->entry);
+		pr_debug("Disconnect Association to the host: %d\n", status);
+	spin_lock_irqsave(&nvmet_fc_lock, flags);
+	tport = out->orphan ? NULL : out->tport;
+	if (tport)
+		list_del(&out->entry);
 	out->completed = true;
 	pinned = out->pinned;
-	spin_unlock_irqrestore(&tport->lock, flags);
+	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 	if (!pinned)
-		kfree(out);
-	nvmet_fc_tport_put(tport);
+		nvmet_fc_ls_out_free(out);
+	if (tport)
+		nvmet_fc_tport_put(tport);
 }
 
 /* Tells the host the association is gone, if the LLD can send LS requests. */
@@ -440,6 +457,7 @@ static void nvmet_fc_send_disconnect(struct nvmet_fc_assoc *assoc)
 	if (!out)
 		return;
 	out->tport = tport;
+	out->dev = get_device(tport->dev);
 	out->hosthandle = assoc->host->handle;
 	out->lsreq.rqstaddr = out->rqst;
 	out->lsreq.rqstlen = nvmet_wire_fc_build_disconn_assoc_rqst(out->rqst, assoc->id);
@@ -453,14 +471,14 @@ static void nvmet_fc_send_disconnect(struct nvmet_fc_assoc *assoc)
 						 sizeof(out->rqst) + sizeof(out->rsp),
 						 DMA_BIDIRECTIONAL);
 	if (nvmet_fc_map_failed(tport, out->lsreq.rqstdma)) {
-		kfree(out);
+		nvmet_fc_ls_out_free(out);
 		return;
 	}
 	out->lsreq.rspdma = out->lsreq.rqstdma + sizeof(out->rqst);
 	kref_get(&tport->ref);
-	spin_lock_irqsave(&tport->lock, flags);
+	spin_lock_irqsave(&nvmet_fc_lock, flags);
 	list_add_tail(&out->entry, &tport->ls_out);
-	spin_unlock_irqrestore(&tport->lock, flags);
+	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 	ret = tport->ops->ls_req(&tport->fc, out->hosthandle, &out->lsreq);
 	if (ret)
 		nvmet_fc_ls_out_done(&out->lsreq, ret);
@@ -1520,6 +1538,7 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 {
 	struct nvmet_fc_tport *tport = to_tport(target_port);
 	struct nvmet_fc_ls_out *out, *found;
+	unsigned int orphans = 0;
 	unsigned long flags;
 	bool bound;
 
@@ -1540,11 +1559,11 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 	nvmet_fc_delete_assocs(tport, NULL);
 	flush_workqueue(nvmet_wq);
 
-	/* LS requests still with the LLD: it completes them when aborted. */
+	/* LS requests still with the LLD: asked to abort, then let go. */
 	for (;;) {
 		bool completed;
 
-		spin_lock_irqsave(&tport->lock, flags);
+		spin_lock_irqsave(&nvmet_fc_lock, flags);
 		found = NULL;
 		list_for_each_entry(out, &tport->ls_out, entry) {
 			if (!out->abort_sent) {
@@ -1554,17 +1573,29 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 				break;
 			}
 		}
-		spin_unlock_irqrestore(&tport->lock, flags);
+		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 		if (!found)
 			break;
 		tport->ops->ls_abort(&tport->fc, found->hosthandle, &found->lsreq);
-		spin_lock_irqsave(&tport->lock, flags);
+		spin_lock_irqsave(&nvmet_fc_lock, flags);
 		found->pinned = false;
 		completed = found->completed;
-		spin_unlock_irqrestore(&tport->lock, flags);
+		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 		if (completed)
-			kfree(found);
+			nvmet_fc_ls_out_free(found);
 	}
+	spin_lock_irqsave(&nvmet_fc_lock, flags);
+	while ((out = list_first_entry_or_null(&tport->ls_out, struct nvmet_fc_ls_out, entry))) {
+		list_del(&out->entry);
+		out->orphan = true;
+		orphans++;
+	}
+	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
+	if (orphans)
+		pr_info("target port %u: %u Disconnect Association requests left with the LLD\n",
+			tport->fc.port_num, orphans);
+	while (orphans--)
+		nvmet_fc_tport_put(tport);
 
 	pr_info("target port %u (WWNN 0x%016llx WWPN 0x%016llx) unregistering\n",
 		tport->fc.port_num, tport->fc.node_name, tport->fc.port_name);

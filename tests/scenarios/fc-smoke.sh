@@ -65,8 +65,7 @@ check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 
 # The LLD takes the target port away and brings it back: the configured
 # nvmet port serves again without being touched.
-check "delete the fcloop target port" fcloop_del_target
-check "delete the fcloop remote port" fcloop_del_remote
+check "delete the fcloop target port and its remote port" fcloop_del_pair
 check "add the target port again" fcloop_add_target
 check "add the remote port again" fcloop_add_remote
 before=$(nvme_blockdevs)

@@ -24,17 +24,18 @@ check "load nvme-fc (host)" modprobe nvme-fc
 check "load nvme-fcloop" fcloop_load
 check "fcloop target, local and remote ports" fcloop_add_ports
 [[ $(uname -r) == *labdbg* ]] && DATASET_SIZE=8M
-KILL_HOW="fcloop target and remote port deleted, added back 2 s later"
+KILL_HOW="fcloop target port and its remote port deleted, added back 2 s later"
 kill_connections() {
 	[[ ${1:-} == probe ]] && return 0
-	fcloop_del_target && fcloop_del_remote && sleep 2 && fcloop_add_target && fcloop_add_remote
+	fcloop_del_pair && sleep 2 && fcloop_add_target && fcloop_add_remote
 }
 # fcloop holds nvmet-fc: its ports and the module go before the target unloads.
+del_local_port() { echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port; }
 unload_target() {
-	fcloop_del_target && fcloop_del_remote &&
-		nvme disconnect -n $NQN >/dev/null 2>&1
-	echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port &&
-		rmmod nvme_fcloop && modprobe -r nvmet-fc nvmet
+	with_deadline 60 fcloop_del_pair &&
+		with_deadline 60 nvme disconnect -n $NQN >/dev/null 2>&1
+	with_deadline 60 del_local_port && with_deadline 60 rmmod nvme_fcloop &&
+		with_deadline 60 modprobe -r nvmet-fc nvmet
 }
 . ./lib-teardown.sh
 finish

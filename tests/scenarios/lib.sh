@@ -341,10 +341,42 @@ fcloop_add_ports() {
 	fcloop_add_target && echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/add_local_port &&
 		fcloop_add_remote
 }
-# The target port goes before the remote port: 6.12's fcloop loses track
-# of a target port whose remote port was deleted first (del_target_port
-# then fails with ENOENT).
+# fcloop_del_pair: the target port and the remote port that leads to it,
+# in the order the in-tree fcloop of the running kernel survives: 6.12's
+# loses track of a target port whose remote port went first (del_target_port
+# then fails with ENOENT); 7.2's host side reads the remote port's target
+# port twice without a lock, and a target port deleted first under host I/O
+# can make it dereference NULL (seen on the debug kernel).
+fcloop_del_pair() {
+	if [[ $(uname -r) == 6.* || ${FCLOOP_TARGET_FIRST:-} == 1 ]]; then
+		fcloop_del_target && fcloop_del_remote
+	else
+		fcloop_del_remote && fcloop_del_target
+	fi
+}
 fcloop_del_ports() {
-	fcloop_del_target && fcloop_del_remote &&
-		echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port
+	fcloop_del_pair && echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port
+}
+
+# with_deadline SECS CMD...: runs CMD (a function too); if it is still
+# running after SECS, prints the kernel stacks of the tasks in D state (and
+# asks sysrq for the blocked ones in the kernel log), leaves it running and
+# fails, so a hang is reported with where it hangs instead of by the timeout.
+with_deadline() {
+	local secs=$1 pid i t
+	shift
+	"$@" &
+	pid=$!
+	for ((i = 0; i < secs; i++)); do
+		kill -0 $pid 2>/dev/null || { wait $pid; return; }
+		sleep 1
+	done
+	echo "still running after ${secs}s: $*"
+	for t in /proc/[0-9]*; do
+		[[ $(awk '{ print $3 }' "$t/stat" 2>/dev/null) == D ]] || continue
+		echo "== $(cat "$t/comm" 2>/dev/null) ($(basename "$t"))"
+		cat "$t/stack" 2>/dev/null
+	done
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	return 1
 }
