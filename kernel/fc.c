@@ -713,14 +713,17 @@ static void nvmet_fc_delete_assocs(struct nvmet_fc_tport *tport, struct nvmet_fc
 	rcu_read_unlock();
 }
 
-static struct nvmet_fc_assoc *nvmet_fc_find_assoc(struct nvmet_fc_tport *tport, u64 id)
+/* The association ID with a reference; one being deleted only if DYING_OK. */
+static struct nvmet_fc_assoc *nvmet_fc_find_assoc(struct nvmet_fc_tport *tport, u64 id,
+						  bool dying_ok)
 {
 	struct nvmet_fc_assoc *assoc, *found = NULL;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(assoc, &tport->assocs, entry) {
 		if (assoc->id == id) {
-			if (!atomic_read(&assoc->terminating) && kref_get_unless_zero(&assoc->ref))
+			if ((dying_ok || !atomic_read(&assoc->terminating)) &&
+			    kref_get_unless_zero(&assoc->ref))
 				found = assoc;
 			break;
 		}
@@ -832,7 +835,7 @@ static u16 nvmet_fc_create_conn(struct nvmet_fc_ls *ls, const struct nvmet_wire_
 	struct nvmet_fc_queue *queue;
 	u16 ret;
 
-	assoc = nvmet_fc_find_assoc(tport, req->association_id);
+	assoc = nvmet_fc_find_assoc(tport, req->association_id, false);
 	if (!assoc)
 		return NVMET_WIRE_FC_RJT_RC_INV_ASSOC << 8;
 	queue = nvmet_fc_alloc_queue(assoc, req->qid, req->sqsize, req->ersp_ratio);
@@ -858,18 +861,13 @@ static bool nvmet_fc_disconnect_assoc(struct nvmet_fc_ls *ls, const struct nvmet
 				      u32 *rsplen, u16 *rjt)
 {
 	struct nvmet_fc_tport *tport = ls->tport;
-	struct nvmet_fc_assoc *assoc, *found = NULL;
 	struct nvmet_fc_ls *old = NULL;
+	struct nvmet_fc_assoc *found;
 	unsigned long flags;
 	bool now = false;
 
-	rcu_read_lock();
-	list_for_each_entry_rcu(assoc, &tport->assocs, entry)
-		if (assoc->id == req->association_id && kref_get_unless_zero(&assoc->ref)) {
-			found = assoc;
-			break;
-		}
-	rcu_read_unlock();
+	/* One already being deleted is answered when its deletion ends. */
+	found = nvmet_fc_find_assoc(tport, req->association_id, true);
 	if (!found) {
 		*rjt = NVMET_WIRE_FC_RJT_RC_INV_ASSOC << 8;
 		return true;
