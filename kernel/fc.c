@@ -31,8 +31,9 @@
  * with READDATA and then the response, or both at once (READDATA_RSP); the
  * LLD's done() for the response gives the slot back (fcp_req_release).
  *
- * Lock order: nvmet_fc_lock, then tport->lock, then queue->lock. None is
- * held across a call into the nvmet core that may sleep.
+ * Lock order: the core's ctrl->lock (delete_ctrl, ns_stalled), then
+ * nvmet_fc_lock, then tport->lock, then queue->lock. None of ours is held
+ * across a call into the nvmet core that may sleep.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -73,8 +74,6 @@
 
 /* LS requests a target port works on at once; more are refused (the LLD aborts them). */
 #define NVMET_FC_LS_CTX		64
-/* The longest LS request (Create Association: 1024 bytes). */
-#define NVMET_FC_LS_RQST_MAX	NVMET_WIRE_FC_LS_RQST_MAX
 /* Data moved by one READDATA or WRITEDATA operation, at most. */
 #define NVMET_FC_MAX_SEQ	(256 * 1024)
 /* MDTS (log2 of 4 KiB pages): 1 MiB, within what the LLD's SGL reaches. */
@@ -99,8 +98,9 @@ struct nvmet_fc_cmd {
 	struct nvmet_fc_queue		*queue;
 	/* The exchange that owns the slot; NULL while the slot is free. */
 	struct nvmefc_tgt_fcp_req	*fcpreq;
-	u8				iu[NVMET_WIRE_FC_CMD_IU_LEN];
+	/* From the CMD IU, checked once when the exchange arrived. */
 	enum nvmet_fc_dir		dir;
+	u32				data_len;
 	u32				xfer_len;	/* data buffer bytes */
 	u32				offset;		/* bytes moved so far */
 	struct scatterlist		*next_sg;
@@ -124,7 +124,8 @@ struct nvmet_fc_cmd {
 /* An exchange that arrived while every slot was taken (-EOVERFLOW to the LLD). */
 struct nvmet_fc_deferred {
 	struct nvmefc_tgt_fcp_req	*fcpreq;
-	void				*iu;		/* the LLD keeps it until defer_rcv */
+	/* Checked; its sqe points into the LLD's buffer, kept until defer_rcv. */
+	struct nvmet_wire_fc_cmd_iu	iu;
 	struct list_head		entry;
 };
 
@@ -164,6 +165,8 @@ struct nvmet_fc_assoc {
 	u64				id;		/* low 16 bits zero: qid goes there */
 	struct nvmet_fc_tport		*tport;
 	struct nvmet_fc_host		*host;
+	/* The nvmet port bound at Create Association, with a reference. */
+	struct nvmet_port		*port;
 	struct kref			ref;		/* the tport's list holds one */
 	atomic_t			terminating;	/* deletion scheduled */
 	struct work_struct		del_work;
@@ -185,7 +188,7 @@ struct nvmet_fc_ls {
 	struct nvmefc_ls_rsp		*lsrsp;
 	void				*hosthandle;
 	u32				len;
-	u8				rqst[NVMET_FC_LS_RQST_MAX];
+	u8				rqst[NVMET_WIRE_FC_LS_RQST_MAX];
 	u8				rsp[NVMET_WIRE_FC_LS_RSP_MAX];
 	dma_addr_t			rsp_dma;
 	struct work_struct		work;
@@ -690,6 +693,7 @@ static void nvmet_fc_assoc_del_work(struct work_struct *w)
 
 	pr_info("target port %u: association 0x%016llx deleted\n", tport->fc.port_num, assoc->id);
 	nvmet_fc_host_put(assoc->host);
+	nvmet_port_put(assoc->port);
 	nvmet_fc_assoc_put(assoc);	/* the list's */
 	nvmet_fc_tport_put(tport);	/* the assoc's */
 }
@@ -754,20 +758,37 @@ static u16 nvmet_fc_install_conn(struct nvmet_fc_assoc *assoc, struct nvmet_fc_q
 
 /* --- LS requests from the host ---------------------------------------------- */
 
-static u16 nvmet_fc_max_io_sqsize(struct nvmet_fc_tport *tport)
+/* The nvmet port bound to TPORT, with a reference; NULL when none is. */
+static struct nvmet_port *nvmet_fc_bound_port(struct nvmet_fc_tport *tport)
 {
-	int max = NVMET_MAX_QUEUE_SIZE;
+	struct nvmet_port *port = NULL;
 	unsigned long flags;
 
 	spin_lock_irqsave(&nvmet_fc_lock, flags);
-	if (tport->binding && tport->binding->port->max_queue_size > 0)
-		max = tport->binding->port->max_queue_size;
+	if (tport->binding) {
+		port = tport->binding->port;
+		nvmet_port_get(port);
+	}
 	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
-	return min(max, NVMET_MAX_QUEUE_SIZE) - 1;
+	return port;
 }
 
+static u16 nvmet_fc_max_io_sqsize(const struct nvmet_port *port)
+{
+	int max = NVMET_MAX_QUEUE_SIZE;
+
+	if (port && port->max_queue_size > 0)
+		max = min(port->max_queue_size, NVMET_MAX_QUEUE_SIZE);
+	return max - 1;
+}
+
+/*
+ * Create Association: a new association with its admin queue, through
+ * *PORT (the bound nvmet port, whose reference it takes on success).
+ */
+
 static u16 nvmet_fc_create_assoc(struct nvmet_fc_ls *ls, const struct nvmet_wire_fc_ls *req,
-				 u32 *rsplen)
+				 struct nvmet_port **port, u32 *rsplen)
 {
 	struct nvmet_fc_tport *tport = ls->tport;
 	struct nvmet_fc_assoc *assoc;
@@ -775,6 +796,11 @@ static u16 nvmet_fc_create_assoc(struct nvmet_fc_ls *ls, const struct nvmet_wire
 	unsigned long flags;
 	bool unique;
 
+	if (!*port) {
+		pr_err_ratelimited("target port %u (WWPN 0x%016llx): Create Association from %s refused: no enabled nvmet port has this target port's addr_traddr\n",
+				   tport->fc.port_num, tport->fc.port_name, req->hostnqn);
+		return NVMET_WIRE_FC_RJT_RC_UNAB << 8;
+	}
 	assoc = kzalloc_obj(*assoc);
 	if (!assoc)
 		return NVMET_WIRE_FC_RJT_RC_INSUF_RES << 8;
@@ -789,6 +815,7 @@ static u16 nvmet_fc_create_assoc(struct nvmet_fc_ls *ls, const struct nvmet_wire
 		goto put_host;
 	atomic_set(&queue->connected, 1);
 	assoc->queues[0] = queue;
+	assoc->port = *port;
 
 	kref_get(&tport->ref);
 	do {
@@ -809,6 +836,7 @@ static u16 nvmet_fc_create_assoc(struct nvmet_fc_ls *ls, const struct nvmet_wire
 		spin_unlock_irqrestore(&tport->lock, flags);
 	} while (!unique);
 
+	*port = NULL;	/* assoc->port's now */
 	pr_info("target port %u: association 0x%016llx created for %s (admin queue of %u entries)\n",
 		tport->fc.port_num, assoc->id, req->hostnqn, queue->entries);
 	*rsplen = nvmet_wire_fc_build_create_assoc_acc(ls->rsp, assoc->id,
@@ -940,6 +968,7 @@ static void nvmet_fc_ls_work(struct work_struct *w)
 	struct nvmet_fc_ls *ls = container_of(w, struct nvmet_fc_ls, work);
 	struct nvmet_fc_tport *tport = ls->tport;
 	struct nvmet_wire_fc_ls *req;
+	struct nvmet_port *port;
 	u32 rsplen = 0;
 	u16 rjt;
 	u8 cmd = ls->len ? ls->rqst[0] : 0;
@@ -949,18 +978,21 @@ static void nvmet_fc_ls_work(struct work_struct *w)
 		rjt = NVMET_WIRE_FC_RJT_RC_INSUF_RES << 8;
 		goto reject;
 	}
+	port = nvmet_fc_bound_port(tport);
 	rjt = nvmet_wire_fc_parse_ls(ls->rqst, ls->len, NVMET_NR_QUEUES, NVMET_AQ_DEPTH - 1,
-				     nvmet_fc_max_io_sqsize(tport), req);
+				     nvmet_fc_max_io_sqsize(port), req);
 	if (!rjt) {
 		switch (req->cmd) {
 		case NVMET_WIRE_FC_LS_CREATE_ASSOC:
-			rjt = nvmet_fc_create_assoc(ls, req, &rsplen);
+			rjt = nvmet_fc_create_assoc(ls, req, &port, &rsplen);
 			break;
 		case NVMET_WIRE_FC_LS_CREATE_CONN:
 			rjt = nvmet_fc_create_conn(ls, req, &rsplen);
 			break;
 		case NVMET_WIRE_FC_LS_DISCONN_ASSOC:
 			if (!nvmet_fc_disconnect_assoc(ls, req, &rsplen, &rjt)) {
+				if (port)
+					nvmet_port_put(port);
 				kfree(req);
 				return;	/* answered when the association is gone */
 			}
@@ -970,6 +1002,8 @@ static void nvmet_fc_ls_work(struct work_struct *w)
 			break;
 		}
 	}
+	if (port)
+		nvmet_port_put(port);
 	kfree(req);
 reject:
 	if (rjt) {
@@ -988,9 +1022,9 @@ int nvmet_fc_rcv_ls_req(struct nvmet_fc_target_port *target_port, void *hosthand
 	struct nvmet_fc_ls *ls;
 	unsigned long flags;
 
-	if (lsreqbuf_len > NVMET_FC_LS_RQST_MAX) {
+	if (lsreqbuf_len > NVMET_WIRE_FC_LS_RQST_MAX) {
 		pr_err_ratelimited("target port %u: LS request of %u bytes refused (at most %u)\n",
-				   tport->fc.port_num, lsreqbuf_len, NVMET_FC_LS_RQST_MAX);
+				   tport->fc.port_num, lsreqbuf_len, NVMET_WIRE_FC_LS_RQST_MAX);
 		return -E2BIG;
 	}
 	if (!nvmet_fc_tport_get(tport))
@@ -1021,6 +1055,19 @@ EXPORT_SYMBOL_GPL(nvmet_fc_rcv_ls_req);
 
 static void nvmet_fc_fcp_done(struct nvmefc_tgt_fcp_req *fcpreq);
 static void nvmet_fc_start_cmd(struct nvmet_fc_cmd *cmd);
+
+/* What the slot keeps of a checked CMD IU: the SQE, the direction, the length. */
+static void nvmet_fc_take_iu(struct nvmet_fc_cmd *cmd, const struct nvmet_wire_fc_cmd_iu *iu)
+{
+	memcpy(&cmd->sqe, iu->sqe, sizeof(cmd->sqe));
+	if (iu->flags & NVMET_WIRE_FC_CMD_WRITE)
+		cmd->dir = NVMET_FC_WRITE;
+	else if (iu->flags & NVMET_WIRE_FC_CMD_READ)
+		cmd->dir = NVMET_FC_READ;
+	else
+		cmd->dir = NVMET_FC_NODATA;
+	cmd->data_len = iu->data_len;
+}
 
 /*
  * The exchange is over: the slot goes to the oldest deferred exchange, or
@@ -1057,7 +1104,7 @@ static void nvmet_fc_release(struct nvmet_fc_cmd *cmd)
 	list_move(&d->entry, &queue->spare_deferred);
 	cmd->fcpreq = d->fcpreq;
 	cmd->active = true;
-	memcpy(cmd->iu, d->iu, sizeof(cmd->iu));
+	nvmet_fc_take_iu(cmd, &d->iu);
 	d->fcpreq->nvmet_fc_private = cmd;
 	spin_unlock_irqrestore(&queue->lock, flags);
 	/* The LLD may reuse the IU buffer now; the deferred exchange's reference passes on. */
@@ -1266,51 +1313,25 @@ static void nvmet_fc_queue_response(struct nvmet_req *req)
 	nvmet_fc_send_rsp(cmd);
 }
 
-/* A slot has an exchange: parse, get the data in for writes, execute. */
+/*
+ * A slot has an exchange whose CMD IU is checked (nvmet_fc_rcv_fcp_req():
+ * its direction agrees with the opcode and the length): init, get the data
+ * in for writes, execute.
+ */
 static void nvmet_fc_start_cmd(struct nvmet_fc_cmd *cmd)
 {
 	struct nvmet_fc_queue *queue = cmd->queue;
 	struct nvmet_fc_tport *tport = queue->assoc->tport;
 	struct nvmet_req *req = &cmd->req;
-	struct nvmet_wire_fc_cmd_iu iu;
-	struct nvmet_port *port = NULL;
-	unsigned long flags;
 	u16 status;
 
-	/* Checked in nvmet_fc_rcv_fcp_req(); parsed again for the fields. */
-	if (nvmet_wire_fc_parse_cmd_iu(cmd->iu, sizeof(cmd->iu), U32_MAX, &iu))
-		goto abort;
 	cmd->fcpreq->hwqid = queue->qid ? (queue->qid - 1) % tport->ops->max_hw_queues : 0;
 	cmd->fcpreq->done = nvmet_fc_fcp_done;
-	memcpy(&cmd->sqe, iu.sqe, sizeof(cmd->sqe));
-	/* The IU's direction must be the command's; no data, no length. */
-	if (iu.flags & NVMET_WIRE_FC_CMD_WRITE)
-		cmd->dir = NVMET_FC_WRITE;
-	else if (iu.flags & NVMET_WIRE_FC_CMD_READ)
-		cmd->dir = NVMET_FC_READ;
-	else
-		cmd->dir = NVMET_FC_NODATA;
-	if ((cmd->dir == NVMET_FC_WRITE && !nvme_is_write(&cmd->sqe)) ||
-	    (cmd->dir == NVMET_FC_READ && nvme_is_write(&cmd->sqe)) ||
-	    (cmd->dir == NVMET_FC_NODATA && iu.data_len)) {
-		pr_err_ratelimited("target port %u: queue %u: CMD IU direction 0x%x and data length %u do not fit opcode 0x%02x: exchange aborted\n",
-				   tport->fc.port_num, queue->qid, iu.flags, iu.data_len,
-				   cmd->sqe.common.opcode);
-		goto abort;
-	}
-
-	spin_lock_irqsave(&nvmet_fc_lock, flags);
-	if (tport->binding)
-		port = tport->binding->port;
-	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
-	if (!port)
-		goto abort;
-
 	memset(&cmd->cqe, 0, sizeof(cmd->cqe));
 	req->cmd = &cmd->sqe;
 	req->cqe = &cmd->cqe;
 	req->cq = &queue->cq;
-	req->port = port;
+	req->port = queue->assoc->port;
 	req->sg = NULL;
 	req->sg_cnt = 0;
 	req->transfer_len = 0;
@@ -1330,7 +1351,7 @@ static void nvmet_fc_start_cmd(struct nvmet_fc_cmd *cmd)
 	/* A failed init completes the command through queue_response(). */
 	if (!nvmet_req_init(req, &queue->sq, &nvmet_fc_ops))
 		goto leave;
-	req->transfer_len = iu.data_len;
+	req->transfer_len = cmd->data_len;
 	status = nvmet_check_read_sgl_len(req);
 	if (status)
 		goto fail;
@@ -1366,6 +1387,19 @@ static void nvmet_fc_defer_work(struct work_struct *w)
 	nvmet_fc_start_cmd(container_of(w, struct nvmet_fc_cmd, defer_work));
 }
 
+static const char *nvmet_fc_iu_error(int err)
+{
+	switch (err) {
+	case NVMET_WIRE_FC_IU_BAD_LEN:		return "bad IU length";
+	case NVMET_WIRE_FC_IU_BAD_FORMAT:	return "bad format ID";
+	case NVMET_WIRE_FC_IU_BAD_FC_ID:	return "FC ID is not NVMe";
+	case NVMET_WIRE_FC_IU_BAD_DIR:		return "data direction does not fit the opcode";
+	case NVMET_WIRE_FC_IU_BAD_DATA_LEN:	return "data length does not fit the direction";
+	case NVMET_WIRE_FC_IU_TOO_LONG:		return "data length too long";
+	default:				return "malformed";
+	}
+}
+
 int nvmet_fc_rcv_fcp_req(struct nvmet_fc_target_port *target_port,
 			 struct nvmefc_tgt_fcp_req *fcpreq, void *cmdiubuf, u32 cmdiubuf_len)
 {
@@ -1375,10 +1409,13 @@ int nvmet_fc_rcv_fcp_req(struct nvmet_fc_target_port *target_port,
 	struct nvmet_fc_deferred *d;
 	struct nvmet_fc_cmd *cmd;
 	unsigned long flags;
+	int ret;
 
-	if (nvmet_wire_fc_parse_cmd_iu(cmdiubuf, cmdiubuf_len, U32_MAX, &iu)) {
-		pr_err_ratelimited("target port %u: malformed CMD IU (%u bytes) refused\n",
-				   tport->fc.port_num, cmdiubuf_len);
+	ret = nvmet_wire_fc_parse_cmd_iu(cmdiubuf, cmdiubuf_len, U32_MAX, &iu);
+	if (ret) {
+		pr_err_ratelimited("target port %u: CMD IU (%u bytes, connection 0x%016llx) refused: %s\n",
+				   tport->fc.port_num, cmdiubuf_len, iu.connection_id,
+				   nvmet_fc_iu_error(ret));
 		return -EIO;
 	}
 	queue = nvmet_fc_find_queue(tport, iu.connection_id);
@@ -1399,7 +1436,7 @@ int nvmet_fc_rcv_fcp_req(struct nvmet_fc_target_port *target_port,
 		cmd->fcpreq = fcpreq;
 		fcpreq->nvmet_fc_private = cmd;
 		spin_unlock_irqrestore(&queue->lock, flags);
-		memcpy(cmd->iu, cmdiubuf, sizeof(cmd->iu));
+		nvmet_fc_take_iu(cmd, &iu);
 		/* The queue reference is the exchange's now. */
 		nvmet_fc_start_cmd(cmd);
 		return 0;
@@ -1417,7 +1454,7 @@ int nvmet_fc_rcv_fcp_req(struct nvmet_fc_target_port *target_port,
 	}
 	fcpreq->nvmet_fc_private = NULL;
 	d->fcpreq = fcpreq;
-	d->iu = cmdiubuf;
+	d->iu = iu;
 	list_move_tail(&d->entry, &queue->deferred);
 	spin_unlock_irqrestore(&queue->lock, flags);
 	return -EOVERFLOW;
@@ -1749,6 +1786,57 @@ static void nvmet_fc_delete_ctrl(struct nvmet_ctrl *ctrl)
 	mutex_unlock(&ctrl->lock);
 }
 
+/* True when a command of NS on QUEUE waits for write data (WRITEDATA with the LLD). */
+static bool nvmet_fc_queue_stalled(struct nvmet_fc_queue *queue, struct nvmet_ns *ns)
+{
+	unsigned long flags;
+	bool stalled = false;
+	int i;
+
+	spin_lock_irqsave(&queue->lock, flags);
+	for (i = 0; i < queue->entries && !stalled; i++)
+		stalled = queue->cmds[i].write_active && queue->cmds[i].req.ns == ns;
+	spin_unlock_irqrestore(&queue->lock, flags);
+	return stalled;
+}
+
+/*
+ * NS is being disabled and a command of it still waits for write data the
+ * host has not sent: the association goes (its exchanges are aborted), as
+ * a TCP queue is closed, instead of waiting for the LLD's op timeout.
+ * ctrl->lock keeps the admin queue, and so the association (freed after
+ * it), while its I/O queues are looked at with a reference each.
+ */
+static void nvmet_fc_ns_stalled(struct nvmet_ctrl *ctrl, struct nvmet_ns *ns)
+{
+	struct nvmet_fc_assoc *assoc;
+	struct nvmet_fc_queue *queue;
+	unsigned long flags;
+	bool stalled = false;
+	int qid;
+
+	mutex_lock(&ctrl->lock);
+	assoc = nvmet_fc_ctrl_assoc(ctrl);
+	for (qid = 1; assoc && qid <= NVMET_NR_QUEUES && !stalled; qid++) {
+		spin_lock_irqsave(&assoc->tport->lock, flags);
+		queue = assoc->queues[qid];
+		if (queue && !kref_get_unless_zero(&queue->ref))
+			queue = NULL;
+		spin_unlock_irqrestore(&assoc->tport->lock, flags);
+		if (!queue)
+			continue;
+		stalled = nvmet_fc_queue_stalled(queue, ns);
+		nvmet_fc_queue_put(queue);
+	}
+	if (stalled) {
+		pr_warn("target port %u: association 0x%016llx deleted: it holds a write of %s namespace %u, which is being disabled, without its data for %d s\n",
+			assoc->tport->fc.port_num, assoc->id, ctrl->subsysnqn, ns->nsid,
+			NVMET_NS_DISABLE_GRACE_SECS);
+		nvmet_fc_schedule_delete(assoc);
+	}
+	mutex_unlock(&ctrl->lock);
+}
+
 static ssize_t nvmet_fc_host_traddr(struct nvmet_ctrl *ctrl, char *traddr, size_t len)
 {
 	struct nvmet_fc_assoc *assoc = nvmet_fc_ctrl_assoc(ctrl);
@@ -1812,6 +1900,7 @@ static const struct nvmet_fabrics_ops nvmet_fc_ops = {
 	.remove_port		= nvmet_fc_remove_port,
 	.queue_response		= nvmet_fc_queue_response,
 	.delete_ctrl		= nvmet_fc_delete_ctrl,
+	.ns_stalled		= nvmet_fc_ns_stalled,
 	.host_traddr		= nvmet_fc_host_traddr,
 	.install_queue		= nvmet_fc_install_queue,
 	.discovery_chg		= nvmet_fc_discovery_chg,

@@ -4,10 +4,11 @@
 # blktests sets them up; a subsystem with a block (loop device) and a file
 # namespace on an fc port; then from the kernel's NVMe/FC host: discover,
 # connect with 2 I/O queues, fio write + verify from 4 KiB to 1 MiB on both
-# namespaces, disconnect. Then the port's refusals (bad traddr, a WWPN no
-# LLD registered, a second port on the same target port), and the target
-# port deleted and added again under a configured nvmet port. Runs
-# unchanged against the in-tree target and ours.
+# namespaces, disconnect. Before that the refusals: a connect no nvmet port
+# serves, ports with a bad traddr, a WWPN no LLD registered, a second port
+# on the same target port. Last, the target port deleted and added again
+# under a configured nvmet port. Runs unchanged against the in-tree target
+# and ours.
 . ./lib.sh
 NQN=nqn.2026-12.org.nvmet-oot:fc
 TRADDR=$FC_TRADDR
@@ -36,6 +37,11 @@ check "remove port 2" rmdir "$NVMET_CFS/ports/2"
 check "port 3 for a WWPN no LLD registered" port_add 3 fc fc "nn-0x10001100ab0000ff:pn-0x20001100ab0000ff"
 check_fails "linking it is refused" port_link 3 $NQN
 check "remove port 3" rmdir "$NVMET_CFS/ports/3"
+
+# No nvmet port serves the FC target port yet: the association is refused.
+check_fails "connect while no nvmet port serves the target port is refused" \
+	with_deadline 60 nvme connect -t fc -a "$TRADDR" -w "$HOST_TRADDR" -n $NQN
+check "no controller was left behind" bash -c "! grep -qs $NQN /sys/class/nvme/nvme*/subsysnqn"
 
 check "FC port 1 on $TRADDR" port_add 1 fc fc "$TRADDR"
 check "link $NQN to port 1" port_link 1 $NQN
