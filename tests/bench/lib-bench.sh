@@ -1,5 +1,5 @@
-# The benchmark body, for any transport: sourced by tcp-fio.sh and
-# rdma-fio.sh after lib.sh, with TR (trtype) and ADDR set. The in-tree
+# The benchmark body, for any transport: sourced by tcp-fio.sh, rdma-fio.sh
+# and fc-fio.sh after lib.sh, with TR (trtype) and ADDR (not for fc) set. The in-tree
 # nvmet/nvmet-$TR and ours in turn, same null_blk device, same fio jobs, in
 # one guest boot (run with --mode ours --icount). Results:
 # out/artifacts/bench.txt (one line per target and job).
@@ -12,10 +12,34 @@ out=/lab/out/artifacts/bench.txt
 mkdir -p /lab/out/artifacts
 : >"$out"
 
+if [[ $TR == fc ]]; then
+	PORT=(fc fc "$FC_TRADDR")
+	CONNECT=(-a "$FC_TRADDR" -w "$FC_HOST_TRADDR")
+else
+	PORT=("$TR" ipv4 "$ADDR" 4420)
+	CONNECT=(-a "$ADDR" -s 4420)
+fi
+
 load_target() { # DIR: insmod nvmet and nvmet-$TR from DIR (deps first)
 	modprobe -a configfs nvme-core nvme-auth nvme-keyring 2>/dev/null
 	[[ $TR == rdma ]] && modprobe -a ib_core rdma_cm
-	insmod "$(ls "$1"/nvmet.ko* | head -1)" && insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)"
+	insmod "$(ls "$1"/nvmet.ko* | head -1)" && insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)" ||
+		return 1
+	[[ $TR == fc ]] || return 0
+	# The FC loopback LLD of the same target: the in-tree one with in-tree
+	# nvmet-fc, ours (fcloop_load: the in-tree one while ours is a stand-in).
+	if [[ $1 == "$intree" ]]; then
+		insmod "$(ls "$1"/nvme-fcloop.ko* | head -1)" || return 1
+	else
+		fcloop_load || return 1
+	fi
+	fcloop_add_ports
+}
+unload_target() {
+	if [[ $TR == fc ]]; then
+		fcloop_del_ports && rmmod nvme_fcloop || return 1
+	fi
+	rmmod nvmet_$TR nvmet
 }
 run_jobs() { # LABEL DEVICE
 	local label=$1 dev=$2 name rw bs qd
@@ -42,15 +66,15 @@ one_target() { # LABEL DIR
 	check "$1: load target" load_target "$2"
 	check "$1: subsystem" subsys_add $NQN
 	check "$1: namespace on null_blk" ns_add $NQN 1 /dev/nullb0
-	check "$1: port" port_add 1 $TR ipv4 $ADDR 4420
+	check "$1: port" port_add 1 "${PORT[@]}"
 	check "$1: link" port_link 1 $NQN
 	before=$(nvme_blockdevs)
-	check "$1: connect" nvme connect -t $TR -a $ADDR -s 4420 -n $NQN -i 2
+	check "$1: connect" nvme connect -t $TR "${CONNECT[@]}" -n $NQN -i 2
 	dev=$(wait_new_blockdev "$before")
 	check "$1: fio jobs" run_jobs "$1" "$dev"
 	check "$1: disconnect" nvme disconnect -n $NQN
 	check "$1: teardown" target_clear
-	check "$1: unload" rmmod nvmet_$TR nvmet
+	check "$1: unload" unload_target
 }
 check "null_blk (1 GiB, no memory backing: measures the target, not memcpy)" \
 	modprobe null_blk nr_devices=1 gb=1

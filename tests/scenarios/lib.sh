@@ -233,6 +233,45 @@ fio_verify() {
 		--output-format=terse "$@"
 }
 
+# Two-namespace smoke helpers (rdma-smoke, fc-smoke).
+# subsys_two_ns NQN: subsystem NQN, namespace 1 on a 128 MiB loop device
+# (NS_DEV) and namespace 2 on a 64 MiB file (NS_FILE). Sets the fio sizes
+# SMALL and BIG, smaller on the debug kernel (DBG=1), where KASAN under TCG
+# makes every transport several times slower: what matters there is every
+# path, not volume.
+subsys_two_ns() {
+	NS_DEV=$(backing_loop 128)
+	NS_FILE=$(mktemp /tmp/nsfile.XXXXXX)
+	truncate -s 64M "$NS_FILE"
+	check "create subsystem $1" subsys_add "$1"
+	check "namespace 1 on $NS_DEV (block)" ns_add "$1" 1 "$NS_DEV"
+	check "namespace 2 on $NS_FILE (file)" ns_add "$1" 2 "$NS_FILE"
+	SMALL=8M BIG=16M DBG=0
+	[[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M DBG=1
+}
+# two_ns_connected PREFIX BEFORE: after a connect, B1 and B2 are the two new
+# block devices (BEFORE: nvme_blockdevs before it), checked to exist.
+two_ns_connected() {
+	local bdevs
+	wait_new_blockdev "$2" >/dev/null
+	sleep 1
+	bdevs=$(comm -13 <(echo "$2") <(nvme_blockdevs) | tr '\n' ' ')
+	note "${1}new block devices: $bdevs"
+	B1=/dev/$(awk '{ print $1 }' <<<"$bdevs")
+	B2=/dev/$(awk '{ print $2 }' <<<"$bdevs")
+	check "${1}two namespaces appear ($B1 $B2)" test -b "$B1" -a -b "$B2"
+}
+# fio_two_ns PREFIX: write + verify at 4 KiB, 16 KiB and 1 MiB on B1 (block)
+# and 4 KiB and 128 KiB on B2 (file); not 16 and 128 KiB on the debug kernel.
+fio_two_ns() {
+	local p=${1:+$1-}
+	fio_verify "${p}4k" "$B1" 4k "$SMALL" 32 --rw=randwrite
+	[[ $DBG == 1 ]] || fio_verify "${p}16k" "$B1" 16k "$SMALL" 16 --rw=randwrite
+	fio_verify "${p}1m" "$B1" 1M "$BIG" 8 --rw=write
+	fio_verify "${p}file-4k" "$B2" 4k "$SMALL" 32 --rw=randwrite
+	[[ $DBG == 1 ]] || fio_verify "${p}file-128k" "$B2" 128k "$BIG" 8 --rw=write
+}
+
 nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' | sort; }
 
 # wait_new_blockdev BEFORE_LIST [SECONDS]: prints the first nvme block device
@@ -356,6 +395,18 @@ fcloop_del_pair() {
 }
 fcloop_del_ports() {
 	fcloop_del_pair && echo "wwnn=$FC_L_WWNN,wwpn=$FC_L_WWPN" >$FCLOOP/del_local_port
+}
+
+# wait_for SECS CMD...: runs CMD every half second until it succeeds, for
+# at most SECS seconds; fails when it never did.
+wait_for() {
+	local i n=$(($1 * 2))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.5
+	done
+	return 1
 }
 
 # with_deadline SECS CMD...: runs CMD (a function too); if it is still

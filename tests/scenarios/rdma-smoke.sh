@@ -17,22 +17,12 @@ check_output "eth0 has an IPv4 address ($ADDR)" '^[0-9.]+$' echo "$ADDR"
 check "load nvmet-rdma" modprobe nvmet-rdma
 check "load nvme-rdma (host)" modprobe nvme-rdma
 
-dev=$(backing_loop 128)
-file=$(mktemp /tmp/nsfile.XXXXXX)
-truncate -s 64M "$file"
-check "create subsystem $NQN" subsys_add $NQN
-check "namespace 1 on $dev (block)" ns_add $NQN 1 "$dev"
-check "namespace 2 on $file (file)" ns_add $NQN 2 "$file"
-
-# fio sizes: smaller on the debug kernel, where KASAN under TCG makes soft-RoCE
-# about ten times slower (what matters there is every path, not volume).
-SMALL=8M BIG=16M DBG=0
-[[ $(uname -r) == *labdbg* ]] && SMALL=2M BIG=4M DBG=1
+subsys_two_ns $NQN
 
 # one_port INLINE LABEL: port 1 with param_inline_data_size INLINE (or the
 # default), connect, I/O on both namespaces, disconnect, port removed.
 one_port() {
-	local inline=$1 label=$2 before bdevs b1 b2 sgls
+	local inline=$1 label=$2 before sgls
 	check "$label: RDMA port 1 on $ADDR:$SVC" port_add 1 rdma ipv4 "$ADDR" $SVC
 	if [[ -n $inline ]]; then
 		check "$label: param_inline_data_size $inline" \
@@ -44,21 +34,11 @@ one_port() {
 	before=$(nvme_blockdevs)
 	check "$label: connect, 2 I/O queues of 64 entries" \
 		nvme connect -t rdma -a "$ADDR" -s $SVC -n $NQN -i 2 -Q 64
-	b1=$(wait_new_blockdev "$before")
-	sleep 1
-	bdevs=$(comm -13 <(echo "$before") <(nvme_blockdevs) | tr '\n' ' ')
-	note "$label: new block devices: $bdevs"
-	b1=/dev/$(awk '{ print $1 }' <<<"$bdevs")
-	b2=/dev/$(awk '{ print $2 }' <<<"$bdevs")
-	check "$label: two namespaces appear ($b1 $b2)" test -b "$b1" -a -b "$b2"
-	sgls=$(nvme id-ctrl "$b1" | awk -F: '/^sgls/ { gsub(/ /, "", $2); print $2 }')
+	two_ns_connected "$label: " "$before"
+	sgls=$(nvme id-ctrl "$B1" | awk -F: '/^sgls/ { gsub(/ /, "", $2); print $2 }')
 	check "$label: id-ctrl reports keyed SGLs (SGLS $sgls, bit 2)" \
 		bash -c "(( ($sgls) & 4 ))"
-	fio_verify "$label-4k" "$b1" 4k $SMALL 32 --rw=randwrite
-	[[ $DBG == 1 ]] || fio_verify "$label-16k" "$b1" 16k $SMALL 16 --rw=randwrite
-	fio_verify "$label-1m" "$b1" 1M $BIG 8 --rw=write
-	fio_verify "$label-file-4k" "$b2" 4k $SMALL 32 --rw=randwrite
-	[[ $DBG == 1 ]] || fio_verify "$label-file-128k" "$b2" 128k $BIG 8 --rw=write
+	fio_two_ns "$label"
 	check_output "$label: disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 	check "$label: unlink and remove port 1" \
 		bash -c "rm $NVMET_CFS/ports/1/subsystems/$NQN && rmdir $NVMET_CFS/ports/1"
@@ -96,8 +76,8 @@ check_output "use_srq is on" '^Y$' cat /sys/module/nvmet_rdma/parameters/use_srq
 check_fails "srq_size below 256 is refused" \
 	bash -c 'echo 255 > /sys/module/nvmet_rdma/parameters/srq_size'
 check "create subsystem $NQN again" subsys_add $NQN
-check "namespace 1 on $dev again" ns_add $NQN 1 "$dev"
-check "namespace 2 on $file again" ns_add $NQN 2 "$file"
+check "namespace 1 on $NS_DEV again" ns_add $NQN 1 "$NS_DEV"
+check "namespace 2 on $NS_FILE again" ns_add $NQN 2 "$NS_FILE"
 one_port "" "shared receive queues"
 
 check "target teardown through configfs" target_clear
@@ -105,6 +85,6 @@ check "unload nvme-rdma" modprobe -r nvme-rdma
 check "unload nvmet-rdma and nvmet" modprobe -r nvmet-rdma nvmet
 check "nvmet is unloaded" bash -c '! grep -q "^nvmet " /proc/modules'
 check "remove rxe0" rdma link delete rxe0
-losetup -d "$dev"
-rm -f "$file"
+losetup -d "$NS_DEV"
+rm -f "$NS_FILE"
 finish
