@@ -442,19 +442,27 @@ static void nvmet_fc_ls_out_done(struct nvmefc_ls_req *lsreq, int status)
 		nvmet_fc_tport_put(tport);
 }
 
-/* Tells the host the association is gone, if the LLD can send LS requests. */
+/*
+ * Tells the host the association is gone, if the LLD can send LS requests
+ * and the host needs telling: not when it asked itself (its Disconnect
+ * Association is answered instead), nor when the LLD invalidated it or is
+ * taking the target port away (the host learns that from the LLD; an LS
+ * sent into a port being torn down may never complete, and the Linux
+ * host, finding its remote port offline by then, answers it with a
+ * response missing its buffer, which fcloop dereferences).
+ */
 static void nvmet_fc_send_disconnect(struct nvmet_fc_assoc *assoc)
 {
 	struct nvmet_fc_tport *tport = assoc->tport;
 	struct nvmet_fc_ls_out *out;
 	unsigned long flags;
-	bool invalid;
+	bool skip;
 	int ret;
 
 	spin_lock_irqsave(&tport->lock, flags);
-	invalid = assoc->host->invalid;
+	skip = assoc->host->invalid || assoc->disc_ls || tport->unregistering;
 	spin_unlock_irqrestore(&tport->lock, flags);
-	if (!tport->ops->ls_req || invalid)
+	if (!tport->ops->ls_req || skip)
 		return;
 	out = kzalloc(sizeof(*out) + tport->ops->lsrqst_priv_sz, GFP_KERNEL);
 	if (!out)
