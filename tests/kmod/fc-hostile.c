@@ -390,8 +390,6 @@ static int fch_fcp_op(struct nvmet_fc_target_port *tp, struct nvmefc_tgt_fcp_req
 		spin_unlock_irqrestore(&fch_lock, flags);
 		return -EINVAL;
 	}
-	fch_stats.ops[op]++;
-	x->ops[op]++;
 	if (fch_knobs.fail_ops && (fch_knobs.fail_mask & BIT(op))) {
 		fch_knobs.fail_ops--;
 		fch_stats.op_fail++;
@@ -400,6 +398,8 @@ static int fch_fcp_op(struct nvmet_fc_target_port *tp, struct nvmefc_tgt_fcp_req
 		wake_up(&fch_waitq);
 		return -EIO;
 	}
+	fch_stats.ops[op]++;
+	x->ops[op]++;
 	if (x->state != FCH_X_BUSY)
 		fch_violation_locked("fcp_op %s on exchange %d, which the transport does not own",
 				     fch_op_name(op), x->id);
