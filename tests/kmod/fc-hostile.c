@@ -1296,6 +1296,18 @@ static int fch_run(char *line, char *out, size_t size)
 							 msecs_to_jiffies(ms));
 		return fch_show_ls(&fch_lss[id], out, size);
 	}
+	if (!strcmp(cmd, "forget")) {
+		/* forget ID: the exchange is given up without done() (its target port is gone). */
+		id = fch_id(&line, FCH_NR_XCHG);
+		if (id < 0)
+			return -EINVAL;
+		spin_lock_irqsave(&fch_lock, flags);
+		fch_xchgs[id].op_pending = false;
+		fch_xchgs[id].state = FCH_X_DONE;
+		fch_log_locked("forget x=%d", id);
+		spin_unlock_irqrestore(&fch_lock, flags);
+		return fch_show_x(&fch_xchgs[id], out, size);
+	}
 	if (!strcmp(cmd, "abts")) {
 		id = fch_id(&line, FCH_NR_XCHG);
 		if (id < 0)
@@ -1345,6 +1357,7 @@ static int fch_run(char *line, char *out, size_t size)
  *   done ID [err=E] [xfer=N] [fill=B] [hex=DATA]  completes its pending op
  *   rdata ID OFF LEN                  read data it received
  *   abts ID                           nvmet_fc_rcv_fcp_abort()
+ *   forget ID                         gives an exchange up without done()
  *   ls HOST HEX / lsget ID / lswait ID MS   an LS request from HOST (1-4)
  *   lsreq ID / lsreq_done ID acc|rjt|ERRNO / lsreq_forget ID
  *   invalidate HOST, register, unregister, set KEY VALUE, stats, ev SEQ

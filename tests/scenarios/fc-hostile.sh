@@ -53,7 +53,13 @@ check "fc_hostile.py exited 0 (rc $rc)" test $rc -eq 0
 
 check "target teardown through configfs" with_deadline 60 target_clear
 check "unload fc-hostile (targetport_delete came)" with_deadline 90 rmmod fc_hostile
-check_output "fc-hostile saw no API violation" "unloaded: 0 API violations" dmesg
+# In-tree frees its target port while the LLD still has an exchange
+# (fc_hostile.py unregister gives that exchange up): that one is expected.
+if target_is_ours; then
+	check_output "fc-hostile saw no API violation" "unloaded: 0 API violations" dmesg
+else
+	check_output "fc-hostile saw in-tree's one API violation" "unloaded: 1 API violations" dmesg
+fi
 check "unload nvmet-fc and nvmet" modprobe -r nvmet-fc nvmet
 losetup -d "$NS_DEV"
 finish

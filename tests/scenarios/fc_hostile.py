@@ -319,6 +319,7 @@ class Assoc:
 
 CASES = []
 A1 = None
+INTREE_BUGS = []
 
 
 def case(name):
@@ -705,6 +706,21 @@ def held_write(a, qid, lba):
     return x
 
 
+def transport_aborts(x, secs=3):
+    """Whether the transport calls fcp_abort for X's held WRITEDATA within
+    SECS of a teardown; if not (in-tree: its first WRITEDATA is not marked
+    active, so queue deletion does not abort it), the LLD's op timeout
+    (fcpreq->timeout) is played: the op fails, as lpfc would fail it."""
+    end = time.time() + secs
+    while time.time() < end:
+        s = xget(x, 200)
+        if s["aborts"] or s["state"] == "done":
+            return True
+    note("exchange %d: no fcp_abort %ds after the teardown began; its WRITEDATA times out" % (x, secs))
+    ctl("done %d err=-110" % x)
+    return False
+
+
 def held_rsp(a, qid):
     x = fcp(cmd_iu(a.conn[qid], sqe(0x00, nsid=1)))["x"]
     xwait_pending(x, "RSP")
@@ -741,8 +757,10 @@ def _():
     st0 = stats()
     rel0 = st0["host_release"]
     ctl("invalidate 3")
+    aborted = transport_aborts(w)
+    expect(aborted or not OURS, "ours: no fcp_abort for the held write")
     s = xwait_done(w)
-    expect(s["aborts"] == 1 and s["releases"] == 1 and not s["rsp"], "held write: %s" % s)
+    expect(s["releases"] == 1 and not s["rsp"], "held write: %s" % s)
     st = wait_stat("host_release", rel0 + 1)
     expect(st["host3"] == "released/1", "host 3: %s" % st["host3"])
     # The response held across the association's end still completes.
@@ -777,21 +795,34 @@ def _():
     xwait_pending(r, "READDATA")
     st0 = stats()
     ctl("unregister")
+    aborted = transport_aborts(w)
+    expect(aborted or not OURS, "ours: no fcp_abort for the held write")
     st = wait_stat("unreg_returned", st0["unreg_returned"] + 1, 30)
     s = xwait_done(w)
-    expect(s["aborts"] == 1 and not s["rsp"], "held write: %s" % s)
+    expect(s["releases"] == 1 and not s["rsp"], "held write: %s" % s)
     time.sleep(1)
     st = stats()
-    expect(not st["deleted"], "targetport_delete while a READDATA is held")
-    ctl("done %d" % r)
-    s = xwait_done(r)
-    expect(s["releases"] == 1 and not s["rsp"] and not s["rrsp"], "held read: %s" % s)
+    if st["deleted"] and not OURS:
+        # In-tree frees the target port while the LLD still has the
+        # exchange: completing it reaches freed memory (an Oops in
+        # nvmet_fc_free_tgt_pgs() on 7.2). Given up instead.
+        INTREE_BUGS.append("targetport_delete with a READDATA still held")
+        note("in-tree: targetport_delete came with exchange %d's READDATA held; given up" % r)
+        ctl("forget %d" % r)
+    else:
+        expect(not st["deleted"], "targetport_delete while a READDATA is held")
+        ctl("done %d" % r)
+        s = xwait_done(r)
+        expect(s["releases"] == 1 and not s["rsp"] and not s["rrsp"], "held read: %s" % s)
     st = wait_stat("deletes", st0["deletes"] + 1, 30)
-    lsr = held_lsreqs()         # host 4's, and in-tree invalidate-host's
+    # Host 4's, and in-tree's invalidate-host one and host 1's (ours deleted
+    # host 1's association at the namespace disable).
+    lsr = held_lsreqs()
     note("ls_abort calls: %d, held LS requests %s" % (st["ls_abort"] - st0["ls_abort"], lsr))
-    expect(len(lsr) == per_target(1, 2), "Disconnect Associations held: %s" % lsr)
+    expect(lsr, "no Disconnect Association held at the unregister")
     if OURS:
-        expect(st["ls_abort"] > st0["ls_abort"], "ours asks the LLD to abort its LS requests")
+        expect(st["ls_abort"] - st0["ls_abort"] == len(lsr),
+               "ours asks the LLD to abort each LS request it still has")
         for i in lsr:       # done() for an orphaned request frees it
             ctl("lsreq_done %d acc" % i)
     else:
@@ -817,9 +848,11 @@ def _():
 def _():
     st = stats()
     note(ctl("stats").strip())
-    expect(st["violations"] == 0, "%d API violations, last: %s" % (
-        st["violations"], ctl("stats").split("last_violation=")[1].strip()))
-    return "none"
+    # In-tree's known one: targetport_delete with an exchange still owned.
+    want = len(INTREE_BUGS) if not OURS else 0
+    expect(st["violations"] == want, "%d API violations (want %d), last: %s" % (
+        st["violations"], want, ctl("stats").split("last_violation=")[1].strip()))
+    return "none" if not want else "in-tree's known ones: " + "; ".join(INTREE_BUGS)
 
 
 def main(argv):
