@@ -143,7 +143,12 @@ struct nvmet_fc_queue {
 	atomic_t			rsp_count;	/* responses sent (ERSP ratio) */
 	atomic_t			rsn;		/* ERSP response sequence number */
 	atomic_t			used;		/* busy slots (the 90% rule) */
-	struct kref			ref;		/* the assoc's, and one per exchange */
+	/*
+	 * The assoc's, and one per exchange. The queue holds a reference on
+	 * its assoc (and that one on the tport): an exchange the LLD still
+	 * has (a response or read data not yet done) outlives the deletion.
+	 */
+	struct kref			ref;
 
 	spinlock_t			lock;		/* free_cmds, deferred, cmd flags */
 	struct list_head		free_cmds;
@@ -167,7 +172,8 @@ struct nvmet_fc_assoc {
 	struct nvmet_fc_host		*host;
 	/* The nvmet port bound at Create Association, with a reference. */
 	struct nvmet_port		*port;
-	struct kref			ref;		/* the tport's list holds one */
+	/* The tport's list holds one, each queue one; the last put releases the tport. */
+	struct kref			ref;
 	atomic_t			terminating;	/* deletion scheduled */
 	struct work_struct		del_work;
 	/*
@@ -197,16 +203,18 @@ struct nvmet_fc_ls {
 
 /*
  * An LS request we send (Disconnect Association), with its buffers. It holds
- * a reference on its tport until done(), or until the tport is unregistered:
- * an LLD need not complete an LS request it cannot deliver (nvme-fcloop's
- * ls_abort does nothing), and the tport must still go. It is then orphaned:
- * done(), if it ever comes, only frees it.
+ * a reference on its tport and on its host (whose handle the LLD must not
+ * see released while the request may still be aborted) until done(), or
+ * until the tport is unregistered: an LLD need not complete an LS request
+ * it cannot deliver (nvme-fcloop's ls_abort does nothing), and the tport
+ * must still go. It is then orphaned: done(), if it ever comes, only frees
+ * it.
  */
 struct nvmet_fc_ls_out {
 	struct nvmefc_ls_req		lsreq;
 	struct nvmet_fc_tport		*tport;
 	struct device			*dev;		/* its mapping's, with a reference */
-	void				*hosthandle;
+	struct nvmet_fc_host		*host;		/* nvmet_fc_lock; NULL once orphaned */
 	struct list_head		entry;		/* tport->ls_out while with the LLD */
 	/*
 	 * Under nvmet_fc_lock: unregistering asked the LLD to abort it
@@ -417,6 +425,7 @@ static void nvmet_fc_ls_out_free(struct nvmet_fc_ls_out *out)
 static void nvmet_fc_ls_out_done(struct nvmefc_ls_req *lsreq, int status)
 {
 	struct nvmet_fc_ls_out *out = container_of(lsreq, struct nvmet_fc_ls_out, lsreq);
+	struct nvmet_fc_host *host = NULL;
 	struct nvmet_fc_tport *tport;
 	unsigned long flags;
 	bool pinned;
@@ -431,13 +440,20 @@ static void nvmet_fc_ls_out_done(struct nvmefc_ls_req *lsreq, int status)
 		pr_debug("Disconnect Association to the host: %d\n", status);
 	spin_lock_irqsave(&nvmet_fc_lock, flags);
 	tport = out->orphan ? NULL : out->tport;
+	pinned = out->pinned;
 	if (tport)
 		list_del(&out->entry);
+	/* Pinned: unregistering is handing the host's handle to ls_abort(). */
+	if (tport && !pinned) {
+		host = out->host;
+		out->host = NULL;
+	}
 	out->completed = true;
-	pinned = out->pinned;
 	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 	if (!pinned)
 		nvmet_fc_ls_out_free(out);
+	if (host)
+		nvmet_fc_host_put(host);
 	if (tport)
 		nvmet_fc_tport_put(tport);
 }
@@ -469,7 +485,6 @@ static void nvmet_fc_send_disconnect(struct nvmet_fc_assoc *assoc)
 		return;
 	out->tport = tport;
 	out->dev = get_device(tport->dev);
-	out->hosthandle = assoc->host->handle;
 	out->lsreq.rqstaddr = out->rqst;
 	out->lsreq.rqstlen = nvmet_wire_fc_build_disconn_assoc_rqst(out->rqst, assoc->id);
 	out->lsreq.rspaddr = out->rsp;
@@ -487,27 +502,76 @@ static void nvmet_fc_send_disconnect(struct nvmet_fc_assoc *assoc)
 	}
 	out->lsreq.rspdma = out->lsreq.rqstdma + sizeof(out->rqst);
 	kref_get(&tport->ref);
+	kref_get(&assoc->host->ref);
+	out->host = assoc->host;
 	spin_lock_irqsave(&nvmet_fc_lock, flags);
 	list_add_tail(&out->entry, &tport->ls_out);
 	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
-	ret = tport->ops->ls_req(&tport->fc, out->hosthandle, &out->lsreq);
+	ret = tport->ops->ls_req(&tport->fc, assoc->host->handle, &out->lsreq);
 	if (ret)
 		nvmet_fc_ls_out_done(&out->lsreq, ret);
 }
 
+/*
+ * Asks the LLD to abort the LS requests it still has (of HOST only, unless
+ * NULL), each once: when the host is invalidated or the tport unregistered.
+ * Process context, no lock held.
+ */
+static void nvmet_fc_abort_ls_out(struct nvmet_fc_tport *tport, struct nvmet_fc_host *only)
+{
+	struct nvmet_fc_ls_out *out, *found;
+	struct nvmet_fc_host *host;
+	unsigned long flags;
+	bool completed;
+
+	for (;;) {
+		spin_lock_irqsave(&nvmet_fc_lock, flags);
+		found = NULL;
+		list_for_each_entry(out, &tport->ls_out, entry) {
+			if (!out->abort_sent && (!only || out->host == only)) {
+				out->abort_sent = true;
+				out->pinned = true;
+				found = out;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
+		if (!found)
+			break;
+		/* Pinned, found->host keeps its reference (done() leaves it). */
+		tport->ops->ls_abort(&tport->fc, found->host->handle, &found->lsreq);
+		spin_lock_irqsave(&nvmet_fc_lock, flags);
+		found->pinned = false;
+		completed = found->completed;
+		host = NULL;
+		if (completed) {
+			host = found->host;
+			found->host = NULL;
+		}
+		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
+		if (completed) {
+			nvmet_fc_ls_out_free(found);
+			nvmet_fc_host_put(host);
+		}
+	}
+}
+
 /* --- queues ----------------------------------------------------------------- */
+
+static void nvmet_fc_assoc_put(struct nvmet_fc_assoc *assoc);
 
 static void nvmet_fc_queue_free(struct kref *ref)
 {
 	struct nvmet_fc_queue *queue = container_of(ref, struct nvmet_fc_queue, ref);
-	struct nvmet_fc_tport *tport = queue->assoc->tport;
+	struct nvmet_fc_assoc *assoc = queue->assoc;
 	int i;
 
 	for (i = 0; i < queue->entries; i++)
-		nvmet_fc_unmap_single(tport, queue->cmds[i].rsp_dma, sizeof(queue->cmds[i].rsp),
-				      DMA_TO_DEVICE);
+		nvmet_fc_unmap_single(assoc->tport, queue->cmds[i].rsp_dma,
+				      sizeof(queue->cmds[i].rsp), DMA_TO_DEVICE);
 	kfree(queue->deferred_mem);
 	kvfree(queue);
+	nvmet_fc_assoc_put(assoc);	/* the queue's */
 }
 
 static void nvmet_fc_queue_put(struct nvmet_fc_queue *queue)
@@ -555,6 +619,7 @@ static struct nvmet_fc_queue *nvmet_fc_alloc_queue(struct nvmet_fc_assoc *assoc,
 	}
 	if (nvmet_sq_init(&queue->sq))
 		goto unmap;
+	kref_get(&assoc->ref);		/* dropped by nvmet_fc_queue_free() */
 	return queue;
 
 unmap:
@@ -652,6 +717,7 @@ static void nvmet_fc_assoc_free(struct kref *ref)
 {
 	struct nvmet_fc_assoc *assoc = container_of(ref, struct nvmet_fc_assoc, ref);
 
+	nvmet_fc_tport_put(assoc->tport);	/* the assoc's */
 	kfree_rcu(assoc, rcu);
 }
 
@@ -702,8 +768,8 @@ static void nvmet_fc_assoc_del_work(struct work_struct *w)
 	pr_info("target port %u: association 0x%016llx deleted\n", tport->fc.port_num, assoc->id);
 	nvmet_fc_host_put(assoc->host);
 	nvmet_port_put(assoc->port);
+	/* Exchanges the LLD still has keep it (and the tport) through their queues. */
 	nvmet_fc_assoc_put(assoc);	/* the list's */
-	nvmet_fc_tport_put(tport);	/* the assoc's */
 }
 
 static void nvmet_fc_schedule_delete(struct nvmet_fc_assoc *assoc)
@@ -1580,7 +1646,8 @@ EXPORT_SYMBOL_GPL(nvmet_fc_register_targetport);
 int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 {
 	struct nvmet_fc_tport *tport = to_tport(target_port);
-	struct nvmet_fc_ls_out *out, *found;
+	struct nvmet_fc_ls_out *out;
+	struct nvmet_fc_host *host;
 	unsigned int orphans = 0;
 	unsigned long flags;
 	bool bound;
@@ -1603,42 +1670,31 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 	flush_workqueue(nvmet_wq);
 
 	/* LS requests still with the LLD: asked to abort, then let go. */
+	nvmet_fc_abort_ls_out(tport, NULL);
+	/*
+	 * Orphaned one at a time: a done() that comes now frees the request,
+	 * so its host is taken off it under the lock and released outside
+	 * (host_release(), when the LLD invalidated the host, is the LLD's).
+	 */
 	for (;;) {
-		bool completed;
-
 		spin_lock_irqsave(&nvmet_fc_lock, flags);
-		found = NULL;
-		list_for_each_entry(out, &tport->ls_out, entry) {
-			if (!out->abort_sent) {
-				out->abort_sent = true;
-				out->pinned = true;
-				found = out;
-				break;
-			}
+		out = list_first_entry_or_null(&tport->ls_out, struct nvmet_fc_ls_out, entry);
+		if (out) {
+			list_del(&out->entry);
+			out->orphan = true;
+			host = out->host;
+			out->host = NULL;
 		}
 		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
-		if (!found)
+		if (!out)
 			break;
-		tport->ops->ls_abort(&tport->fc, found->hosthandle, &found->lsreq);
-		spin_lock_irqsave(&nvmet_fc_lock, flags);
-		found->pinned = false;
-		completed = found->completed;
-		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
-		if (completed)
-			nvmet_fc_ls_out_free(found);
-	}
-	spin_lock_irqsave(&nvmet_fc_lock, flags);
-	while ((out = list_first_entry_or_null(&tport->ls_out, struct nvmet_fc_ls_out, entry))) {
-		list_del(&out->entry);
-		out->orphan = true;
 		orphans++;
+		nvmet_fc_host_put(host);
+		nvmet_fc_tport_put(tport);
 	}
-	spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 	if (orphans)
 		pr_info("target port %u: %u Disconnect Association requests left with the LLD\n",
 			tport->fc.port_num, orphans);
-	while (orphans--)
-		nvmet_fc_tport_put(tport);
 
 	pr_info("target port %u (WWNN 0x%016llx WWPN 0x%016llx) unregistering\n",
 		tport->fc.port_num, tport->fc.node_name, tport->fc.port_name);
@@ -1653,6 +1709,7 @@ void nvmet_fc_invalidate_host(struct nvmet_fc_target_port *target_port, void *ho
 	struct nvmet_fc_tport *tport = to_tport(target_port);
 	struct nvmet_fc_host *host, *found = NULL;
 	unsigned long flags;
+	bool dying = false;
 
 	spin_lock_irqsave(&tport->lock, flags);
 	list_for_each_entry(host, &tport->hosts, entry) {
@@ -1662,12 +1719,29 @@ void nvmet_fc_invalidate_host(struct nvmet_fc_target_port *target_port, void *ho
 			break;
 		}
 	}
+	/* One whose last reference is going: nvmet_fc_host_free() releases it. */
+	if (found && !kref_get_unless_zero(&found->ref)) {
+		found = NULL;
+		dying = true;
+	}
 	if (found)
 		nvmet_fc_delete_assocs(tport, found);
 	spin_unlock_irqrestore(&tport->lock, flags);
-	/* Without associations nothing refers to the host: released at once. */
-	if (!found && tport->ops->host_release)
-		tport->ops->host_release(hosthandle);
+	if (dying)
+		return;
+	/* Nothing refers to the host: released at once. */
+	if (!found) {
+		if (tport->ops->host_release)
+			tport->ops->host_release(hosthandle);
+		return;
+	}
+	/*
+	 * The Disconnect Associations it still has go too (an LLD that cannot
+	 * reach the host fails them); host_release() follows the last reference.
+	 */
+	if (tport->ops->ls_abort)
+		nvmet_fc_abort_ls_out(tport, found);
+	nvmet_fc_host_put(found);
 }
 EXPORT_SYMBOL_GPL(nvmet_fc_invalidate_host);
 
