@@ -255,6 +255,7 @@ struct nvmet_fc_tport {
 	struct list_head		free_ls;
 	struct list_head		ls_out;		/* under nvmet_fc_lock */
 	struct nvmet_fc_ls		*ls;		/* NVMET_FC_LS_CTX of them */
+	struct work_struct		free_work;	/* after the last reference */
 	/* the LLD's target_priv_sz bytes follow */
 };
 
@@ -334,9 +335,9 @@ static void nvmet_fc_free_data(struct nvmet_fc_tport *tport, struct nvmet_fc_cmd
 
 /* --- target ports: references ---------------------------------------------- */
 
-static void nvmet_fc_tport_free(struct kref *ref)
+static void nvmet_fc_tport_free_work(struct work_struct *w)
 {
-	struct nvmet_fc_tport *tport = container_of(ref, struct nvmet_fc_tport, ref);
+	struct nvmet_fc_tport *tport = container_of(w, struct nvmet_fc_tport, free_work);
 	struct device *dev = tport->dev;
 	int i;
 
@@ -351,6 +352,20 @@ static void nvmet_fc_tport_free(struct kref *ref)
 	tport->ops->targetport_delete(&tport->fc);
 	kfree(tport);
 	put_device(dev);
+}
+
+/*
+ * The last reference can go in the LLD's completion of an exchange (its
+ * queue holds the association, which holds the tport), in whatever context
+ * the LLD completes in: the frees and the LLD's targetport_delete(), which
+ * may sleep (nvme-fcloop's flushes work), run from nvmet_wq. Module exit
+ * flushes it.
+ */
+static void nvmet_fc_tport_free(struct kref *ref)
+{
+	struct nvmet_fc_tport *tport = container_of(ref, struct nvmet_fc_tport, ref);
+
+	queue_work(nvmet_wq, &tport->free_work);
 }
 
 static void nvmet_fc_tport_put(struct nvmet_fc_tport *tport)
@@ -1594,6 +1609,7 @@ int nvmet_fc_register_targetport(struct nvmet_fc_port_info *pinfo,
 	tport->ops = template;
 	tport->dev = dev;
 	kref_init(&tport->ref);
+	INIT_WORK(&tport->free_work, nvmet_fc_tport_free_work);
 	spin_lock_init(&tport->lock);
 	INIT_LIST_HEAD(&tport->assocs);
 	INIT_LIST_HEAD(&tport->hosts);

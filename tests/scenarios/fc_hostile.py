@@ -742,15 +742,37 @@ def held_lsreqs():
     return [int(w.split("=")[1]) for w in ctl("stats").split() if w.startswith("held_lsreq=")]
 
 
+def port_relink():
+    """The target ends every association on port 1 itself: the subsystem is
+    unlinked from the port (which disables it) and linked again. Each
+    association gets the target's own Disconnect Association (neither
+    target sends one back to a host that disconnected, nor ours into a
+    target port being unregistered). Returns the LS requests held since."""
+    before = set(held_lsreqs())
+    cfs = "/sys/kernel/config/nvmet"
+    link = "%s/ports/1/subsystems/%s" % (cfs, SUBNQN)
+    os.unlink(link)
+    os.symlink("%s/subsystems/%s" % (cfs, SUBNQN), link)
+    end = time.time() + 10
+    while time.time() < end:
+        new = [i for i in held_lsreqs() if i not in before]
+        if new:
+            return new
+        time.sleep(0.2)
+    return []
+
+
 @case("invalidate-host")
 def _():
     # Host 3: one association whose deletion leaves a Disconnect Association
     # the harness never answers, another with a held write and a held response.
     ctl("set lsreq_mode 1")
-    b = Assoc(3, ())
-    b.disconnect()
-    lsr = held_lsreqs()
-    expect(len(lsr) == 1, "one Disconnect Association to host 3 held (%s)" % lsr)
+    Assoc(3, ())
+    lsr = port_relink()
+    # Ours deleted host 1's association at the namespace disable; in-tree
+    # still has it, and its Disconnect Association is held too.
+    expect(len(lsr) == (1 if OURS else 2), "the Disconnect Associations held (%s)" % lsr)
+    held = len(held_lsreqs())
     a = Assoc(3)
     w = held_write(a, 1, 600)
     r = held_rsp(a, 1)
@@ -775,10 +797,10 @@ def _():
     # the host (the harness then fails it) and releases the host after it;
     # in-tree leaves it with the LLD and releases the host at once.
     if OURS:
-        expect(st["ls_abort"] == st0["ls_abort"] + 1 and not held_lsreqs(),
+        expect(st["ls_abort"] == st0["ls_abort"] + 1 and len(held_lsreqs()) == held - 1,
                "ours: ls_abort %d -> %d, held %s" % (st0["ls_abort"], st["ls_abort"], held_lsreqs()))
     else:
-        expect(len(held_lsreqs()) == 1, "in-tree: the held Disconnect Association stays")
+        expect(len(held_lsreqs()) == held, "in-tree: the held Disconnect Associations stay")
     f = fcp(cmd_iu(a.conn[1], rw_sqe(0x02, 0, 1), F_READ, BLK))
     expect(f["rc"] == -ENOTCONN, "the association still takes commands (%d)" % f["rc"])
     return "association deleted, write aborted, host_release once, the held response completes"
@@ -786,9 +808,11 @@ def _():
 
 @case("unregister")
 def _():
-    """Unregister with a held write, a held read and the unanswered
-    Disconnect Association of invalidate-host (ls_abort does nothing)."""
+    """Unregister with a held write, a held read and an unanswered
+    Disconnect Association to host 2 (ls_abort does nothing)."""
     ctl("set ls_abort_completes 0")
+    Assoc(2, ())
+    expect(len(port_relink()) == 1, "one Disconnect Association to host 2 held")
     a = Assoc(4)
     w = held_write(a, 1, 700)
     r = fcp(cmd_iu(a.conn[1], rw_sqe(0x02, 0, 1), F_READ, BLK))["x"]
@@ -826,8 +850,7 @@ def _():
         for i in lsr:
             ctl("lsreq_done %d -%d" % (i, 110))
         st = wait_stat("deletes", st0["deletes"] + 1, 30)
-    # Host 4's, and in-tree's invalidate-host one and host 1's (ours deleted
-    # host 1's association at the namespace disable).
+    # Host 2's; in-tree's invalidate-host ones and host 4's too.
     lsr = held_lsreqs()
     note("ls_abort calls: %d, held LS requests %s" % (st["ls_abort"] - st0["ls_abort"], lsr))
     expect(lsr or not OURS, "no Disconnect Association held at the unregister")
