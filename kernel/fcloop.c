@@ -783,10 +783,11 @@ static bool fcloop_drop_cmd(struct fcloop_fcp *fcp)
 	unsigned long flags;
 	bool drop = false;
 	int seen = 0;
+	u8 op;
 
 	spin_lock_irqsave(&fcloop_lock, flags);
-	if (fcloop_drop.on && (!fcloop_drop.fabrics || fabrics) &&
-	    (fcloop_drop.fabrics ? sqe->fabrics.fctype : sqe->common.opcode) == fcloop_drop.opcode &&
+	op = fcloop_drop.fabrics ? sqe->fabrics.fctype : sqe->common.opcode;
+	if (fcloop_drop.on && (!fcloop_drop.fabrics || fabrics) && op == fcloop_drop.opcode &&
 	    ++fcloop_drop.seen >= fcloop_drop.first) {
 		drop = true;
 		seen = fcloop_drop.seen;
