@@ -795,9 +795,12 @@ static bool fcloop_drop_cmd(struct fcloop_fcp *fcp)
 			fcloop_drop.on = false;
 	}
 	spin_unlock_irqrestore(&fcloop_lock, flags);
-	if (drop)
-		pr_info("set_cmd_drop: dropped command opcode 0x%02x fctype 0x%02x (match %d)\n",
-			sqe->common.opcode, sqe->fabrics.fctype, seen);
+	if (drop && fabrics)
+		pr_info("set_cmd_drop: dropped fabrics command type 0x%02x (match %d)\n",
+			sqe->fabrics.fctype, seen);
+	else if (drop)
+		pr_info("set_cmd_drop: dropped command opcode 0x%02x (match %d)\n",
+			sqe->common.opcode, seen);
 	return drop;
 }
 
