@@ -2015,7 +2015,7 @@ static void __exit fcloop_exit(void)
 	unsigned int waited = 0;
 
 	/* No ctl write runs after this. */
-	device_destroy(&fcloop_class, MKDEV(0, 0));
+	device_unregister(fcloop_ctl);
 	class_unregister(&fcloop_class);
 	fcloop_del_all();
 	/* The transports' delete callbacks, then the last exchanges. */
