@@ -5,8 +5,8 @@
 # against the in-tree fcloop and stops there); ports added and deleted in
 # every order; then the kernel's NVMe/FC host connected with fio write +
 # crc32c verify running while the remote port, the target port, both (in
-# either order), the local port, everything, and the module itself go away
-# and come back; commands dropped on the way (set_cmd_drop: the host times
+# either order), the local port, everything (also in quick rounds), and the
+# module itself go away and come back; commands dropped on the way (set_cmd_drop: the host times
 # out and aborts); reads with NVMET_FCTGTFEAT_READDATA_RSP; unloading with
 # ports and an association present. No step may hang (with_deadline), and
 # the harness fails any splat or leak.
@@ -219,12 +219,20 @@ act_remote_target() {
 }
 act_local() { del_local && sleep 2 && add_local && fcloop_add_remote; }
 act_all() { fcloop_del_target && del_local && sleep 2 && fcloop_add_ports; }
+act_rapid() { # three rounds, no pauses: deletions land on exchanges and LS in flight
+	local i
+	for i in 1 2 3; do
+		fcloop_del_target && fcloop_add_target && fcloop_del_remote && fcloop_add_remote &&
+			del_local && add_local && fcloop_add_remote && sleep 0.3 || return 1
+	done
+}
 under_load "remote port deleted, back 2 s later" act_remote
 under_load "target port deleted, back 2 s later" act_target
 under_load "target port then remote port deleted, both back" act_target_remote
 under_load "remote port then target port deleted, both back (remote first)" act_remote_target
 under_load "local port deleted (its remote port with it), both back" act_local
 under_load "target and local ports deleted, all back" act_all
+under_load "three rounds of target, remote and local port deleted and back, no pauses" act_rapid
 
 # --- 4. Commands lost on the way (set_cmd_drop): the host times out (5 s
 # here), aborts the exchange, resets and retries; the data is right.
