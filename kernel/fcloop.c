@@ -589,13 +589,27 @@ static int fcloop_ls_send(struct fcloop_rport *rport, struct fcloop_link *link,
 	return 0;
 }
 
-/* The responder answered (either direction): the response goes to the requester if it waits. */
-static void fcloop_ls_answer(struct nvmefc_ls_rsp *lsrsp)
+/*
+ * The responder answered (either direction): the response goes to the
+ * requester if it waits. 0, or an errno when the response cannot be sent
+ * (the responder then frees it itself).
+ */
+static int fcloop_ls_answer(struct nvmefc_ls_rsp *lsrsp)
 {
 	struct fcloop_ls *ls = container_of(lsrsp, struct fcloop_ls, rsp);
 	unsigned long flags;
 	bool end = false;
 
+	/*
+	 * nvme-fc answers an LS that arrived as its remote port went offline
+	 * with a reject it never hands over: rspbuf and done() are not set
+	 * (they were zero here). Refused: nvme-fc frees its side itself.
+	 */
+	if (!lsrsp->done || !lsrsp->rspbuf) {
+		fcloop_ls_end(ls, -ENODEV);
+		fcloop_ls_put(ls);	/* the responder's */
+		return -ENODEV;
+	}
 	spin_lock_irqsave(&fcloop_lock, flags);
 	if (ls->req && !ls->done_queued) {
 		memcpy(ls->req->rspaddr, lsrsp->rspbuf, min_t(u32, ls->req->rsplen, lsrsp->rsplen));
@@ -606,6 +620,7 @@ static void fcloop_ls_answer(struct nvmefc_ls_rsp *lsrsp)
 	if (end)
 		queue_work(fcloop_wq, &ls->done_work);
 	fcloop_ls_put(ls);	/* the responder's */
+	return 0;
 }
 
 /* The requester gives up on REQ: it is completed as aborted; a late answer is dropped. */
@@ -952,8 +967,7 @@ static int fcloop_host_xmt_ls_rsp(struct nvme_fc_local_port *localport,
 				  struct nvme_fc_remote_port *remoteport,
 				  struct nvmefc_ls_rsp *lsrsp)
 {
-	fcloop_ls_answer(lsrsp);
-	return 0;
+	return fcloop_ls_answer(lsrsp);
 }
 
 static int fcloop_fcp_io(struct nvme_fc_local_port *localport,
@@ -1064,8 +1078,7 @@ static void fcloop_targetport_delete(struct nvmet_fc_target_port *targetport)
 static int fcloop_tgt_xmt_ls_rsp(struct nvmet_fc_target_port *targetport,
 				 struct nvmefc_ls_rsp *lsrsp)
 {
-	fcloop_ls_answer(lsrsp);
-	return 0;
+	return fcloop_ls_answer(lsrsp);
 }
 
 static int fcloop_fcp_op(struct nvmet_fc_target_port *targetport,
