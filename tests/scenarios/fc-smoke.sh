@@ -16,7 +16,6 @@ HOST_TRADDR=$FC_HOST_TRADDR
 
 check "load nvmet-fc" modprobe nvmet-fc
 check "load nvme-fc (host)" modprobe nvme-fc
-# While our nvme-fcloop is a stand-in, the in-tree one (by path) drives ours.
 check "load nvme-fcloop" fcloop_load
 check "fcloop target, local and remote ports" fcloop_add_ports
 

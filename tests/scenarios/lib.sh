@@ -359,17 +359,9 @@ FC_R_WWNN=0x10001100ab000001 FC_R_WWPN=0x20001100ab000001
 FC_TRADDR=nn-$FC_R_WWNN:pn-$FC_R_WWPN
 FC_HOST_TRADDR=nn-$FC_L_WWNN:pn-$FC_L_WWPN
 FCLOOP=/sys/class/fcloop/ctl
-# fcloop_load: nvme-fcloop, or the in-tree one by path while ours is a stand-in.
-fcloop_load() {
-	local kind intree
-	kind=$(sed -e 's/#.*//' modules.list 2>/dev/null | awk '$1 == "nvme-fcloop" { print $2 }')
-	if target_is_ours && [[ $kind == standin ]]; then
-		intree=$(find /lib/modules/"$(uname -r)"/kernel/drivers/nvme/target -name 'nvme-fcloop.ko*' | head -1)
-		insmod "$intree"
-	else
-		modprobe nvme-fcloop
-	fi
-}
+# fcloop_load: nvme-fcloop of the target under test (ours with ours, the
+# in-tree one with the in-tree target).
+fcloop_load() { modprobe nvme-fcloop; }
 fcloop_add_target() { echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN" >$FCLOOP/add_target_port; }
 fcloop_add_remote() {
 	echo "wwnn=$FC_R_WWNN,wwpn=$FC_R_WWPN,lpwwnn=$FC_L_WWNN,lpwwpn=$FC_L_WWPN,roles=0x60" >$FCLOOP/add_remote_port
@@ -381,7 +373,8 @@ fcloop_add_ports() {
 		fcloop_add_remote
 }
 # fcloop_del_pair: the target port and the remote port that leads to it,
-# in the order the in-tree fcloop of the running kernel survives: 6.12's
+# in the order the in-tree fcloop of the running kernel survives (ours
+# survives either: the fcloop scenario deletes them in every order): 6.12's
 # loses track of a target port whose remote port went first (del_target_port
 # then fails with ENOENT); 7.2's host side reads the remote port's target
 # port twice without a lock, and a target port deleted first under host I/O
