@@ -68,6 +68,7 @@
 
 #include <linux/idr.h>
 #include <linux/wait_bit.h>
+#include <linux/delay.h>
 
 #include "nvmet.h"
 #include "wire/fc.h"
@@ -566,7 +567,8 @@ static void nvmet_fc_abort_ls_out(struct nvmet_fc_tport *tport, struct nvmet_fc_
 		spin_unlock_irqrestore(&nvmet_fc_lock, flags);
 		if (completed) {
 			nvmet_fc_ls_out_free(found);
-			nvmet_fc_host_put(host);
+			if (host)
+				nvmet_fc_host_put(host);
 		}
 	}
 }
@@ -1695,6 +1697,12 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 	for (;;) {
 		spin_lock_irqsave(&nvmet_fc_lock, flags);
 		out = list_first_entry_or_null(&tport->ls_out, struct nvmet_fc_ls_out, entry);
+		if (out && out->pinned) {
+			/* invalidate_host is inside ls_abort() with it: not for long. */
+			spin_unlock_irqrestore(&nvmet_fc_lock, flags);
+			usleep_range(100, 1000);
+			continue;
+		}
 		if (out) {
 			list_del(&out->entry);
 			out->orphan = true;
@@ -1705,7 +1713,8 @@ int nvmet_fc_unregister_targetport(struct nvmet_fc_target_port *target_port)
 		if (!out)
 			break;
 		orphans++;
-		nvmet_fc_host_put(host);
+		if (host)
+			nvmet_fc_host_put(host);
 		nvmet_fc_tport_put(tport);
 	}
 	if (orphans)

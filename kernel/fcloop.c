@@ -1349,12 +1349,18 @@ static int fcloop_del_rport(struct fcloop_rport *rport)
 	list_for_each_entry(link, &fcloop_links, entry) {
 		if (link->rport != rport)
 			continue;
-		link->open = false;
-		link->host_alive = false;
-		if (link->held && link->tport->state == FCLOOP_REGISTERED) {
+		/*
+		 * Once per link: a link an earlier deletion of this remote port
+		 * already invalidated (host_alive clear) may still be held until
+		 * host_release(); invalidating it again would release it twice.
+		 */
+		if (link->host_alive && link->held &&
+		    link->tport->state == FCLOOP_REGISTERED) {
 			kref_get(&link->ref);
 			list_add_tail(&link->forget_entry, &forget);
 		}
+		link->open = false;
+		link->host_alive = false;
 	}
 	spin_unlock_irqrestore(&fcloop_lock, flags);
 	if (cur)
