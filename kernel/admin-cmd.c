@@ -125,7 +125,7 @@ static u16 nvmet_log_supported(struct nvmet_req *req)
 		NVMET_LID_SUPPORTED_LOGS, NVME_LOG_ERROR, NVME_LOG_SMART,
 		NVME_LOG_FW_SLOT, NVME_LOG_CHANGED_NS, NVME_LOG_CMD_EFFECTS,
 		NVME_LOG_ENDURANCE_GROUP, NVME_LOG_ANA, NVMET_LID_FEATURES,
-		NVMET_LID_RMI,
+		NVMET_LID_RMI, NVME_LOG_RESERVATION,
 	};
 	__le32 *log;
 	u16 status;
@@ -293,7 +293,9 @@ static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 		nvme_admin_async_event, nvme_admin_keep_alive,
 	};
 	static const u8 io[] = { nvme_cmd_read, nvme_cmd_flush, nvme_cmd_dsm,
-				 nvme_cmd_compare, nvme_cmd_verify };
+				 nvme_cmd_compare, nvme_cmd_verify, nvme_cmd_resv_register,
+				 nvme_cmd_resv_report, nvme_cmd_resv_acquire,
+				 nvme_cmd_resv_release };
 	static const u8 io_lbcc[] = { nvme_cmd_write, nvme_cmd_write_zeroes };
 	struct nvme_effects_log *log;
 	u16 status;
@@ -484,6 +486,22 @@ static u16 nvmet_log_rmi(struct nvmet_req *req)
 	return status;
 }
 
+/*
+ * Reservation Notification (80h): the controller's oldest notification, which
+ * reading takes off the log, and the event re-armed.
+ */
+static u16 nvmet_log_resv(struct nvmet_req *req)
+{
+	struct nvme_pr_log e;
+	u16 status;
+
+	nvmet_pr_log_pop(req->sq->ctrl, &e);
+	status = nvmet_copy_log(req, &e, sizeof(e));
+	if (!status)
+		nvmet_clear_aen_bit(req, NVMET_AEN_BIT_RESV_LOG);
+	return status;
+}
+
 /* FID Supported and Effects. */
 static u16 nvmet_log_features(struct nvmet_req *req)
 {
@@ -501,6 +519,8 @@ static u16 nvmet_log_features(struct nvmet_req *req)
 	for (i = 0; i < ARRAY_SIZE(ctrl_fids); i++)
 		log[ctrl_fids[i]] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_CSCPE);
 	log[NVME_FEAT_WRITE_PROTECT] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_NSCPE);
+	log[NVME_FEAT_RESV_MASK] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_NSCPE);
+	log[NVME_FEAT_RESV_PERSIST] = cpu_to_le32(NVMET_FIS_FSUPP | NVMET_FIS_NSCPE);
 	status = nvmet_copy_log(req, log, NVMET_FEATURES_LOG_SIZE);
 	kfree(log);
 	return status;
@@ -544,6 +564,9 @@ static void nvmet_execute_get_log_page(struct nvmet_req *req)
 		break;
 	case NVMET_LID_RMI:
 		status = nvmet_log_rmi(req);
+		break;
+	case NVME_LOG_RESERVATION:
+		status = nvmet_log_resv(req);
 		break;
 	default:
 		status = nvmet_field_error(req, NVMET_LOC_LID);
@@ -615,7 +638,8 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->mnan = cpu_to_le32(NVMET_MAX_NAMESPACES);
 	/* Compare and Verify are beyond the in-tree target (docs/configfs.md). */
 	id->oncs = cpu_to_le16(NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM |
-			       NVME_CTRL_ONCS_WRITE_ZEROES | NVMET_ONCS_VERIFY);
+			       NVME_CTRL_ONCS_WRITE_ZEROES | NVMET_ONCS_VERIFY |
+			       NVME_CTRL_ONCS_RESERVATIONS);
 	id->fuses = 0;
 	id->vwc = NVME_CTRL_VWC_PRESENT;
 	id->awun = 0;
@@ -708,6 +732,7 @@ static u16 nvmet_identify_ns(struct nvmet_req *req)
 
 	/* Shared with other controllers and with other users of the backend. */
 	id->nmic = NVME_NS_NMIC_SHARED;
+	id->rescap = nvmet_pr_rescap(ns);
 	id->anagrpid = cpu_to_le32(ns->anagrpid);
 	id->endgid = cpu_to_le16(nvmet_ns_endgid(ns));
 	memcpy(id->nguid, ns->nguid, sizeof(id->nguid));
@@ -830,6 +855,7 @@ static u16 nvmet_identify_ns_indep(struct nvmet_req *req)
 	id->anagrpid = cpu_to_le32(ns->anagrpid);
 	id->endgid = cpu_to_le16(nvmet_ns_endgid(ns));
 	id->nmic = NVME_NS_NMIC_SHARED;
+	id->rescap = nvmet_pr_rescap(ns);
 	if (ns->readonly)
 		id->nsattr |= NVME_NS_ATTR_RO;
 	if (ns->bdev) {

@@ -844,30 +844,72 @@ static ssize_t nvmet_ns_resv_enable_store(struct config_item *item,
 
 	if (kstrtobool(page, &val))
 		return -EINVAL;
-	/*
-	 * Fail closed: a namespace that says it has persistent reservations
-	 * while none are enforced would let every host write through another
-	 * host's reservation. Refused until reservations ship; 0 is accepted
-	 * (nvmetcli restores it).
-	 */
-	if (val) {
-		pr_err("namespace %u of %s: resv_enable=1 refused: nvmet-oot %s does not implement persistent reservations yet; leave resv_enable at 0, or use the in-tree target ('dkms remove nvmet/%s --all')\n",
-		       ns->nsid, ns->subsys->subsysnqn, NVMET_OOT_VERSION, NVMET_OOT_VERSION);
-		return -EOPNOTSUPP;
-	}
-
+	/* enable_lock: nvmet_ns_enable() reads pr_enable under it alone. */
+	mutex_lock(&ns->enable_lock);
 	mutex_lock(&ns->subsys->lock);
 	if (ns->enabled) {
-		pr_err("disable namespace %u before changing resv_enable\n",
-		       ns->nsid);
+		pr_err("namespace %u of %s: disable the namespace before changing resv_enable\n",
+		       ns->nsid, ns->subsys->subsysnqn);
 		ret = -EINVAL;
 	} else {
 		ns->pr_enable = val;
 	}
 	mutex_unlock(&ns->subsys->lock);
+	mutex_unlock(&ns->enable_lock);
 	return ret;
 }
 CONFIGFS_ATTR(nvmet_ns_, resv_enable);
+
+/*
+ * Beyond the in-tree target: the file that keeps the namespace's reservations
+ * through power loss (docs/reservations.md). Empty: no PTPL.
+ */
+static ssize_t nvmet_ns_resv_ptpl_file_show(struct config_item *item, char *page)
+{
+	struct nvmet_ns *ns = to_nvmet_ns(item);
+	ssize_t ret;
+
+	mutex_lock(&ns->enable_lock);
+	ret = sysfs_emit(page, "%s\n", ns->pr_ptpl_path ?: "");
+	mutex_unlock(&ns->enable_lock);
+	return ret;
+}
+
+static ssize_t nvmet_ns_resv_ptpl_file_store(struct config_item *item,
+					     const char *page, size_t count)
+{
+	struct nvmet_ns *ns = to_nvmet_ns(item);
+	size_t len = strcspn(page, "\n");
+	char *path = NULL;
+	ssize_t ret = count;
+
+	if (len >= PATH_MAX)
+		return -EINVAL;
+	if (len && page[0] != '/') {
+		pr_err("namespace %u of %s: resv_ptpl_file must be an absolute path\n",
+		       ns->nsid, ns->subsys->subsysnqn);
+		return -EINVAL;
+	}
+	if (len) {
+		path = kmemdup_nul(page, len, GFP_KERNEL);
+		if (!path)
+			return -ENOMEM;
+	}
+	mutex_lock(&ns->enable_lock);
+	mutex_lock(&ns->subsys->lock);
+	if (ns->enabled) {
+		pr_err("namespace %u of %s: disable the namespace before changing resv_ptpl_file\n",
+		       ns->nsid, ns->subsys->subsysnqn);
+		ret = -EBUSY;
+	} else {
+		swap(ns->pr_ptpl_path, path);
+	}
+	mutex_unlock(&ns->subsys->lock);
+	mutex_unlock(&ns->enable_lock);
+	kfree(path);
+	return ret;
+}
+CONFIGFS_ATTR(nvmet_ns_, resv_ptpl_file);
 
 static struct configfs_attribute *nvmet_ns_attrs[] = {
 	&nvmet_ns_attr_device_path,
@@ -878,6 +920,7 @@ static struct configfs_attribute *nvmet_ns_attrs[] = {
 	&nvmet_ns_attr_buffered_io,
 	&nvmet_ns_attr_revalidate_size,
 	&nvmet_ns_attr_resv_enable,
+	&nvmet_ns_attr_resv_ptpl_file,
 	NULL,
 };
 

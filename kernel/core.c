@@ -696,6 +696,7 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 		goto out_put_subsys;
 	mutex_init(&ctrl->lock);
 	spin_lock_init(&ctrl->error_lock);
+	xa_init(&ctrl->pr_masks);
 	kref_init(&ctrl->ref);
 	INIT_LIST_HEAD(&ctrl->async_events);
 	INIT_WORK(&ctrl->async_event_work, nvmet_async_event_work);
@@ -750,6 +751,7 @@ out_free:
 	kfree(ctrl->sqs);
 	free_percpu(ctrl->stats);
 	kfree(ctrl->changed_ns_list);
+	xa_destroy(&ctrl->pr_masks);
 	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
 out_put_subsys:
@@ -782,6 +784,7 @@ static void nvmet_ctrl_free(struct kref *ref)
 	kfree(ctrl->sqs);
 	free_percpu(ctrl->stats);
 	kfree(ctrl->changed_ns_list);
+	xa_destroy(&ctrl->pr_masks);
 	nvmet_port_put(ctrl->port);
 	kfree(ctrl);
 	nvmet_subsys_put(subsys);
@@ -1050,6 +1053,7 @@ void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 {
 	struct nvmet_ns *ns = req->ns;
 	struct nvmet_sq *sq = req->sq;
+	int pr_srcu = req->pr_srcu;
 
 	nvmet_account(req, ns, status);
 	if (!sq->sqhd_disabled)
@@ -1062,8 +1066,12 @@ void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 		nvmet_set_error(req, status);
 	trace_nvmet_req_complete(req);
 	req->ns = NULL;
+	req->pr_srcu = -1;
 	/* After this call the request may already be reused by the transport. */
 	req->ops->queue_response(req);
+	/* Once the completion is out: Preempt and Abort waits for it. */
+	if (pr_srcu >= 0)
+		srcu_up_read(&ns->pr.srcu, pr_srcu);
 	if (ns)
 		nvmet_put_namespace(ns);
 }
@@ -1079,6 +1087,10 @@ EXPORT_SYMBOL_GPL(nvmet_req_complete);
 
 void nvmet_req_uninit(struct nvmet_req *req)
 {
+	if (req->pr_srcu >= 0) {
+		srcu_up_read(&req->ns->pr.srcu, req->pr_srcu);
+		req->pr_srcu = -1;
+	}
 	if (req->ns) {
 		nvmet_put_namespace(req->ns);
 		req->ns = NULL;

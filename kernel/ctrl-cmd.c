@@ -197,6 +197,10 @@ static void nvmet_execute_set_features(struct nvmet_req *req)
 	case NVME_FEAT_WRITE_PROTECT:
 		status = nvmet_set_feat_write_protect(req);
 		break;
+	case NVME_FEAT_RESV_MASK:
+	case NVME_FEAT_RESV_PERSIST:
+		status = nvmet_pr_set_feat(req, fid);
+		break;
 	default:
 		status = nvmet_field_error(req, NVMET_LOC_CDW10);
 		break;
@@ -241,6 +245,10 @@ static void nvmet_execute_get_features(struct nvmet_req *req)
 		break;
 	case NVME_FEAT_WRITE_PROTECT:
 		status = nvmet_get_feat_write_protect(req);
+		break;
+	case NVME_FEAT_RESV_MASK:
+	case NVME_FEAT_RESV_PERSIST:
+		status = nvmet_pr_get_feat(req, fid);
 		break;
 	default:
 		status = nvmet_field_error(req, NVMET_LOC_CDW10);

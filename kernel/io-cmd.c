@@ -85,6 +85,7 @@ void nvmet_ns_free(struct nvmet_ns *ns)
 	synchronize_rcu();
 	free_percpu(ns->stats);
 	kfree(ns->device_path);
+	kfree(ns->pr_ptpl_path);
 	kfree(ns);
 }
 
@@ -139,9 +140,19 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 	ret = nvmet_ns_open_backend(ns);
 	if (ret)
 		return ret;
+	/* Reservations (and their state file) before any host can see the namespace. */
+	if (ns->pr_enable) {
+		ret = nvmet_pr_enable(ns);
+		if (ret) {
+			nvmet_ns_close_backend(ns);
+			return ret;
+		}
+	}
 
 	ret = percpu_ref_init(&ns->ref, nvmet_ns_ref_release, 0, GFP_KERNEL);
 	if (ret) {
+		if (ns->pr_enable)
+			nvmet_pr_disable(ns);
 		nvmet_ns_close_backend(ns);
 		return ret;
 	}
@@ -199,6 +210,8 @@ void nvmet_ns_disable(struct nvmet_ns *ns)
 		wait_for_completion(&ns->disable_done);
 	}
 	percpu_ref_exit(&ns->ref);
+	if (ns->pr_enable)
+		nvmet_pr_disable(ns);
 
 	mutex_lock(&subsys->lock);
 	subsys->max_nsid = 0;
@@ -503,6 +516,13 @@ static u16 nvmet_parse_nvm_cmd(struct nvmet_req *req)
 	case nvme_cmd_dsm:
 		req->execute = nvmet_execute_dsm;
 		return nvmet_parse_dsm(req);
+	case nvme_cmd_resv_register:
+	case nvme_cmd_resv_acquire:
+	case nvme_cmd_resv_release:
+	case nvme_cmd_resv_report:
+		if (req->ns->pr_enable)
+			return nvmet_parse_pr_cmd(req);
+		fallthrough;
 	default:
 		req->error_loc = offsetof(struct nvme_common_command, opcode);
 		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
@@ -612,6 +632,9 @@ static u16 nvmet_io_check_access(struct nvmet_req *req)
 		req->error_loc = offsetof(struct nvme_common_command, opcode);
 		return NVME_SC_NS_WRITE_PROTECTED;
 	}
+	/* pr_enable does not change while the namespace is enabled. */
+	if (ns->pr_enable)
+		return nvmet_pr_check_access(req);
 	return NVME_SC_SUCCESS;
 }
 

@@ -8,7 +8,7 @@
  *   5  admin-cmd.c, discovery.c     admin commands that differ by controller kind
  *   4  ctrl-cmd.c                   the admin parser, commands all controllers have
  *   3  io-cmd.c, fabrics-cmd.c      the NVM command set; Connect and Fabrics commands
- *   2  auth.c, netlink.c,           DH-HMAC-CHAP, events and dumps,
+ *   2  auth.c, netlink.c, pr.c,     DH-HMAC-CHAP, events and dumps, reservations,
  *      io-cmd-bdev.c, io-cmd-file.c the backends (struct nvmet_backend_ops)
  *   1  core.c                       objects, queues, completion
  *   0  trace.c, wire/               tracepoints, pure wire checks
@@ -55,6 +55,7 @@
 #include <linux/percpu-refcount.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <linux/workqueue.h>
@@ -93,6 +94,10 @@
 #define NVMET_NS_DISABLE_GRACE_SECS	5	/* then ops->ns_stalled() */
 #define NVMET_MAX_MDTS			255	/* highest port param_mdts (log2 of min pages) */
 #define NVMET_AUTH_MAX_HL		64	/* longest DH-HMAC-CHAP hash: SHA-512 */
+#define NVMET_PR_MAX_REGISTRANTS	128	/* registrations a namespace keeps */
+#define NVMET_PR_LOG_SLOTS		16	/* Reservation Notification log entries */
+/* aen_masked bit of the reservation event (not an AEC bit a host can set). */
+#define NVMET_AEN_BIT_RESV_LOG		24
 /* Seconds an admin queue may stay unauthenticated after Connect. */
 #define NVMET_AUTH_DEADLINE_SECS	120
 
@@ -135,6 +140,10 @@ struct nvmet_io_stats {
  *                     and referrals, subsystem allowed_hosts, hosts; taken
  *                     for write by configfs changes, for read by Connect and
  *                     the discovery log
+ *   ns->pr.lock       (mutex) serializes the changes of one namespace's
+ *                     reservation state and their writes to resv_ptpl_file;
+ *                     held while Preempt and Abort waits for the preempted
+ *                     commands (pr.c)
  *   nvmet_subsystems_lock (mutex) the list of all subsystems (netlink dumps)
  *   subsys->lock      (mutex) a subsystem's namespaces, controllers and
  *                     attributes
@@ -176,6 +185,41 @@ extern struct mutex nvmet_subsystems_lock;
 /* The discovery subsystem (core.c): one per target, its NQN is the root discovery_nqn. */
 extern struct nvmet_subsys *nvmet_disc_subsys;
 
+/* One registration: a host identifier and its reservation key. */
+struct nvmet_pr_reg {
+	uuid_t			hostid;
+	u64			rkey;
+};
+
+/*
+ * The reservation state of a namespace (pr.c). Never changed once published:
+ * a change makes a new one under ns->pr.lock; readers take it under RCU.
+ */
+struct nvmet_pr_state {
+	struct rcu_head		rcu;
+	u32			gen;		/* PRGEN */
+	u8			rtype;		/* 0: no reservation, else NVME_PR_* */
+	bool			ptpl;		/* Persist Through Power Loss */
+	/* Types 1-4: the holder (registered); 5-6: every registrant holds it. */
+	uuid_t			holder;
+	u16			nr;
+	struct nvmet_pr_reg	regs[] __counted_by(nr);
+};
+
+/* Reservations of an enabled namespace with resv_enable (pr.c). */
+struct nvmet_pr {
+	struct mutex		lock;		/* see the lock order above */
+	struct nvmet_pr_state __rcu *state;
+	/*
+	 * Data commands (the read and write groups) hold the read side from
+	 * their access check to their completion: Preempt and Abort waits for
+	 * a grace period (req->pr_srcu).
+	 */
+	struct srcu_struct	srcu;
+	struct file		*file;		/* resv_ptpl_file, open; under lock */
+	u64			seq;		/* of the newest slot written; under lock */
+};
+
 struct nvmet_ns {
 	struct nvmet_subsys	*subsys;
 	u32			nsid;
@@ -188,7 +232,8 @@ struct nvmet_ns {
 	u32			anagrpid;
 	bool			buffered_io;
 	bool			readonly;	/* Write Protect feature */
-	bool			pr_enable;	/* resv_enable; no reservations yet */
+	bool			pr_enable;	/* resv_enable */
+	char			*pr_ptpl_path;	/* resv_ptpl_file, NULL: no PTPL */
 
 	struct mutex		enable_lock;	/* see the lock order above */
 
@@ -201,6 +246,7 @@ struct nvmet_ns {
 	loff_t			size;		/* bytes */
 	u8			blksize_shift;	/* log2 of the logical block size */
 	struct nvmet_io_stats __percpu *stats;	/* I/O queue commands, from mkdir on */
+	struct nvmet_pr		pr;		/* while enabled with pr_enable */
 
 	/* In-flight requests hold a reference; disable waits for them. */
 	struct percpu_ref	ref;
@@ -468,6 +514,17 @@ struct nvmet_ctrl {
 	struct list_head	async_events;	/* pending nvmet_async_event */
 	struct work_struct	async_event_work;
 	u32			aen_enabled;	/* Set Features 0Bh */
+	/*
+	 * Reservation Notification log (log page 80h, pr.c), under lock: a
+	 * ring of pr_log_nr entries from pr_log_first; pr_log_count is the Log
+	 * Page Count of the newest. pr_masks: Feature 82h per NSID (xarray
+	 * values), set by the host.
+	 */
+	struct nvme_pr_log	pr_log[NVMET_PR_LOG_SLOTS];
+	u64			pr_log_count;
+	u8			pr_log_first;
+	u8			pr_log_nr;
+	struct xarray		pr_masks;
 	unsigned long		aen_masked;	/* events that wait for their log page read */
 
 	/*
@@ -593,6 +650,7 @@ struct nvmet_req {
 	struct nvmet_sq		*sq;
 	struct nvmet_cq		*cq;
 	struct nvmet_ns		*ns;		/* holds ns->ref when set */
+	int			pr_srcu;	/* ns->pr.srcu read side, or -1 */
 	struct nvmet_port	*port;
 	const struct nvmet_fabrics_ops *ops;
 
@@ -857,6 +915,21 @@ void nvmet_ns_disable(struct nvmet_ns *ns);
 void nvmet_ns_revalidate(struct nvmet_ns *ns);
 int nvmet_ns_sync(struct nvmet_ns *ns);		/* enabled ns, with a reference */
 u16 nvmet_parse_io_cmd(struct nvmet_req *req);
+
+/* --- pr.c: reservations ------------------------------------------------- */
+
+/*
+ * Enable (before the namespace is published; reads resv_ptpl_file) and
+ * disable (after its last command).
+ */
+int nvmet_pr_enable(struct nvmet_ns *ns);
+void nvmet_pr_disable(struct nvmet_ns *ns);
+u8 nvmet_pr_rescap(struct nvmet_ns *ns);	/* Identify Namespace RESCAP */
+u16 nvmet_parse_pr_cmd(struct nvmet_req *req);
+u16 nvmet_pr_check_access(struct nvmet_req *req);	/* I/O commands of such a namespace */
+void nvmet_pr_log_pop(struct nvmet_ctrl *ctrl, struct nvme_pr_log *e);	/* log page 80h */
+u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid);	/* 82h, 83h */
+u16 nvmet_pr_get_feat(struct nvmet_req *req, u8 fid);
 
 /* --- io-cmd-bdev.c, io-cmd-file.c: the backends -------------------------- */
 

@@ -46,6 +46,7 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 	req->transfer_len = 0;
 	req->data_len = 0;
 	req->ns = NULL;
+	req->pr_srcu = -1;
 	req->execute = NULL;
 	req->start_ns = ktime_get_ns();
 	req->error_loc = NVMET_NO_ERROR_LOC;

@@ -41,6 +41,8 @@ enum nvmet_genl_cmd {
 	NVMET_EVT_PORT_ENABLE,		/* port listening (first subsystem linked) */
 	NVMET_EVT_PORT_DISABLE,		/* port no longer listening */
 	NVMET_EVT_FATAL_ERROR,		/* controller fatal status (CSTS.CFS) */
+	/* version 3 */
+	NVMET_EVT_NS_RESV,		/* reservation or registrations changed */
 
 	__NVMET_CMD_MAX,
 };
