@@ -84,9 +84,9 @@ check "resv_enable=1 while namespace 1 is disabled" sh -c "echo 1 >$NS1/resv_ena
 check_output "resv_enable reads 1" '^1$' cat "$NS1/resv_enable"
 check "enable namespace 1" sh -c "echo 1 >$NS1/enable"
 check_output "resv_enable=0 while enabled is refused with EINVAL" 'Invalid argument' \
-	sh -c "echo 0 >$NS1/resv_enable 2>&1 && echo 'accepted'; true"
+	sh -c "echo 0 >$NS1/resv_enable && echo accepted; true"
 check_output "resv_enable=1 while enabled is refused too" 'Invalid argument' \
-	sh -c "echo 1 >$NS1/resv_enable 2>&1 && echo 'accepted'; true"
+	sh -c "echo 1 >$NS1/resv_enable && echo accepted; true"
 check_output "resv_enable still reads 1" '^1$' cat "$NS1/resv_enable"
 check "namespace 2 without reservations" ns_add $NQN 2 "$backing2"
 check "port" port_add 1 tcp ipv4 $ADDR $SVC
@@ -121,8 +121,10 @@ check "nvme resv-register: the kernel host registers key K" \
 	nvme resv-register "$kdev" --nrkey=$K --rrega=0
 check "nvme resv-report --eds: K registered, no reservation, dynamic CNTLID" \
 	rcheck "keys == {'K': $K} and rtype == 0 and holders == [] and regctl == 1 and cntlids == [0xffff]"
-check_output "nvme resv-report without --eds: Host Identifier Inconsistent Format (0x4018)" \
-	'\(0x[46]018\)' sh -c "nvme resv-report $kdev 2>&1; true"
+# nvme-cli 2.16 asks for the extended structure by itself (the
+# non-extended one with 128-bit host IDs is resv_spec.py's).
+check "nvme resv-report without --eds: nvme-cli's own choice works, K's 128-bit host ID" \
+	sh -c "nvme resv-report $kdev -o json | ${RC[*]:0:2} nvme-report-check \"keys == {'K': $K}\""
 check_output "nvme resv-register replace with a wrong CRKEY: Reservation Conflict (0x4083)" \
 	'\(0x[46]083\)' sh -c "nvme resv-register $kdev --crkey=0x1 --nrkey=0x2 --rrega=2 2>&1; true"
 check "nvme resv-acquire: Write Exclusive" nvme resv-acquire "$kdev" --crkey=$K --rtype=1 --racqa=0

@@ -95,10 +95,21 @@ def host_identity(spec):
     return nqn, bytes.fromhex(hid.replace("-", ""))
 
 
+def _guest_hostid():
+    """The guest's own host ID (/etc/nvme/hostid), which the kernel host uses."""
+    try:
+        return bytes.fromhex(open("/etc/nvme/hostid").read().strip().replace("-", ""))
+    except (OSError, ValueError):
+        return None
+
+
 def host_name(hostid):
+    """A, B, ... for the fixed identities, K for the kernel host, else hex."""
     for n, (_, hid) in HOSTS.items():
         if hid == hostid:
             return n
+    if hostid == _guest_hostid():
+        return "K"
     return hostid.hex()
 
 
@@ -501,10 +512,8 @@ def nvme_report_check(argv):
         print("not JSON: %s" % e)
         return 1
     names = {hid.hex(): n for n, (_, hid) in HOSTS.items()}
-    try:
-        names[open("/etc/nvme/hostid").read().strip().replace("-", "").lower()] = "K"
-    except OSError:
-        pass
+    if _guest_hostid():
+        names[_guest_hostid().hex()] = "K"
     regs = r.get("regctlext") or []
     keys, holders, cntlids = {}, [], []
     for e in regs:
