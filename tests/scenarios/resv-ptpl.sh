@@ -66,7 +66,7 @@ changed() {
 	[[ $(sha256sum <"$STATE") != "$before" ]] || { echo "$STATE unchanged"; return 1; }
 }
 sum() { sha256sum <"$STATE"; }
-is_empty() { [[ -z $(cat "$1") ]]; }
+is_empty() { [[ -f $1 && -z $(cat "$1") ]]; }
 a_writes_c_cannot() { op A write --expect ok && op C write --expect conflict; }
 a_holds_we() { op A register 0 0 $KA --expect ok && op A acquire 0 1 $KA --expect ok; }
 unload_all() { target_clear && modprobe -r nvmet-tcp nvmet; }
