@@ -237,12 +237,15 @@ class Conn:
             buf += chunk
         return buf
 
-    def wait(self, timeout=TIMEOUT):
+    def wait(self, timeout=TIMEOUT, keep_data=False):
         """Reads PDUs until one that answers: returns an event tuple.
-        C2HData PDUs (the data of a read command) are consumed and skipped."""
+        C2HData PDUs (the data of a read command) are collected in self.data,
+        which starts empty unless KEEP_DATA (a caller that skipped another
+        command's completion in between and still waits for the data's)."""
         deadline = time.monotonic() + timeout
         got_data = 0
-        self.data = bytearray()
+        if not keep_data:
+            self.data = bytearray()
         try:
             while True:
                 hdr = self._recv_exact(8, deadline)
