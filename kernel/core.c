@@ -1071,7 +1071,7 @@ void __nvmet_req_complete(struct nvmet_req *req, u16 status)
 	req->ops->queue_response(req);
 	/* Once the completion is out: Preempt and Abort waits for it. */
 	if (pr_srcu >= 0)
-		srcu_up_read(&ns->pr.srcu, pr_srcu);
+		nvmet_pr_srcu_exit(&ns->pr, pr_srcu);
 	if (ns)
 		nvmet_put_namespace(ns);
 }
@@ -1088,7 +1088,7 @@ EXPORT_SYMBOL_GPL(nvmet_req_complete);
 void nvmet_req_uninit(struct nvmet_req *req)
 {
 	if (req->pr_srcu >= 0) {
-		srcu_up_read(&req->ns->pr.srcu, req->pr_srcu);
+		nvmet_pr_srcu_exit(&req->ns->pr, req->pr_srcu);
 		req->pr_srcu = -1;
 	}
 	if (req->ns) {

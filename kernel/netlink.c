@@ -128,14 +128,59 @@ static int nvmet_genl_put_ctrl(struct sk_buff *skb, struct nvmet_ctrl *ctrl, boo
 	return 0;
 }
 
-/* subsys->lock held: device_path and size are stable. */
+/* Room the reservation attributes of a namespace may take. */
+#define NVMET_GENL_RESV_SIZE	(128 + NVMET_PR_MAX_REGISTRANTS * 64)
+
+/* An enabled namespace with reservations: its state, under RCU. */
+static int nvmet_genl_put_resv(struct sk_buff *skb, struct nvmet_ns *ns)
+{
+	const struct nvmet_pr_state *s;
+	struct nlattr *nest;
+	char hostid[UUID_STRING_LEN + 1];
+	int i, ret = -EMSGSIZE;
+
+	rcu_read_lock();
+	s = rcu_dereference(ns->pr.state);
+	if (nla_put_u32(skb, NVMET_A_RESV_GEN, s->gen) ||
+	    nla_put_u8(skb, NVMET_A_RESV_TYPE, s->rtype) ||
+	    nla_put_u8(skb, NVMET_A_RESV_PTPL, s->ptpl))
+		goto out;
+	if (s->rtype && s->rtype < NVME_PR_WRITE_EXCLUSIVE_ALL_REGS) {
+		snprintf(hostid, sizeof(hostid), "%pUb", &s->holder);
+		if (nla_put_string(skb, NVMET_A_RESV_HOLDER, hostid))
+			goto out;
+	}
+	for (i = 0; i < s->nr; i++) {
+		nest = nla_nest_start(skb, NVMET_A_RESV_REGISTRANT);
+		if (!nest)
+			goto out;
+		snprintf(hostid, sizeof(hostid), "%pUb", &s->regs[i].hostid);
+		if (nla_put_string(skb, NVMET_A_HOST_ID, hostid) ||
+		    nla_put_u64_64bit(skb, NVMET_A_RESV_KEY, s->regs[i].rkey, NVMET_A_PAD))
+			goto out;
+		nla_nest_end(skb, nest);
+	}
+	ret = 0;
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * subsys->lock held: device_path and size are stable, and an enabled
+ * namespace's reservation state exists (nvmet_pr_enable() runs before it is
+ * enabled, nvmet_pr_disable() after it is not).
+ */
 static int nvmet_genl_put_ns(struct sk_buff *skb, struct nvmet_ns *ns, bool stats)
 {
 	if (nla_put_string(skb, NVMET_A_SUBSYS_NQN, ns->subsys->subsysnqn) ||
 	    nla_put_u32(skb, NVMET_A_NSID, ns->nsid) ||
 	    nla_put_u8(skb, NVMET_A_NS_ENABLED, ns->enabled) ||
 	    nla_put_u64_64bit(skb, NVMET_A_NS_SIZE, ns->enabled ? ns->size : 0, NVMET_A_PAD) ||
-	    (ns->device_path && nla_put_string(skb, NVMET_A_DEVICE_PATH, ns->device_path)))
+	    (ns->device_path && nla_put_string(skb, NVMET_A_DEVICE_PATH, ns->device_path)) ||
+	    nla_put_u8(skb, NVMET_A_RESV_ENABLED, ns->pr_enable))
+		return -EMSGSIZE;
+	if (ns->enabled && ns->pr_enable && nvmet_genl_put_resv(skb, ns))
 		return -EMSGSIZE;
 	if (stats)
 		return nvmet_genl_put_stats(skb, ns->stats);
@@ -212,7 +257,8 @@ static void nvmet_genl_ns_event(u8 event, struct nvmet_ns *ns)
 	might_sleep();
 	/* device_path may be up to a page long: sized while it cannot change. */
 	mutex_lock(&ns->subsys->lock);
-	skb = nvmet_genl_event_new(event, ns->device_path ? strlen(ns->device_path) : 0, &hdr);
+	skb = nvmet_genl_event_new(event, (ns->device_path ? strlen(ns->device_path) : 0) +
+				   (ns->pr_enable ? NVMET_GENL_RESV_SIZE : 0), &hdr);
 	ret = skb ? nvmet_genl_put_ns(skb, ns, false) : 0;
 	mutex_unlock(&ns->subsys->lock);
 	if (skb)

@@ -220,6 +220,25 @@ struct nvmet_pr {
 	u64			seq;		/* of the newest slot written; under lock */
 };
 
+/*
+ * The read side of pr->srcu spans a command's life (taken at its access
+ * check, left at its completion, in other functions and contexts), so it is
+ * taken and left through these, which keep sparse's lock context balanced.
+ */
+static inline int nvmet_pr_srcu_enter(struct nvmet_pr *pr)
+{
+	int idx = srcu_down_read(&pr->srcu);
+
+	__release(&pr->srcu);
+	return idx;
+}
+
+static inline void nvmet_pr_srcu_exit(struct nvmet_pr *pr, int idx)
+{
+	__acquire(&pr->srcu);
+	srcu_up_read(&pr->srcu, idx);
+}
+
 struct nvmet_ns {
 	struct nvmet_subsys	*subsys;
 	u32			nsid;

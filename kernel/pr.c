@@ -31,10 +31,17 @@
 #define NVMET_PR_CPTPL_SET		3
 /* Reservation Report: CDW11 bit 0, the extended data structure. */
 #define NVMET_PR_REPORT_EDS		BIT(0)
+/*
+ * Reservation Notification log page types (NVMe Base 2.x; Linux's names for
+ * them differ between kernels, one misspelled).
+ */
+#define NVMET_PR_LOG_REG_PREEMPTED	1
+#define NVMET_PR_LOG_RESV_RELEASED	2
+#define NVMET_PR_LOG_RESV_PREEMPTED	3
 /* Notification Mask (Feature 82h) bits: the log page types they mask. */
-#define NVMET_PR_MASK_ALL		(BIT(NVME_PR_LOG_REGISTRATION_PREEMPTED) | \
-					 BIT(NVME_PR_LOG_RESERVATION_RELEASED) | \
-					 BIT(NVME_PR_LOG_RESERVATOIN_PREEMPTED))
+#define NVMET_PR_MASK_ALL		(BIT(NVMET_PR_LOG_REG_PREEMPTED) | \
+					 BIT(NVMET_PR_LOG_RESV_RELEASED) | \
+					 BIT(NVMET_PR_LOG_RESV_PREEMPTED))
 /* Feature 83h: CDW11 bit 0, Persist Through Power Loss. */
 #define NVMET_PR_FEAT_PTPL		BIT(0)
 
@@ -192,18 +199,22 @@ static void nvmet_pr_slot_fill(struct nvmet_ns *ns, void *slot, const struct nvm
 	h->crc = cpu_to_le32(nvmet_pr_slot_crc(slot));
 }
 
-/* Why SLOT is not a valid state of NS (NULL: it is); "empty" for a zeroed slot. */
+/* Two of the reasons a slot is not valid, told apart by the loader. */
+static const char nvmet_pr_slot_empty[] = "empty";
+static const char nvmet_pr_slot_bad_crc[] = "checksum mismatch";
+
+/* Why SLOT is not a valid state of NS (NULL: it is). */
 static const char *nvmet_pr_slot_invalid(struct nvmet_ns *ns, const void *slot)
 {
 	const struct nvmet_pr_file_hdr *h = slot;
 	u16 nr = le16_to_cpu(h->nr);
 
 	if (!memchr_inv(slot, 0, NVMET_PR_SLOT_SIZE))
-		return "empty";
+		return nvmet_pr_slot_empty;
 	if (memcmp(h->magic, NVMET_PR_FILE_MAGIC, sizeof(h->magic)))
 		return "not a reservation state (bad magic)";
 	if (le32_to_cpu(h->crc) != nvmet_pr_slot_crc(slot))
-		return "checksum mismatch";
+		return nvmet_pr_slot_bad_crc;
 	if (le32_to_cpu(h->version) != NVMET_PR_FILE_VERSION)
 		return "unknown version";
 	if (nr > NVMET_PR_MAX_REGISTRANTS || h->rtype > NVME_PR_EXCLUSIVE_ACCESS_ALL_REGS ||
@@ -307,22 +318,43 @@ static int nvmet_pr_load(struct nvmet_ns *ns, struct nvmet_pr_state **sp)
 	}
 	if (n == 0)
 		goto out;	/* a new file: no state yet */
+	if (n != 2 * NVMET_PR_SLOT_SIZE) {
+		pr_err("namespace %u of %s: reservation state file %s is corrupt (%zd bytes, not %u); the namespace stays disabled: restore the file, or move it away to start with no reservations\n",
+		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, n,
+		       2 * NVMET_PR_SLOT_SIZE);
+		ret = -EUCLEAN;
+		goto out;
+	}
 	for (i = 0; i < 2; i++) {
 		const struct nvmet_pr_file_hdr *h = buf + i * NVMET_PR_SLOT_SIZE;
 
 		why[i] = nvmet_pr_slot_invalid(ns, h);
+		seq[i] = le64_to_cpu(h->seq);
 		if (why[i])
 			continue;
-		seq[i] = le64_to_cpu(h->seq);
 		if (best < 0 || seq[i] > seq[best])
 			best = i;
 	}
+	/*
+	 * The other slot is empty (one write so far), valid, or the torn
+	 * write of the next state: a crash while a command changed it, so the
+	 * command never completed and the valid slot is the state hosts were
+	 * told. Anything else is damage, and guessing could bring back a
+	 * reservation hosts saw go: refuse.
+	 */
+	if (best >= 0 && why[!best] && why[!best] != nvmet_pr_slot_empty &&
+	    !(why[!best] == nvmet_pr_slot_bad_crc && seq[!best] == seq[best] + 1))
+		best = -1;
 	if (best < 0) {
 		pr_err("namespace %u of %s: reservation state file %s is corrupt (slot 0: %s; slot 1: %s); the namespace stays disabled: restore the file, or move it away to start with no reservations\n",
-		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, why[0], why[1]);
+		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, why[0] ?: "valid",
+		       why[1] ?: "valid");
 		ret = -EUCLEAN;
 		goto out;
 	}
+	if (why[!best] && why[!best] != nvmet_pr_slot_empty)
+		pr_warn("namespace %u of %s: reservation state file %s: an incomplete write of a newer state (a crash during a command that was never completed) is ignored\n",
+			ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path);
 	pr->seq = seq[best];
 	if (((struct nvmet_pr_file_hdr *)(buf + best * NVMET_PR_SLOT_SIZE))->ptpl) {
 		*sp = nvmet_pr_slot_state(buf + best * NVMET_PR_SLOT_SIZE);
@@ -480,7 +512,7 @@ static void nvmet_pr_notify_preempted(struct nvmet_ns *ns, const struct nvmet_pr
 		if (!uuid_equal(&old->regs[i].hostid, me) &&
 		    nvmet_pr_find(new, &old->regs[i].hostid) < 0)
 			nvmet_pr_notify_host(ns, &old->regs[i].hostid,
-					     NVME_PR_LOG_REGISTRATION_PREEMPTED);
+					     NVMET_PR_LOG_REG_PREEMPTED);
 }
 
 /*
@@ -571,11 +603,21 @@ static u16 nvmet_pr_register(struct nvmet_req *req, u32 cdw10, u64 crkey, u64 nr
 	bool released = false;
 	int i = nvmet_pr_find(old, me);
 
+	/* CPTPL 01b is reserved; PTPL on needs a file to keep the state in. */
+	if (cptpl == 1 || (cptpl == NVMET_PR_CPTPL_SET && !ns->pr.file))
+		return nvmet_field_error(req, NVMET_LOC_CDW10);
+
 	switch (NVMET_PR_ACTION(cdw10)) {
 	case NVME_PR_REGISTER_ACT_REG:
-		if (i >= 0)
-			return old->regs[i].rkey == nrkey ? NVME_SC_SUCCESS :
-				NVME_SC_RESERVATION_CONFLICT | NVME_STATUS_DNR;
+		if (i >= 0) {
+			/* Registering the same key again succeeds (and counts). */
+			if (old->regs[i].rkey != nrkey)
+				return NVME_SC_RESERVATION_CONFLICT | NVME_STATUS_DNR;
+			new = nvmet_pr_state_dup(old, 0);
+			if (!new)
+				return NVME_SC_INTERNAL;
+			break;
+		}
 		if (old->nr >= NVMET_PR_MAX_REGISTRANTS) {
 			pr_warn_ratelimited("namespace %u of %s: a host registered beyond the %u registrations a namespace keeps\n",
 					    ns->nsid, ns->subsys->subsysnqn,
@@ -627,16 +669,16 @@ static u16 nvmet_pr_register(struct nvmet_req *req, u32 cdw10, u64 crkey, u64 nr
 	if (nvmet_pr_commit(ns, new))
 		return NVME_SC_INTERNAL;
 	if (released)
-		nvmet_pr_notify_regs(ns, new, me, NVME_PR_LOG_RESERVATION_RELEASED);
+		nvmet_pr_notify_regs(ns, new, me, NVMET_PR_LOG_RESV_RELEASED);
 	return NVME_SC_SUCCESS;
 }
 
 /* --- Reservation Acquire ------------------------------------------------- */
 
 /* A copy of OLD without the registrants whose key is PRKEY (but ME if KEEP_ME). */
-static struct nvmet_pr_state *nvmet_pr_unregister_key(const struct nvmet_pr_state *old, u64 prkey,
-						       const uuid_t *me, bool keep_me,
-						       bool *found)
+static struct nvmet_pr_state *
+nvmet_pr_unregister_key(const struct nvmet_pr_state *old, u64 prkey, const uuid_t *me,
+			bool keep_me, bool *found)
 {
 	struct nvmet_pr_state *new = nvmet_pr_state_dup(old, 0);
 	int i;
@@ -692,15 +734,11 @@ static u16 nvmet_pr_preempt(struct nvmet_req *req, const struct nvmet_pr_state *
 		new->regs[0] = old->regs[i];
 		new->rtype = rtype;
 		uuid_copy(&new->holder, me);
-	} else if (uuid_equal(&old->holder, me)) {
-		/* The holder preempts itself: a new type. */
-		new = nvmet_pr_state_dup(old, 0);
-		if (!new)
-			return NVME_SC_INTERNAL;
-		new->rtype = rtype;
-		*released = old->rtype != rtype;
 	} else if (holder >= 0 && prkey == old->regs[holder].rkey) {
-		/* ME takes the reservation from the hosts with the holder's key. */
+		/*
+		 * ME takes the reservation from the hosts with the holder's key
+		 * (the holder itself preempting its own key: a new type).
+		 */
 		new = nvmet_pr_unregister_key(old, prkey, me, true, &found);
 		if (!new)
 			return NVME_SC_INTERNAL;
@@ -739,7 +777,8 @@ static u16 nvmet_pr_acquire(struct nvmet_req *req, u32 cdw10, u64 crkey, u64 prk
 
 	*wait = false;
 	if ((cdw10 & NVMET_PR_IEKEY) || rtype < NVME_PR_WRITE_EXCLUSIVE ||
-	    rtype > NVME_PR_EXCLUSIVE_ACCESS_ALL_REGS || action > NVME_PR_ACQUIRE_ACT_PREEMPT_AND_ABORT)
+	    rtype > NVME_PR_EXCLUSIVE_ACCESS_ALL_REGS ||
+	    action > NVME_PR_ACQUIRE_ACT_PREEMPT_AND_ABORT)
 		return nvmet_field_error(req, NVMET_LOC_CDW10);
 	i = nvmet_pr_find(old, me);
 	if (i < 0 || old->regs[i].rkey != crkey)
@@ -763,8 +802,8 @@ static u16 nvmet_pr_acquire(struct nvmet_req *req, u32 cdw10, u64 crkey, u64 prk
 	if (nvmet_pr_commit(ns, new))
 		return NVME_SC_INTERNAL;
 	nvmet_pr_notify_preempted(ns, old, new, me);
-	if (released && !nvmet_pr_all_regs(rtype))
-		nvmet_pr_notify_regs(ns, new, me, NVME_PR_LOG_RESERVATION_RELEASED);
+	if (released)
+		nvmet_pr_notify_regs(ns, new, me, NVMET_PR_LOG_RESV_RELEASED);
 	*wait = action == NVME_PR_ACQUIRE_ACT_PREEMPT_AND_ABORT;
 	return NVME_SC_SUCCESS;
 }
@@ -801,7 +840,7 @@ static u16 nvmet_pr_release(struct nvmet_req *req, u32 cdw10, u64 crkey)
 			return NVME_SC_INTERNAL;
 		/* Registrants of types 3-6 lose access they had: they are told. */
 		if (old->rtype != NVME_PR_WRITE_EXCLUSIVE && old->rtype != NVME_PR_EXCLUSIVE_ACCESS)
-			nvmet_pr_notify_regs(ns, new, me, NVME_PR_LOG_RESERVATION_RELEASED);
+			nvmet_pr_notify_regs(ns, new, me, NVMET_PR_LOG_RESV_RELEASED);
 		return NVME_SC_SUCCESS;
 	case NVME_PR_RELEASE_ACT_CLEAR:
 		new = nvmet_pr_state_alloc(0);
@@ -811,7 +850,7 @@ static u16 nvmet_pr_release(struct nvmet_req *req, u32 cdw10, u64 crkey)
 		new->ptpl = old->ptpl;
 		if (nvmet_pr_commit(ns, new))
 			return NVME_SC_INTERNAL;
-		nvmet_pr_notify_regs(ns, old, me, NVME_PR_LOG_RESERVATOIN_PREEMPTED);
+		nvmet_pr_notify_regs(ns, old, me, NVMET_PR_LOG_RESV_PREEMPTED);
 		return NVME_SC_SUCCESS;
 	default:
 		return nvmet_field_error(req, NVMET_LOC_CDW10);
@@ -1010,13 +1049,13 @@ u16 nvmet_pr_check_access(struct nvmet_req *req)
 
 	if (group == NVMET_PR_NONE)
 		return NVME_SC_SUCCESS;
-	req->pr_srcu = srcu_down_read(&pr->srcu);
+	req->pr_srcu = nvmet_pr_srcu_enter(pr);
 	rcu_read_lock();
 	allowed = nvmet_pr_allowed(rcu_dereference(pr->state), &req->sq->ctrl->hostid, group);
 	rcu_read_unlock();
 	if (allowed)
 		return NVME_SC_SUCCESS;
-	srcu_up_read(&pr->srcu, req->pr_srcu);
+	nvmet_pr_srcu_exit(pr, req->pr_srcu);
 	req->pr_srcu = -1;
 	req->error_loc = NVMET_LOC_OPCODE;
 	return NVME_SC_RESERVATION_CONFLICT | NVME_STATUS_DNR;
@@ -1035,6 +1074,7 @@ u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid)
 	u32 nsid = le32_to_cpu(req->cmd->common.nsid);
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	struct nvmet_pr_state *old, *new;
+	void *mask = xa_mk_value(cdw11 & NVMET_PR_MASK_ALL);
 	u16 status = NVME_SC_SUCCESS;
 	struct nvmet_ns *ns;
 	unsigned long idx;
@@ -1045,8 +1085,7 @@ u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid)
 		mutex_lock(&ctrl->subsys->lock);
 		xa_for_each(&ctrl->subsys->namespaces, idx, ns)
 			if (ns->enabled && ns->pr_enable &&
-			    xa_err(xa_store(&ctrl->pr_masks, ns->nsid, xa_mk_value(cdw11 & NVMET_PR_MASK_ALL),
-					    GFP_KERNEL)))
+			    xa_err(xa_store(&ctrl->pr_masks, ns->nsid, mask, GFP_KERNEL)))
 				status = NVME_SC_INTERNAL;
 		mutex_unlock(&ctrl->subsys->lock);
 		if (!status)
@@ -1065,7 +1104,7 @@ u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid)
 	if (fid == NVME_FEAT_RESV_MASK) {
 		if (cdw11 & ~NVMET_PR_MASK_ALL)
 			return nvmet_field_error(req, NVMET_LOC_CDW11);
-		if (xa_err(xa_store(&ctrl->pr_masks, ns->nsid, xa_mk_value(cdw11 & NVMET_PR_MASK_ALL), GFP_KERNEL)))
+		if (xa_err(xa_store(&ctrl->pr_masks, ns->nsid, mask, GFP_KERNEL)))
 			return NVME_SC_INTERNAL;
 		nvmet_set_result(req, cdw11);
 		return NVME_SC_SUCCESS;

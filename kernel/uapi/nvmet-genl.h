@@ -21,7 +21,8 @@
 #define _UAPI_NVMET_GENL_H
 
 #define NVMET_GENL_NAME		"nvmet_oot"
-#define NVMET_GENL_VERSION	2	/* 2: AUTH, TLS, QID, AUTH_REASON; AUTH_FAILURE sent */
+/* 2: AUTH, TLS, QID, AUTH_REASON; AUTH_FAILURE sent. 3: NS_RESV, RESV_*. */
+#define NVMET_GENL_VERSION	3
 #define NVMET_GENL_MCGRP_EVENTS	"events"
 
 /* Commands (requests) and events (multicast to NVMET_GENL_MCGRP_EVENTS). */
@@ -75,6 +76,14 @@ enum nvmet_genl_attr {
 	NVMET_A_TLS,			/* u8: 1 if the admin queue runs over TLS */
 	NVMET_A_QID,			/* u16: queue of an AUTH_FAILURE */
 	NVMET_A_AUTH_REASON,		/* u8: DH-HMAC-CHAP failure reason explanation */
+	/* version 3: reservations of a namespace (GET_NS, NS_* events) */
+	NVMET_A_RESV_ENABLED,		/* u8: resv_enable */
+	NVMET_A_RESV_GEN,		/* u32: generation (PRGEN); enabled namespaces only */
+	NVMET_A_RESV_TYPE,		/* u8: NVMe reservation type, 0: none */
+	NVMET_A_RESV_PTPL,		/* u8: Persist Through Power Loss state */
+	NVMET_A_RESV_HOLDER,		/* string: holder's host identifier (types 1-4) */
+	NVMET_A_RESV_REGISTRANT,	/* nest, one per registration: HOST_ID, RESV_KEY */
+	NVMET_A_RESV_KEY,		/* u64: a registrant's reservation key */
 
 	__NVMET_A_MAX,
 };
