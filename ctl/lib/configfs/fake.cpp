@@ -53,6 +53,7 @@ const std::vector<FileSpec> ns_files = {
         {"buffered_io", 0644, "0"},
         {"revalidate_size", 0200, ""},
         {"resv_enable", 0644, "0"},
+        {"resv_ptpl_file", 0644, ""},
 };
 const std::vector<FileSpec> port_files = {
         {"addr_adrfam", 0644, ""},
@@ -371,9 +372,10 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		}
 		if (name == "ana_grpid" && !number(v, 1, 128))
 			return einval();
-		// Our kernel refuses reservations until it enforces them.
-		if (name == "resv_enable" && v != "0")
-			return fail("write", file, EOPNOTSUPP, what);
+		if (name == "resv_enable" && v != "0" && v != "1")
+			return einval();
+		if (name == "resv_ptpl_file" && !v.empty() && v.front() != '/')
+			return einval();
 	}
 	if (!(st.st_mode & S_IRUSR))
 		return ok(); // an action, like revalidate_size: nothing to keep
