@@ -1063,6 +1063,16 @@ u16 nvmet_pr_check_access(struct nvmet_req *req)
 
 /* --- Features 82h and 83h ------------------------------------------------ */
 
+/* The namespace a reservation feature names: one with reservations (req->ns). */
+static u16 nvmet_pr_feat_ns(struct nvmet_req *req)
+{
+	u16 status = nvmet_req_find_ns(req);
+
+	if (status == (NVME_SC_INVALID_NS | NVME_STATUS_DNR) || (!status && !req->ns->pr_enable))
+		return nvmet_field_error(req, offsetof(struct nvme_common_command, nsid));
+	return status;
+}
+
 /*
  * Set Features 82h (Reservation Notification Mask) for one namespace or, with
  * NSID FFFFFFFFh, every namespace with reservations; 83h (Reservation
@@ -1092,14 +1102,10 @@ u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid)
 			nvmet_set_result(req, cdw11);
 		return status;
 	}
-	status = nvmet_req_find_ns(req);
-	if (status == (NVME_SC_INVALID_NS | NVME_STATUS_DNR))
-		return nvmet_field_error(req, offsetof(struct nvme_common_command, nsid));
+	status = nvmet_pr_feat_ns(req);
 	if (status)
 		return status;
 	ns = req->ns;
-	if (!ns->pr_enable)
-		return nvmet_field_error(req, offsetof(struct nvme_common_command, nsid));
 
 	if (fid == NVME_FEAT_RESV_MASK) {
 		if (cdw11 & ~NVMET_PR_MASK_ALL)
@@ -1136,14 +1142,10 @@ u16 nvmet_pr_get_feat(struct nvmet_req *req, u8 fid)
 	struct nvmet_ns *ns;
 	u16 status;
 
-	status = nvmet_req_find_ns(req);
-	if (status == (NVME_SC_INVALID_NS | NVME_STATUS_DNR))
-		return nvmet_field_error(req, offsetof(struct nvme_common_command, nsid));
+	status = nvmet_pr_feat_ns(req);
 	if (status)
 		return status;
 	ns = req->ns;
-	if (!ns->pr_enable)
-		return nvmet_field_error(req, offsetof(struct nvme_common_command, nsid));
 	if (fid == NVME_FEAT_RESV_MASK) {
 		nvmet_set_result(req, nvmet_pr_ctrl_mask(req->sq->ctrl, ns->nsid));
 	} else {
