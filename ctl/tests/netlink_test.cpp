@@ -255,3 +255,211 @@ TEST_CASE("status and Prometheus output from a fake source")
 	CHECK(sample > type);
 	CHECK(sample < next);
 }
+
+namespace {
+
+const char *const host_a = "2b0c3a9e-7d1f-4c55-9a61-0c6ad3e8a001";
+const char *const host_b = "9f8e7d6c-0000-4000-8000-000000000002";
+
+void put_ns(nl_msg *m, bool enabled)
+{
+	nla_put_string(m, NVMET_A_SUBSYS_NQN, "nqn.2026-11.org.example:disk");
+	nla_put_u32(m, NVMET_A_NSID, 1);
+	nla_put_u8(m, NVMET_A_NS_ENABLED, enabled ? 1 : 0);
+	nla_put_u64(m, NVMET_A_NS_SIZE, enabled ? 1 << 20 : 0);
+	nla_put_string(m, NVMET_A_DEVICE_PATH, "/dev/loop0");
+}
+
+void put_registrant(nl_msg *m, const char *host_id, std::uint64_t key)
+{
+	nlattr *nest = nla_nest_start(m, NVMET_A_RESV_REGISTRANT);
+	nla_put_string(m, NVMET_A_HOST_ID, host_id);
+	nla_put_u64(m, NVMET_A_RESV_KEY, key);
+	nla_put_u32(m, NVMET_A_MAX + 5, 1); // from a newer module
+	nla_nest_end(m, nest);
+}
+
+// The reservation attributes as nvmet_genl_put_resv() puts them: the holder
+// only for types 1-4, one nest per registration.
+void put_resv(nl_msg *m, std::uint32_t gen, std::uint8_t type, const char *holder)
+{
+	nla_put_u8(m, NVMET_A_RESV_ENABLED, 1);
+	nla_put_u32(m, NVMET_A_RESV_GEN, gen);
+	nla_put_u8(m, NVMET_A_RESV_TYPE, type);
+	nla_put_u8(m, NVMET_A_RESV_PTPL, 1);
+	if (holder)
+		nla_put_string(m, NVMET_A_RESV_HOLDER, holder);
+	put_registrant(m, host_a, 0xabcd);
+	put_registrant(m, host_b, 0xfedcba9876543210);
+}
+
+} // namespace
+
+TEST_CASE("version 3: a namespace with reservations, its holder and registrants")
+{
+	auto m = message(NVMET_CMD_GET_NS);
+	put_ns(m.get(), true);
+	put_resv(m.get(), 7, 4, host_a);
+	put_stats(m.get());
+	auto n = nl::parse_ns(nlmsg_hdr(m.get()));
+	REQUIRE(n);
+	CHECK(n->nsid == 1);
+	REQUIRE(n->stats);
+	REQUIRE(n->resv);
+	CHECK(n->resv->enabled);
+	REQUIRE(n->resv->state);
+	const auto &s = *n->resv->state;
+	CHECK(s.generation == 7);
+	CHECK(s.type == 4);
+	CHECK(s.ptpl);
+	CHECK(s.holder == host_a);
+	REQUIRE(s.registrants.size() == 2);
+	CHECK(s.registrants[0].host_id == host_a);
+	CHECK(s.registrants[0].key == 0xabcd);
+	CHECK(s.registrants[1].host_id == host_b);
+	CHECK(s.registrants[1].key == 0xfedcba9876543210);
+
+	const auto text = nl::status_text({}, {*n});
+	CHECK(text.find("  nqn.2026-11.org.example:disk nsid 1  /dev/loop0  enabled  1048576 B\n"
+	                "    reads 10 ") != std::string::npos);
+	CHECK(text.ends_with(
+	        "    reservation: Exclusive Access - Registrants Only  holder: "
+	        "2b0c3a9e-7d1f-4c55-9a61-0c6ad3e8a001  generation: 7  ptpl: yes  registrants: 2\n"
+	        "      registrant: 2b0c3a9e-7d1f-4c55-9a61-0c6ad3e8a001  key: 0x000000000000abcd\n"
+	        "      registrant: 9f8e7d6c-0000-4000-8000-000000000002  key: 0xfedcba9876543210\n"));
+
+	const auto j = nl::status_json({}, {*n})["namespaces"][0]["reservation"];
+	CHECK(j["enabled"] == true);
+	CHECK(j["generation"] == 7);
+	CHECK(j["type"] == "Exclusive Access - Registrants Only");
+	CHECK(j["rtype"] == 4);
+	CHECK(j["holder"] == host_a);
+	CHECK(j["ptpl"] == true);
+	REQUIRE(j["registrants"].size() == 2);
+	CHECK(j["registrants"][1]["hostid"] == host_b);
+	CHECK(j["registrants"][1]["key"] == "0xfedcba9876543210");
+
+	// Types 5-6: every registrant holds the reservation, no holder is sent.
+	auto all = message(NVMET_CMD_GET_NS);
+	put_ns(all.get(), true);
+	put_resv(all.get(), 8, 6, nullptr);
+	n = nl::parse_ns(nlmsg_hdr(all.get()));
+	REQUIRE(n);
+	REQUIRE(n->resv);
+	REQUIRE(n->resv->state);
+	CHECK(n->resv->state->holder.empty());
+	CHECK(nl::status_text({}, {*n}).find("    reservation: Exclusive Access - All Registrants  holder: "
+	                                     "all registrants  generation: 8  ") != std::string::npos);
+	CHECK(nl::status_json({}, {*n})["namespaces"][0]["reservation"]["holder"] == "all registrants");
+
+	const char *names[] = {"none",
+	                       "Write Exclusive",
+	                       "Exclusive Access",
+	                       "Write Exclusive - Registrants Only",
+	                       "Exclusive Access - Registrants Only",
+	                       "Write Exclusive - All Registrants",
+	                       "Exclusive Access - All Registrants"};
+	for (std::uint8_t t = 0; t <= 6; t++) {
+		CHECK(nl::resv_type_name(t) == names[t]);
+		CHECK(nl::all_registrants(t) == (t >= 5));
+	}
+	CHECK(nl::resv_type_name(9) == "type 9"); // from a newer module
+
+	// A registrant's key that is not a u64 is an error, not a misread.
+	auto bad = message(NVMET_CMD_GET_NS);
+	put_ns(bad.get(), true);
+	nlattr *nest = nla_nest_start(bad.get(), NVMET_A_RESV_REGISTRANT);
+	nla_put_string(bad.get(), NVMET_A_HOST_ID, host_a);
+	nla_put_u8(bad.get(), NVMET_A_RESV_KEY, 1);
+	nla_nest_end(bad.get(), nest);
+	CHECK_FALSE(nl::parse_ns(nlmsg_hdr(bad.get())));
+}
+
+TEST_CASE("version 3: namespaces without reservations show nothing more")
+{
+	// No reservation, registrations only: type none, no holder.
+	auto reg = message(NVMET_CMD_GET_NS);
+	put_ns(reg.get(), true);
+	nla_put_u8(reg.get(), NVMET_A_RESV_ENABLED, 1);
+	nla_put_u32(reg.get(), NVMET_A_RESV_GEN, 1);
+	nla_put_u8(reg.get(), NVMET_A_RESV_TYPE, 0);
+	nla_put_u8(reg.get(), NVMET_A_RESV_PTPL, 0);
+	put_registrant(reg.get(), host_b, 1);
+	auto n = nl::parse_ns(nlmsg_hdr(reg.get()));
+	REQUIRE(n);
+	CHECK(nl::status_text({}, {*n}).ends_with(
+	        "    reservation: none  holder: none  generation: 1  ptpl: no  registrants: 1\n"
+	        "      registrant: 9f8e7d6c-0000-4000-8000-000000000002  key: 0x0000000000000001\n"));
+	CHECK_FALSE(nl::status_json({}, {*n})["namespaces"][0]["reservation"].contains("holder"));
+
+	// resv_enable=0: the module sends RESV_ENABLED alone.
+	auto off = message(NVMET_CMD_GET_NS);
+	put_ns(off.get(), true);
+	nla_put_u8(off.get(), NVMET_A_RESV_ENABLED, 0);
+	n = nl::parse_ns(nlmsg_hdr(off.get()));
+	REQUIRE(n);
+	REQUIRE(n->resv);
+	CHECK_FALSE(n->resv->enabled);
+	CHECK_FALSE(n->resv->state);
+	const std::string plain = "namespaces: 1\n"
+	                          "  nqn.2026-11.org.example:disk nsid 1  /dev/loop0  enabled  1048576 B\n";
+	CHECK(nl::status_text({}, {*n}) == "controllers: 0\n" + plain);
+	CHECK_FALSE(nl::status_json({}, {*n})["namespaces"][0].contains("reservation"));
+
+	// A version 2 module reports none: the same output.
+	auto v2 = message(NVMET_CMD_GET_NS);
+	put_ns(v2.get(), true);
+	n = nl::parse_ns(nlmsg_hdr(v2.get()));
+	REQUIRE(n);
+	CHECK_FALSE(n->resv);
+	CHECK(nl::status_text({}, {*n}) == "controllers: 0\n" + plain);
+	CHECK_FALSE(nl::status_json({}, {*n})["namespaces"][0].contains("reservation"));
+
+	// resv_enable=1 on a disabled namespace: no state to show yet.
+	auto disabled = message(NVMET_CMD_GET_NS);
+	put_ns(disabled.get(), false);
+	nla_put_u8(disabled.get(), NVMET_A_RESV_ENABLED, 1);
+	n = nl::parse_ns(nlmsg_hdr(disabled.get()));
+	REQUIRE(n);
+	REQUIRE(n->resv);
+	CHECK(n->resv->enabled);
+	CHECK_FALSE(n->resv->state);
+	CHECK(nl::status_text({}, {*n}).ends_with("disabled  0 B\n    reservations: enabled\n"));
+	CHECK(nl::status_json({}, {*n})["namespaces"][0]["reservation"] == nlohmann::json{{"enabled", true}});
+}
+
+TEST_CASE("version 3: ns-resv events name the namespace, type, holder and registrants")
+{
+	auto m = message(NVMET_EVT_NS_RESV);
+	put_ns(m.get(), true);
+	put_resv(m.get(), 3, 1, host_a);
+	auto ev = nl::parse_event(nlmsg_hdr(m.get()));
+	REQUIRE(ev);
+	CHECK(ev->kind == nl::EventKind::ns_resv);
+	CHECK(nl::event_name(ev->kind) == std::string("ns-resv"));
+	CHECK_FALSE(nl::changes_config(ev->kind)); // reservations are not configuration
+	REQUIRE(ev->ns.resv);
+	REQUIRE(ev->ns.resv->state);
+	CHECK(ev->ns.resv->state->registrants.size() == 2);
+	CHECK(nl::event_line(*ev) == "ns-resv subsys=nqn.2026-11.org.example:disk nsid=1 gen=3 "
+	                             "type=\"Write Exclusive\" holder=2b0c3a9e-7d1f-4c55-9a61-0c6ad3e8a001 "
+	                             "registrants=2 ptpl=yes");
+
+	auto all = message(NVMET_EVT_NS_RESV);
+	put_ns(all.get(), true);
+	put_resv(all.get(), 4, 5, nullptr);
+	ev = nl::parse_event(nlmsg_hdr(all.get()));
+	REQUIRE(ev);
+	CHECK(nl::event_line(*ev).ends_with(" type=\"Write Exclusive - All Registrants\" "
+	                                    "holder=\"all registrants\" registrants=2 ptpl=yes"));
+
+	// The other namespace events carry the attributes too, and log as before.
+	auto add = message(NVMET_EVT_NS_ADD);
+	put_ns(add.get(), true);
+	put_resv(add.get(), 0, 0, nullptr);
+	ev = nl::parse_event(nlmsg_hdr(add.get()));
+	REQUIRE(ev);
+	REQUIRE(ev->ns.resv);
+	CHECK(nl::event_line(*ev) ==
+	      "ns-add subsys=nqn.2026-11.org.example:disk nsid=1 device=/dev/loop0 size=1048576");
+}

@@ -80,6 +80,74 @@ std::string ns_fields(const Ns &n)
 	                   kv_value(n.device_path), n.size);
 }
 
+// The holder as shown: the host identifier, "all registrants" (types 5-6),
+// "none" without a reservation, "?" when a holder is not reported.
+std::string holder_text(const ResvState &s)
+{
+	if (s.type == 0)
+		return "none";
+	if (all_registrants(s.type))
+		return "all registrants";
+	return s.holder.empty() ? "?" : s.holder;
+}
+
+std::string key_hex(std::uint64_t key)
+{
+	return fmt::format("{:#018x}", key);
+}
+
+// " gen=4 type=\"Write Exclusive\" holder=... registrants=2 ptpl=no" for a
+// namespace's reservation state; " resv=disabled" for a namespace without
+// reservations, nothing when the module reports neither.
+std::string resv_fields(const Ns &n)
+{
+	if (!n.resv || !n.resv->state)
+		return n.resv && !n.resv->enabled ? " resv=disabled" : "";
+	const auto &s = *n.resv->state;
+	return fmt::format(" gen={} type={} holder={} registrants={} ptpl={}", s.generation,
+	                   kv_value(resv_type_name(s.type)), kv_value(holder_text(s)), s.registrants.size(),
+	                   s.ptpl ? "yes" : "no");
+}
+
+json resv_json(const Reservation &r)
+{
+	json o = {{"enabled", r.enabled}};
+	if (!r.state)
+		return o;
+	const auto &s = *r.state;
+	o["generation"] = s.generation;
+	o["type"] = resv_type_name(s.type);
+	o["rtype"] = s.type;
+	// The holder's host identifier, or "all registrants" (types 5-6).
+	if (all_registrants(s.type) || (s.type != 0 && !s.holder.empty()))
+		o["holder"] = holder_text(s);
+	o["ptpl"] = s.ptpl;
+	json regs = json::array();
+	for (const auto &reg : s.registrants)
+		regs.push_back({{"hostid", reg.host_id}, {"key", key_hex(reg.key)}});
+	o["registrants"] = regs;
+	return o;
+}
+
+// The reservation lines of a namespace with reservations (resv_enable=1):
+// its state, then one line per registrant; nothing for other namespaces.
+std::string resv_text(const Ns &n)
+{
+	if (!n.resv || !n.resv->enabled)
+		return "";
+	if (!n.resv->state)
+		return "    reservations: enabled\n";
+	const auto &s = *n.resv->state;
+	std::string out =
+	        fmt::format("    reservation: {}  holder: {}  generation: {}  ptpl: {}  registrants: {}\n",
+	                    resv_type_name(s.type), holder_text(s), s.generation, s.ptpl ? "yes" : "no",
+	                    s.registrants.size());
+	for (const auto &reg : s.registrants)
+		out += fmt::format("      registrant: {}  key: {}\n", reg.host_id.empty() ? "?" : reg.host_id,
+		                   key_hex(reg.key));
+	return out;
+}
+
 // Label values: backslash, double quote and newline escaped.
 std::string label(const std::string &v)
 {
@@ -163,6 +231,9 @@ json status_json(const std::vector<Ctrl> &ctrls, const std::vector<Ns> &nss)
 		          {"size", n.size}};
 		if (n.stats)
 			o["stats"] = to_json(*n.stats);
+		// Namespaces with reservations only (resv_enable=1).
+		if (n.resv && n.resv->enabled)
+			o["reservation"] = resv_json(*n.resv);
 		jn.push_back(o);
 	}
 	return {{"controllers", jc}, {"namespaces", jn}};
@@ -205,6 +276,7 @@ std::string status_text(const std::vector<Ctrl> &ctrls, const std::vector<Ns> &n
 			        n.stats->write_bytes, mean_us(n.stats->write_lat_ns, n.stats->write_cmds),
 			        n.stats->other_cmds, n.stats->errors);
 		}
+		out += resv_text(n);
 	}
 	return out;
 }
@@ -216,6 +288,9 @@ std::string event_line(const Event &ev)
 	case EventKind::ns_remove:
 	case EventKind::ns_resize:
 		return fmt::format("{} {}", event_name(ev.kind), ns_fields(ev.ns));
+	case EventKind::ns_resv:
+		return fmt::format("{} subsys={} nsid={}{}", event_name(ev.kind), kv_value(ev.ns.subsys_nqn),
+		                   ev.ns.nsid, resv_fields(ev.ns));
 	case EventKind::port_enable:
 	case EventKind::port_disable:
 		return fmt::format("{} {}", event_name(ev.kind), port_fields(ev.port));

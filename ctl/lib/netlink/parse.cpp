@@ -27,6 +27,7 @@ nla_policy attr_policy(int type)
 	case NVMET_A_TRADDR:
 	case NVMET_A_TRSVCID:
 	case NVMET_A_DEVICE_PATH:
+	case NVMET_A_RESV_HOLDER:
 		p.type = NLA_STRING;
 		break;
 	case NVMET_A_CNTLID:
@@ -39,6 +40,9 @@ nla_policy attr_policy(int type)
 	case NVMET_A_AUTH:
 	case NVMET_A_TLS:
 	case NVMET_A_AUTH_REASON:
+	case NVMET_A_RESV_ENABLED:
+	case NVMET_A_RESV_TYPE:
+	case NVMET_A_RESV_PTPL:
 		p.type = NLA_U8;
 		break;
 	case NVMET_A_QID:
@@ -46,15 +50,18 @@ nla_policy attr_policy(int type)
 		break;
 	case NVMET_A_KATO:
 	case NVMET_A_NSID:
+	case NVMET_A_RESV_GEN:
 		p.type = NLA_U32;
 		break;
 	case NVMET_A_NS_SIZE:
+	case NVMET_A_RESV_KEY:
 		p.type = NLA_U64;
 		break;
 	case NVMET_A_DISCOVERY:
 		p.type = NLA_FLAG;
 		break;
 	case NVMET_A_STATS:
+	case NVMET_A_RESV_REGISTRANT:
 		p.type = NLA_NESTED;
 		break;
 	default:
@@ -166,7 +173,57 @@ Result<Ctrl> ctrl_from(const Attrs &tb)
 	return c;
 }
 
-Result<Ns> ns_from(const Attrs &tb)
+Result<Registrant> parse_registrant(nlattr *nest)
+{
+	Attrs tb{};
+	const int err = nla_parse_nested(tb.data(), NVMET_A_MAX, nest,
+	                                 const_cast<nla_policy *>(policies().attrs.data()));
+	if (err < 0)
+		return parse_error("reservation registrant", err);
+	Registrant r;
+	r.host_id = str(tb[NVMET_A_HOST_ID]);
+	if (tb[NVMET_A_RESV_KEY])
+		r.key = nla_get_u64(tb[NVMET_A_RESV_KEY]);
+	return r;
+}
+
+// The reservation attributes (version 3): NVMET_A_RESV_ENABLED, and the state
+// of an enabled namespace with reservations, its registrants repeated
+// NVMET_A_RESV_REGISTRANT nests (genlmsg_parse keeps only the last: they are
+// read from the message itself). None when the module reports none.
+Result<std::optional<Reservation>> resv_from(const Attrs &tb, const nlmsghdr *nlh)
+{
+	const bool has_state = tb[NVMET_A_RESV_GEN] || tb[NVMET_A_RESV_TYPE] || tb[NVMET_A_RESV_PTPL] ||
+	                       tb[NVMET_A_RESV_HOLDER] || tb[NVMET_A_RESV_REGISTRANT];
+	if (!tb[NVMET_A_RESV_ENABLED] && !has_state)
+		return std::optional<Reservation>();
+	Reservation r;
+	r.enabled = tb[NVMET_A_RESV_ENABLED] ? nla_get_u8(tb[NVMET_A_RESV_ENABLED]) != 0 : true;
+	if (!has_state)
+		return std::optional<Reservation>(r);
+	ResvState s;
+	if (tb[NVMET_A_RESV_GEN])
+		s.generation = nla_get_u32(tb[NVMET_A_RESV_GEN]);
+	if (tb[NVMET_A_RESV_TYPE])
+		s.type = nla_get_u8(tb[NVMET_A_RESV_TYPE]);
+	if (tb[NVMET_A_RESV_PTPL])
+		s.ptpl = nla_get_u8(tb[NVMET_A_RESV_PTPL]) != 0;
+	s.holder = str(tb[NVMET_A_RESV_HOLDER]);
+	const auto *gnlh = static_cast<const genlmsghdr *>(nlmsg_data(nlh));
+	int rem = genlmsg_attrlen(gnlh, 0);
+	for (nlattr *a = genlmsg_attrdata(gnlh, 0); nla_ok(a, rem) != 0; a = nla_next(a, &rem)) {
+		if (nla_type(a) != NVMET_A_RESV_REGISTRANT)
+			continue;
+		auto reg = parse_registrant(a);
+		if (!reg)
+			return reg.error();
+		s.registrants.push_back(*reg);
+	}
+	r.state = s;
+	return std::optional<Reservation>(r);
+}
+
+Result<Ns> ns_from(const Attrs &tb, const nlmsghdr *nlh)
 {
 	Ns n;
 	n.subsys_nqn = str(tb[NVMET_A_SUBSYS_NQN]);
@@ -183,6 +240,10 @@ Result<Ns> ns_from(const Attrs &tb)
 			return s.error();
 		n.stats = *s;
 	}
+	auto resv = resv_from(tb, nlh);
+	if (!resv)
+		return resv.error();
+	n.resv = *resv;
 	return n;
 }
 
@@ -209,6 +270,8 @@ EventKind kind_of(unsigned cmd)
 		return EventKind::port_disable;
 	case NVMET_EVT_FATAL_ERROR:
 		return EventKind::fatal_error;
+	case NVMET_EVT_NS_RESV:
+		return EventKind::ns_resv;
 	default:
 		return EventKind::unknown;
 	}
@@ -229,7 +292,7 @@ Result<Ns> parse_ns(const nlmsghdr *nlh)
 	auto tb = parse_attrs(nlh);
 	if (!tb)
 		return tb.error();
-	return ns_from(*tb);
+	return ns_from(*tb, nlh);
 }
 
 Result<std::string> parse_module_version(const nlmsghdr *nlh)
@@ -251,8 +314,9 @@ Result<Event> parse_event(const nlmsghdr *nlh)
 	switch (ev.kind) {
 	case EventKind::ns_add:
 	case EventKind::ns_remove:
-	case EventKind::ns_resize: {
-		auto n = ns_from(*tb);
+	case EventKind::ns_resize:
+	case EventKind::ns_resv: {
+		auto n = ns_from(*tb, nlh);
 		if (!n)
 			return n.error();
 		ev.ns = *n;
@@ -316,6 +380,8 @@ const char *event_name(EventKind kind)
 		return "port-disable";
 	case EventKind::fatal_error:
 		return "fatal-error";
+	case EventKind::ns_resv:
+		return "ns-resv";
 	case EventKind::unknown:
 		break;
 	}
@@ -377,6 +443,34 @@ std::string auth_reason_name(std::uint8_t reason)
 	default:
 		return "unknown";
 	}
+}
+
+std::string resv_type_name(std::uint8_t type)
+{
+	// NVMe Base 2.1, Reservation Type (RTYPE).
+	switch (type) {
+	case 0:
+		return "none";
+	case 1:
+		return "Write Exclusive";
+	case 2:
+		return "Exclusive Access";
+	case 3:
+		return "Write Exclusive - Registrants Only";
+	case 4:
+		return "Exclusive Access - Registrants Only";
+	case 5:
+		return "Write Exclusive - All Registrants";
+	case 6:
+		return "Exclusive Access - All Registrants";
+	default:
+		return "type " + std::to_string(type);
+	}
+}
+
+bool all_registrants(std::uint8_t type)
+{
+	return type == 5 || type == 6;
 }
 
 } // namespace nvmet::netlink

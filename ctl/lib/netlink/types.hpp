@@ -37,12 +37,38 @@ struct Ctrl {
 	std::optional<bool> tls; // the admin queue runs over TLS
 };
 
+// One registration of a namespace: a host and its reservation key.
+struct Registrant {
+	std::string host_id; // host identifier, UUID text
+	std::uint64_t key = 0;
+};
+
+// The reservation state of an enabled namespace with resv_enable=1.
+struct ResvState {
+	std::uint32_t generation = 0; // PRGEN
+	std::uint8_t type = 0; // NVMe reservation type 1-6, 0: none; see resv_type_name()
+	bool ptpl = false; // Persist Through Power Loss
+	// The holder's host identifier (types 1-4); empty when there is no
+	// reservation or every registrant holds it (types 5-6: see all_registrants()).
+	std::string holder;
+	std::vector<Registrant> registrants;
+};
+
+// Reservations of a namespace (family version 3).
+struct Reservation {
+	bool enabled = false; // resv_enable
+	// Only for an enabled namespace with resv_enable=1; none otherwise.
+	std::optional<ResvState> state;
+};
+
 struct Ns {
 	std::string subsys_nqn, device_path;
 	std::uint32_t nsid = 0;
 	std::uint64_t size = 0; // bytes, 0 while disabled
 	bool enabled = false;
 	std::optional<Stats> stats;
+	// Family version 3; none when the module does not report it.
+	std::optional<Reservation> resv;
 };
 
 enum class EventKind {
@@ -56,6 +82,7 @@ enum class EventKind {
 	port_enable,
 	port_disable,
 	fatal_error,
+	ns_resv, // version 3: a namespace's reservation or registrations changed
 	unknown, // from a newer module: logged by number, otherwise ignored
 };
 
@@ -64,7 +91,7 @@ struct Event {
 	EventKind kind = EventKind::unknown;
 	unsigned cmd = 0; // the raw event number
 	Ctrl ctrl; // ctrl_*, kato_expired, auth_failure, fatal_error
-	Ns ns; // ns_*
+	Ns ns; // ns_* (ns_resv: with its reservation state)
 	Port port; // port_*
 	// auth_failure (version 2): the queue, and the DH-HMAC-CHAP failure
 	// reason code explanation (see auth_reason_name()).
@@ -86,5 +113,12 @@ std::string auth_name(std::uint8_t auth);
 // for the DH-HMAC-CHAP failure reason code explanations 01h..07h (NVMe
 // Base 2.1, AUTH_Failure1); "unknown" for other codes.
 std::string auth_reason_name(std::uint8_t reason);
+// "Write Exclusive", "Exclusive Access", "Write Exclusive - Registrants
+// Only", "Exclusive Access - Registrants Only", "Write Exclusive - All
+// Registrants", "Exclusive Access - All Registrants" for the NVMe
+// reservation types 1-6; "none" for 0; "type N" for others (a newer module).
+std::string resv_type_name(std::uint8_t type);
+// Whether every registrant holds a reservation of this type (types 5-6).
+bool all_registrants(std::uint8_t type);
 
 } // namespace nvmet::netlink
