@@ -572,9 +572,9 @@ static int nvmet_zns_check(struct nvmet_ns *ns, struct block_device *bdev, u8 *z
 
 /*
  * Takes a zoned block device (or refuses it: none goes to another backend)
- * and leaves anything else to them with -ENOTBLK, including a path that does
- * not open as a block device: the block device or file backend opens it
- * again and reports why it failed.
+ * and leaves any other block device and a regular file to them with
+ * -ENOTBLK. A path that fails to open fails here, once: a store that hangs
+ * on open (a hung NBD or NFS) is waited for only once.
  */
 static int nvmet_bdev_zns_enable(struct nvmet_ns *ns)
 {
@@ -587,8 +587,13 @@ static int nvmet_bdev_zns_enable(struct nvmet_ns *ns)
 		return -ENOTBLK;
 	bdev_file = bdev_file_open_by_path(ns->device_path,
 					   BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
-	if (IS_ERR(bdev_file))
-		return -ENOTBLK;
+	if (IS_ERR(bdev_file)) {
+		ret = PTR_ERR(bdev_file);
+		/* -ENOTBLK: a regular file, which the file backend takes */
+		if (ret != -ENOTBLK)
+			pr_err("cannot open block device %s: %d\n", ns->device_path, ret);
+		return ret;
+	}
 	bdev = file_bdev(bdev_file);
 	if (!bdev_is_zoned(bdev)) {
 		fput(bdev_file);

@@ -35,6 +35,10 @@ nullb_add() {
 	wait_for 10 test -b "/dev/$(basename "$d")"
 }
 nullb_del() { echo 0 >"$NULLB/$1/power" && rmdir "$NULLB/$1"; }
+# The in-tree target of Linux 6.12 has no CNS 07h (Invalid Field) and fails
+# a Zone Append beyond the device's limit with Internal Error (no DNR); ours
+# answers as 7.2's in-tree target on every kernel (docs/zns.md).
+intree_612() { ! target_is_ours && [[ $(uname -r) == 6.* ]]; }
 
 # refused NQN NSID DEVICE WHY [ATTR=VALUE...]: enabling namespace NSID on
 # DEVICE fails with EINVAL and leaves it disabled; ours also logs a line
@@ -113,7 +117,13 @@ check_output "of 16 MiB (chunk_sectors)" "^$((ZONE_MB * 2048))$" cat $q/chunk_se
 check_output "at most 4 open zones" "^4$" cat $q/max_open_zones
 
 check_output "ns-descs: CSI 2" '"csi" *: *"?(0x)?2"?$' nvme ns-descs "$dev" -o json
-check_output "list-ns --csi=2 lists namespace 1" "^\[ *0\]:0x1$" nvme list-ns "$ctrl" --csi=2
+if intree_612; then
+	check_output "list-ns --csi=2 lists namespace 1 (in-tree 6.12: CNS 07h is an Invalid Field)" \
+		"\(0x[46]002\)" sh -c "nvme list-ns $ctrl --csi=2 2>&1; true"
+else
+	check_output "list-ns --csi=2 lists namespace 1 (in-tree 6.12: CNS 07h is an Invalid Field)" \
+		"^\[ *0\]:0x1$" nvme list-ns "$ctrl" --csi=2
+fi
 check_fails "list-ns --csi=0 lists no namespace" sh -c "nvme list-ns $ctrl --csi=0 | grep -q ':0x1$'"
 check_output "zns id-ns: zone size $ZONE_LBAS blocks" "\"zsze\" *: *$ZONE_LBAS\b" \
 	nvme zns id-ns "$dev" -o json
@@ -188,7 +198,9 @@ check_output "zone append at an SLBA that starts no zone is an Invalid Field" "\
 zasl=$(nvme zns id-ctrl "$dev" -o json | sed -nE 's/.*"zasl" *: *([0-9]+).*/\1/p')
 big=$((4096 << (zasl + 1)))
 check "a file of twice ZASL ($big bytes)" sh -c "head -c $big /dev/urandom >/tmp/big"
-check_output "zone append of twice ZASL is an Invalid Field" "\(0x[46]002\)" \
+st="\(0x[46]002\)"
+intree_612 && st="\(0x2?006\)"
+check_output "zone append of twice ZASL is an Invalid Field (in-tree 6.12: Internal Error)" "$st" \
 	sh -c "nvme zns zone-append $dev -s $((2 * ZONE_LBAS)) -z $big -d /tmp/big 2>&1; true"
 check_output "zone 2 is still empty" "^0 10$" bash -c 'echo $(zone_wp 2) $(zone_state 2)'
 
