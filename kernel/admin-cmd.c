@@ -281,9 +281,8 @@ static u16 nvmet_log_changed_ns(struct nvmet_req *req)
 }
 
 /*
- * Commands Supported and Effects for the NVM command set. Asked for the Zoned
- * Namespace command set, the page is the same: none of its zone commands is
- * implemented.
+ * Commands Supported and Effects of the NVM command set, and of the Zoned
+ * Namespace command set: the NVM commands and the zone commands.
  */
 static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 {
@@ -316,6 +315,12 @@ static u16 nvmet_log_cmd_effects(struct nvmet_req *req)
 	for (i = 0; i < ARRAY_SIZE(io_lbcc); i++)
 		log->iocs[io_lbcc[i]] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
 						    NVME_CMD_EFFECTS_LBCC);
+	if (req->cmd->get_log_page.csi == NVME_CSI_ZNS) {
+		log->iocs[nvme_cmd_zone_append] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP |
+							      NVME_CMD_EFFECTS_LBCC);
+		log->iocs[nvme_cmd_zone_mgmt_send] = log->iocs[nvme_cmd_zone_append];
+		log->iocs[nvme_cmd_zone_mgmt_recv] = cpu_to_le32(NVME_CMD_EFFECTS_CSUPP);
+	}
 	status = nvmet_copy_log(req, log, sizeof(*log));
 	kfree(log);
 	return status;
@@ -745,8 +750,8 @@ static u16 nvmet_identify_ns(struct nvmet_req *req)
 }
 
 /*
- * CNS 02h/07h: up to 1024 active NSIDs above the command's NSID, ascending.
- * Every namespace here uses the NVM command set.
+ * CNS 02h/07h: up to 1024 active NSIDs above the command's NSID, ascending;
+ * for CNS 07h only those of the command's I/O command set (CSI).
  */
 static u16 nvmet_identify_nslist(struct nvmet_req *req, bool by_csi)
 {
@@ -767,17 +772,15 @@ static u16 nvmet_identify_nslist(struct nvmet_req *req, bool by_csi)
 	if (!list)
 		return NVME_SC_INTERNAL;
 
-	if (!by_csi || req->cmd->identify.csi == NVME_CSI_NVM) {
-		mutex_lock(&subsys->lock);
-		xa_for_each_start(&subsys->namespaces, idx, ns, (unsigned long)min_nsid + 1) {
-			if (!ns->enabled)
-				continue;
-			list[n++] = cpu_to_le32(ns->nsid);
-			if (n == NVMET_NSLIST_ENTRIES)
-				break;
-		}
-		mutex_unlock(&subsys->lock);
+	mutex_lock(&subsys->lock);
+	xa_for_each_start(&subsys->namespaces, idx, ns, (unsigned long)min_nsid + 1) {
+		if (!ns->enabled || (by_csi && ns->csi != req->cmd->identify.csi))
+			continue;
+		list[n++] = cpu_to_le32(ns->nsid);
+		if (n == NVMET_NSLIST_ENTRIES)
+			break;
 	}
+	mutex_unlock(&subsys->lock);
 
 	status = nvmet_copy_to_sgl(req, 0, list, NVME_IDENTIFY_DATA_SIZE);
 	kfree(list);
@@ -798,7 +801,6 @@ static void nvmet_add_ns_desc(u8 *buf, size_t *pos, u8 nidt, u8 nidl, const void
 /* CNS 03h: UUID and NGUID when set (no EUI-64), then the command set. */
 static u16 nvmet_identify_ns_descs(struct nvmet_req *req)
 {
-	static const u8 csi = NVME_CSI_NVM;
 	struct nvmet_ns *ns;
 	size_t pos = 0;
 	u16 status;
@@ -818,7 +820,7 @@ static u16 nvmet_identify_ns_descs(struct nvmet_req *req)
 	if (memchr_inv(ns->nguid, 0, sizeof(ns->nguid)))
 		nvmet_add_ns_desc(buf, &pos, NVME_NIDT_NGUID, NVME_NIDT_NGUID_LEN,
 				  ns->nguid);
-	nvmet_add_ns_desc(buf, &pos, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, &csi);
+	nvmet_add_ns_desc(buf, &pos, NVME_NIDT_CSI, NVME_NIDT_CSI_LEN, &ns->csi);
 
 	status = nvmet_copy_to_sgl(req, 0, buf, NVME_IDENTIFY_DATA_SIZE);
 	kfree(buf);
@@ -834,6 +836,61 @@ static u16 nvmet_identify_ns_nvm(struct nvmet_req *req)
 	if (status)
 		return status;
 	return nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+}
+
+/*
+ * CNS 05h, Zoned Namespace command set: the zone geometry of a zoned
+ * namespace. An NSID that is valid but not active reads as all zeroes; a
+ * namespace of another command set is an invalid field.
+ */
+static u16 nvmet_identify_ns_zns(struct nvmet_req *req)
+{
+	struct nvme_id_ns_zns *id;
+	u16 status;
+
+	if (le32_to_cpu(req->cmd->identify.nsid) == NVME_NSID_ALL) {
+		req->error_loc = NVMET_LOC_NSID;
+		return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
+	}
+	if (nvmet_req_find_ns(req)) {
+		req->error_loc = NVMET_NO_ERROR_LOC;
+		return nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+	}
+	if (req->ns->csi != NVME_CSI_ZNS || !req->ns->ops->identify_ns_zns)
+		return nvmet_field_error(req, NVMET_LOC_NSID);
+	nvmet_ns_revalidate(req->ns);
+
+	id = kzalloc_obj(*id);
+	if (!id)
+		return NVME_SC_INTERNAL;
+	req->ns->ops->identify_ns_zns(req->ns, id);
+	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
+	kfree(id);
+	return status;
+}
+
+/*
+ * CNS 06h, Zoned Namespace command set: ZASL, the subsystem's (its first
+ * zoned namespace's), never above MDTS; 0 (MDTS alone) before any.
+ */
+static u16 nvmet_identify_ctrl_zns(struct nvmet_req *req)
+{
+	struct nvmet_subsys *subsys = req->sq->ctrl->subsys;
+	struct nvme_id_ctrl_zns *id;
+	u16 status;
+	u8 zasl;
+
+	mutex_lock(&subsys->lock);
+	zasl = subsys->zasl;
+	mutex_unlock(&subsys->lock);
+
+	id = kzalloc_obj(*id);
+	if (!id)
+		return NVME_SC_INTERNAL;
+	id->zasl = min_not_zero(nvmet_ctrl_mdts(req->sq->ctrl), zasl);
+	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
+	kfree(id);
+	return status;
 }
 
 /* CNS 08h: I/O command set independent namespace data. */
@@ -930,12 +987,16 @@ static void nvmet_execute_identify(struct nvmet_req *req)
 	case NVME_ID_CNS_CS_NS:
 		if (cmd->csi == NVME_CSI_NVM)
 			status = nvmet_identify_ns_nvm(req);
+		else if (cmd->csi == NVME_CSI_ZNS)
+			status = nvmet_identify_ns_zns(req);
 		else
 			status = nvmet_field_error(req, NVMET_LOC_CSI);
 		break;
 	case NVME_ID_CNS_CS_CTRL:
 		if (cmd->csi == NVME_CSI_NVM)
 			status = nvmet_zero_sgl(req, 0, NVME_IDENTIFY_DATA_SIZE);
+		else if (cmd->csi == NVME_CSI_ZNS)
+			status = nvmet_identify_ctrl_zns(req);
 		else
 			status = nvmet_field_error(req, NVMET_LOC_CSI);
 		break;

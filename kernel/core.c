@@ -1035,7 +1035,7 @@ static void nvmet_account(struct nvmet_req *req, struct nvmet_ns *ns, u16 status
 	if (req->sq->qid && !nvme_is_fabrics(req->cmd)) {
 		if (opcode == nvme_cmd_read)
 			cls = NVMET_IO_READ;
-		else if (opcode == nvme_cmd_write)
+		else if (opcode == nvme_cmd_write || opcode == nvme_cmd_zone_append)
 			cls = NVMET_IO_WRITE;
 	} else if (!req->sq->qid && opcode == nvme_admin_async_event) {
 		lat_ns = 0;	/* parked until an event: not a latency */

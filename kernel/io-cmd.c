@@ -5,7 +5,8 @@
  * Namespace enable, disable and revalidate; the I/O queue parser (path and
  * namespace access, then each command's fields and LBA range, checked before
  * any data moves); Flush of all namespaces; Dataset Management, Compare and
- * Verify. The backing store is reached only through the backend table
+ * Verify; the checks of the Zoned Namespace command set's commands. The
+ * backing store is reached only through the backend table
  * (struct nvmet_backend_ops) that ns->ops points at while the namespace is
  * enabled: io-cmd-bdev.c and io-cmd-file.c are its implementations, and a
  * further backend is one more table.
@@ -90,11 +91,13 @@ void nvmet_ns_free(struct nvmet_ns *ns)
 }
 
 /*
- * The backends, in the order enable tries them: a block device unless the
- * namespace asks for buffered I/O, else a file. Each says -ENOTBLK for a
- * backing store that is not its kind.
+ * The backends, in the order enable tries them: a zoned block device (taken
+ * or refused, never handed on), a block device unless the namespace asks for
+ * buffered I/O, else a file. Each says -ENOTBLK for a backing store that is
+ * not its kind.
  */
 static const struct nvmet_backend_ops *const nvmet_backends[] = {
+	&nvmet_bdev_zns_ops,
 	&nvmet_bdev_ops,
 	&nvmet_file_ops,
 };
@@ -118,6 +121,31 @@ static void nvmet_ns_close_backend(struct nvmet_ns *ns)
 		return;
 	ns->ops->disable(ns);
 	ns->ops = NULL;
+	ns->csi = NVME_CSI_NVM;
+}
+
+/*
+ * A zoned namespace's Zone Append limit against the subsystem's, under
+ * subsys->lock: Identify reports one ZASL to every controller, the first
+ * zoned namespace's, which hosts may already use; a namespace that appends
+ * less is refused, as by the in-tree target.
+ */
+static int nvmet_ns_check_zasl(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+
+	lockdep_assert_held(&subsys->lock);
+	if (ns->csi != NVME_CSI_ZNS)
+		return 0;
+	if (subsys->zasl && ns->zasl < subsys->zasl) {
+		pr_err("namespace %u of %s: zoned block device %s appends at most %u KiB at once, less than the %u KiB of the subsystem's first zoned namespace; export it from another subsystem\n",
+		       ns->nsid, subsys->subsysnqn, ns->device_path,
+		       nvmet_zasl_bytes(ns->zasl) / SZ_1K, nvmet_zasl_bytes(subsys->zasl) / SZ_1K);
+		return -EINVAL;
+	}
+	if (!subsys->zasl)
+		subsys->zasl = ns->zasl;
+	return 0;
 }
 
 int nvmet_ns_enable(struct nvmet_ns *ns)
@@ -157,6 +185,13 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 		return ret;
 	}
 	mutex_lock(&subsys->lock);
+	ret = nvmet_ns_check_zasl(ns);
+	if (ret) {
+		mutex_unlock(&subsys->lock);
+		percpu_ref_exit(&ns->ref);
+		nvmet_ns_close_backend(ns);
+		return ret;
+	}
 	reinit_completion(&ns->disable_done);
 	if (ns->nsid > subsys->max_nsid)
 		subsys->max_nsid = ns->nsid;
@@ -490,6 +525,109 @@ static u16 nvmet_parse_dsm(struct nvmet_req *req)
 	return NVME_SC_SUCCESS;
 }
 
+/* --- the Zoned Namespace command set ------------------------------------- */
+
+/* Whether SLBA is the first LBA of a zone (zone_lbas is a power of 2). */
+static bool nvmet_zone_start(const struct nvmet_ns *ns, u64 slba)
+{
+	return !(slba & (ns->zone_lbas - 1));
+}
+
+/* Zone Append: the range inside the namespace, within ZASL, at a zone's start. */
+static u16 nvmet_parse_zone_append(struct nvmet_req *req)
+{
+	u16 status;
+
+	status = nvmet_parse_lba_cmd(req, true);
+	if (status)
+		return status;
+	if (req->data_len > nvmet_zasl_bytes(req->ns->zasl)) {
+		req->error_loc = offsetof(struct nvme_rw_command, length);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	if (!nvmet_zone_start(req->ns, le64_to_cpu(req->cmd->rw.slba))) {
+		req->error_loc = offsetof(struct nvme_rw_command, slba);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * Zone Management Send: open, close, finish or reset one zone (SLBA its
+ * first LBA) or, with Select All, every zone the action applies to. Offline
+ * is a transition only a read-only zone may make, and the block layer makes
+ * none; zone descriptor extensions do not exist here (ZDES 0).
+ */
+static u16 nvmet_parse_zone_mgmt_send(struct nvmet_req *req)
+{
+	struct nvme_zone_mgmt_send_cmd *zms = &req->cmd->zms;
+	u64 slba = le64_to_cpu(zms->slba);
+	u16 status;
+
+	req->data_len = 0;
+	switch (zms->zsa) {
+	case NVME_ZONE_OPEN:
+	case NVME_ZONE_CLOSE:
+	case NVME_ZONE_FINISH:
+	case NVME_ZONE_RESET:
+		break;
+	case NVME_ZONE_OFFLINE:
+		req->error_loc = offsetof(struct nvme_zone_mgmt_send_cmd, zsa);
+		return NVME_SC_ZONE_INVALID_TRANSITION | NVME_STATUS_DNR;
+	default:
+		req->error_loc = offsetof(struct nvme_zone_mgmt_send_cmd, zsa);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	if (zms->select_all & 1)
+		return NVME_SC_SUCCESS;		/* SLBA is ignored */
+	status = nvmet_check_lba_range(req, slba, 1,
+				       offsetof(struct nvme_zone_mgmt_send_cmd, slba));
+	if (status)
+		return status;
+	if (!nvmet_zone_start(req->ns, slba)) {
+		req->error_loc = offsetof(struct nvme_zone_mgmt_send_cmd, slba);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	return NVME_SC_SUCCESS;
+}
+
+/*
+ * Zone Management Receive: Report Zones from the zone holding SLBA, into a
+ * buffer of NUMD + 1 dwords that holds at least the report's header; the
+ * state filter (ZRASF) and Partial Report. Extended Report Zones needs zone
+ * descriptor extensions, which do not exist here (ZDES 0).
+ */
+static u16 nvmet_parse_zone_mgmt_recv(struct nvmet_req *req)
+{
+	struct nvme_zone_mgmt_recv_cmd *zmr = &req->cmd->zmr;
+	u64 len = ((u64)le32_to_cpu(zmr->numd) + 1) << 2;
+	u16 status;
+
+	status = nvmet_check_lba_range(req, le64_to_cpu(zmr->slba), 1,
+				       offsetof(struct nvme_zone_mgmt_recv_cmd, slba));
+	if (status)
+		return status;
+	if (len < sizeof(struct nvme_zone_report)) {
+		req->error_loc = offsetof(struct nvme_zone_mgmt_recv_cmd, numd);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	if (zmr->zra != NVME_ZRA_ZONE_REPORT) {
+		req->error_loc = offsetof(struct nvme_zone_mgmt_recv_cmd, zra);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	if (zmr->pr & ~NVME_REPORT_ZONE_PARTIAL) {
+		req->error_loc = offsetof(struct nvme_zone_mgmt_recv_cmd, pr);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	if (zmr->zrasf > NVME_ZRASF_ZONE_STATE_OFFLINE) {
+		req->error_loc = offsetof(struct nvme_zone_mgmt_recv_cmd, zrasf);
+		return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+	}
+	/* At most 16 GiB; req.c holds it to MDTS before any buffer is made. */
+	req->data_len = len;
+	return NVME_SC_SUCCESS;
+}
+
 /* The NVM command set on an enabled namespace (req->ns holds a reference). */
 static u16 nvmet_parse_nvm_cmd(struct nvmet_req *req)
 {
@@ -520,13 +658,30 @@ static u16 nvmet_parse_nvm_cmd(struct nvmet_req *req)
 	case nvme_cmd_resv_acquire:
 	case nvme_cmd_resv_release:
 	case nvme_cmd_resv_report:
-		if (req->ns->pr_enable)
-			return nvmet_parse_pr_cmd(req);
-		fallthrough;
+		if (!req->ns->pr_enable)
+			break;
+		return nvmet_parse_pr_cmd(req);
+	/* A backend without these has no zoned namespace: Invalid Opcode. */
+	case nvme_cmd_zone_append:
+		if (!ops->execute_zone_append)
+			break;
+		req->execute = ops->execute_zone_append;
+		return nvmet_parse_zone_append(req);
+	case nvme_cmd_zone_mgmt_send:
+		if (!ops->execute_zone_mgmt_send)
+			break;
+		req->execute = ops->execute_zone_mgmt_send;
+		return nvmet_parse_zone_mgmt_send(req);
+	case nvme_cmd_zone_mgmt_recv:
+		if (!ops->execute_zone_mgmt_recv)
+			break;
+		req->execute = ops->execute_zone_mgmt_recv;
+		return nvmet_parse_zone_mgmt_recv(req);
 	default:
-		req->error_loc = offsetof(struct nvme_common_command, opcode);
-		return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
+		break;
 	}
+	req->error_loc = offsetof(struct nvme_common_command, opcode);
+	return NVME_SC_INVALID_OPCODE | NVME_STATUS_DNR;
 }
 
 /* --- the I/O queue parser ------------------------------------------------ */

@@ -55,6 +55,7 @@
 #include <linux/percpu-refcount.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
@@ -267,6 +268,15 @@ struct nvmet_ns {
 	struct nvmet_io_stats __percpu *stats;	/* I/O queue commands, from mkdir on */
 	struct nvmet_pr		pr;		/* while enabled with pr_enable */
 
+	/*
+	 * The I/O command set (NVME_CSI_*) and, for a zoned namespace (CSI 2,
+	 * docs/zns.md), the device's zone geometry: set by the backend's
+	 * enable, fixed while enabled.
+	 */
+	u8			csi;
+	u8			zasl;		/* Zone Append of at most 4 KiB << zasl */
+	u64			zone_lbas;	/* zone size in logical blocks, a power of 2 */
+
 	/* In-flight requests hold a reference; disable waits for them. */
 	struct percpu_ref	ref;
 	struct completion	disable_done;
@@ -385,6 +395,12 @@ struct nvmet_subsys {
 	u16			cntlid_max;
 	u16			max_qid;	/* I/O queues per controller */
 	bool			pi_support;
+	/*
+	 * ZASL of the first zoned namespace enabled (0: none yet), under
+	 * subsys->lock. Identify reports it to every controller, so it never
+	 * goes down: a zoned namespace that appends less is refused.
+	 */
+	u8			zasl;
 
 	struct list_head	global_entry;	/* in nvmet_subsystems (its lock) */
 	struct config_group	group;		/* subsystems/<nqn> */
@@ -628,8 +644,9 @@ struct nvmet_fabrics_ops {
  * A namespace backend: io-cmd.c parses and checks every NVM command (LBA
  * range, data length, access) and then reaches the backing store only
  * through the table ns->ops points at while the namespace is enabled.
- * io-cmd-bdev.c and io-cmd-file.c implement it; a further backend (zoned,
- * passthru) is one more table.
+ * io-cmd-bdev.c and io-cmd-file.c implement it (io-cmd-bdev.c twice: block
+ * devices and zoned block devices); a further backend (passthru) is one
+ * more table.
  */
 struct nvmet_backend_ops {
 	const char *name;
@@ -652,6 +669,16 @@ struct nvmet_backend_ops {
 	u16 (*deallocate)(struct nvmet_req *req, u64 slba, u32 nlb);
 	/* Optional: the backend's fields of Identify Namespace. */
 	void (*identify_ns)(struct nvmet_ns *ns, struct nvme_id_ns *id);
+	/*
+	 * Zoned backends only (ns->csi NVME_CSI_ZNS), NULL otherwise: the Zoned
+	 * Namespace command set's commands, parsed and checked by io-cmd.c
+	 * (zone alignment, SLBA in range, ZSA, ZRA, ZRASF, buffer length), and
+	 * the I/O command set specific Identify Namespace (CNS 05h, CSI 2).
+	 */
+	void (*execute_zone_append)(struct nvmet_req *req);	/* result: the LBA written */
+	void (*execute_zone_mgmt_send)(struct nvmet_req *req);
+	void (*execute_zone_mgmt_recv)(struct nvmet_req *req);
+	void (*identify_ns_zns)(struct nvmet_ns *ns, struct nvme_id_ns_zns *id);
 };
 
 /* Where the core's events go (netlink.c registers it); each may sleep. */
@@ -953,7 +980,14 @@ u16 nvmet_pr_get_feat(struct nvmet_req *req, u8 fid);
 /* --- io-cmd-bdev.c, io-cmd-file.c: the backends -------------------------- */
 
 extern const struct nvmet_backend_ops nvmet_bdev_ops;
+extern const struct nvmet_backend_ops nvmet_bdev_zns_ops;	/* zoned block devices */
 extern const struct nvmet_backend_ops nvmet_file_ops;
+
+/* Zone Append Size Limit (4 KiB units, log2) as bytes. */
+static inline u32 nvmet_zasl_bytes(u8 zasl)
+{
+	return SZ_4K << zasl;
+}
 
 /* --- netlink.c: the nvmet_oot generic netlink family --------------------- */
 
