@@ -137,6 +137,18 @@ check "rmdir the configuration, unload nvmet" unload_all
 check "nvmet is unloaded" bash -c '! grep -q "^nvmet " /proc/modules'
 check "reload, recreate with the same state file" reload_all
 check "after unloading the modules: all back" op C report --check "$WANT"
+# nvmetctl status (netlink, from the guest build of ctl/ when there is one):
+# the restored reservation, its holder and registrants.
+if [[ -x ./nvmetctl ]]; then
+	check_output "nvmetctl status: WERO held by A, three registrants, PTPL" \
+		"reservation: Write Exclusive - Registrants Only +holder: 5e5e0000-0000-4000-8000-0000000000a0 +generation: $gen +ptpl: yes +registrants: 3" \
+		./nvmetctl status
+	check_output "nvmetctl status --json: B's registration and key" \
+		"\"hostid\": *\"5e5e0000-0000-4000-8000-0000000000a1\", *\"key\": *\"$KB\"|\"key\": *\"$KB\", *\"hostid\": *\"5e5e0000-0000-4000-8000-0000000000a1\"" \
+		sh -c './nvmetctl status --json | python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)))"'
+else
+	note "no guest build of nvmetctl (tests/vm/build-ctl): status not checked"
+fi
 check "A still holds it: A writes, C cannot" a_writes_c_cannot
 
 # --- corrupt state files ------------------------------------------------------
