@@ -709,12 +709,23 @@ static u16 nvmet_pr_preempt(struct nvmet_req *req, const struct nvmet_pr_state *
 	const uuid_t *me = &req->sq->ctrl->hostid;
 	int holder = nvmet_pr_find(old, &old->holder);
 	struct nvmet_pr_state *new;
-	bool found;
+	bool found, takes;
 	int i;
 
 	*released = false;
-	if (!old->rtype || (nvmet_pr_all_regs(old->rtype) && prkey)) {
-		/* No reservation to take: remove the registrations with PRKEY. */
+	/* Whether ME takes the reservation, or only removes registrations. */
+	if (!old->rtype)
+		takes = false;
+	else if (nvmet_pr_all_regs(old->rtype))
+		takes = !prkey;
+	else
+		takes = holder >= 0 && prkey == old->regs[holder].rkey;
+
+	if (!takes) {
+		/* A single holder is not preempted by key 0. */
+		if (old->rtype && !prkey)
+			return nvmet_field_error(req, NVMET_LOC_CDW10);
+		/* The registrations with PRKEY go; a reservation stays if its holder does. */
 		new = nvmet_pr_unregister_key(old, prkey, me, false, &found);
 		if (!new)
 			return NVME_SC_INTERNAL;
@@ -734,7 +745,7 @@ static u16 nvmet_pr_preempt(struct nvmet_req *req, const struct nvmet_pr_state *
 		new->regs[0] = old->regs[i];
 		new->rtype = rtype;
 		uuid_copy(&new->holder, me);
-	} else if (holder >= 0 && prkey == old->regs[holder].rkey) {
+	} else {
 		/*
 		 * ME takes the reservation from the hosts with the holder's key
 		 * (the holder itself preempting its own key: a new type).
@@ -745,18 +756,6 @@ static u16 nvmet_pr_preempt(struct nvmet_req *req, const struct nvmet_pr_state *
 		new->rtype = rtype;
 		uuid_copy(&new->holder, me);
 		*released = old->rtype != rtype;
-	} else if (prkey) {
-		/* The reservation stays; the registrations with PRKEY go. */
-		new = nvmet_pr_unregister_key(old, prkey, me, false, &found);
-		if (!new)
-			return NVME_SC_INTERNAL;
-		if (!found) {
-			kfree(new);
-			return NVME_SC_RESERVATION_CONFLICT | NVME_STATUS_DNR;
-		}
-		nvmet_pr_drop_orphan(new);
-	} else {
-		return nvmet_field_error(req, NVMET_LOC_CDW10);
 	}
 	new->gen++;
 	*newp = new;

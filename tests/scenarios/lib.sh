@@ -69,6 +69,21 @@ check_output() {
 	return $rc
 }
 
+# cfs_write FILE VALUE: writes VALUE (as is) to a configfs file in one
+# write(2); prints "accepted" or the errno's name (EINVAL, EBUSY...).
+cfs_write() {
+	python3 -c 'import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY)
+    try:
+        os.write(fd, sys.argv[2].encode())
+    finally:
+        os.close(fd)
+    print("accepted")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))' "$1" "$2"
+}
+
 finish() {
 	echo "# $_lab_n checks, $_lab_failed failed"
 	[[ $_lab_n -gt 0 && $_lab_failed -eq 0 ]]

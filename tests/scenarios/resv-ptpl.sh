@@ -31,20 +31,6 @@ backing=$(backing_loop 32)
 check "loop device" test -b "$backing"
 mkdir -p /tmp/ptpl
 
-# cfs_write FILE VALUE: writes VALUE (as is) to a configfs file in one
-# write(2); prints "accepted" or the errno's name (EINVAL, EBUSY...).
-cfs_write() {
-	python3 -c 'import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY)
-    try:
-        os.write(fd, sys.argv[2].encode())
-    finally:
-        os.close(fd)
-    print("accepted")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, e.errno))' "$1" "$2"
-}
 # make_target [FILE]: subsystem, namespace 1 (resv_enable, resv_ptpl_file
 # FILE when given), enabled, port 1 linked.
 make_target() {

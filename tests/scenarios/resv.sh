@@ -32,20 +32,6 @@ RC=(python3 ./resv_client.py $ADDR $SVC $NQN)
 OURS=()
 target_is_ours && OURS=(--ours)
 
-# cfs_write FILE VALUE: writes VALUE (as is) to a configfs file in one
-# write(2); prints "accepted" or the errno's name (EINVAL, EBUSY...).
-cfs_write() {
-	python3 -c 'import errno, os, sys
-try:
-    fd = os.open(sys.argv[1], os.O_WRONLY)
-    try:
-        os.write(fd, sys.argv[2].encode())
-    finally:
-        os.close(fd)
-    print("accepted")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, e.errno))' "$1" "$2"
-}
 _said() { echo "$1"; return 1; }
 # run_py WHAT SECS CMD...: runs a Python step list; each "ok"/"FAIL" line
 # becomes a check (details after two spaces and a parenthesis are printed
