@@ -171,26 +171,17 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 	/* Reservations (and their state file) before any host can see the namespace. */
 	if (ns->pr_enable) {
 		ret = nvmet_pr_enable(ns);
-		if (ret) {
-			nvmet_ns_close_backend(ns);
-			return ret;
-		}
+		if (ret)
+			goto close_backend;
 	}
-
 	ret = percpu_ref_init(&ns->ref, nvmet_ns_ref_release, 0, GFP_KERNEL);
-	if (ret) {
-		if (ns->pr_enable)
-			nvmet_pr_disable(ns);
-		nvmet_ns_close_backend(ns);
-		return ret;
-	}
+	if (ret)
+		goto pr_disable;
 	mutex_lock(&subsys->lock);
 	ret = nvmet_ns_check_zasl(ns);
 	if (ret) {
 		mutex_unlock(&subsys->lock);
-		percpu_ref_exit(&ns->ref);
-		nvmet_ns_close_backend(ns);
-		return ret;
+		goto ref_exit;
 	}
 	reinit_completion(&ns->disable_done);
 	if (ns->nsid > subsys->max_nsid)
@@ -201,6 +192,15 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 	mutex_unlock(&subsys->lock);
 	nvmet_event_ns(NVMET_EVT_NS_ADD, ns);
 	return 0;
+
+ref_exit:
+	percpu_ref_exit(&ns->ref);
+pr_disable:
+	if (ns->pr_enable)
+		nvmet_pr_disable(ns);
+close_backend:
+	nvmet_ns_close_backend(ns);
+	return ret;
 }
 
 /*
