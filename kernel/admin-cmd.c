@@ -500,6 +500,10 @@ static u16 nvmet_log_resv(struct nvmet_req *req)
 	struct nvme_pr_log e;
 	u16 status;
 
+	/* A read that fails its offset check takes no entry off the log. */
+	status = nvmet_check_log_offset(req, sizeof(e));
+	if (status)
+		return status;
 	nvmet_pr_log_pop(req->sq->ctrl, &e);
 	status = nvmet_copy_log(req, &e, sizeof(e));
 	if (!status)

@@ -31,6 +31,7 @@ u64 nvmet_ana_chgcnt;
 struct workqueue_struct *nvmet_wq;
 EXPORT_SYMBOL_GPL(nvmet_wq);
 struct workqueue_struct *nvmet_io_wq;
+struct workqueue_struct *nvmet_pr_wq;
 struct workqueue_struct *nvmet_buffered_io_wq;
 
 /* Registered transports by NVMF_TRTYPE_*; under nvmet_config_sem. */
@@ -1331,14 +1332,19 @@ int nvmet_core_init(void)
 					       WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_buffered_io_wq)
 		goto out_free_io_wq;
+	nvmet_pr_wq = alloc_workqueue("nvmet-pr-wq", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!nvmet_pr_wq)
+		goto out_free_buffered_wq;
 	disc = nvmet_subsys_alloc(NVME_DISC_SUBSYS_NAME, NVME_NQN_CURR);
 	if (IS_ERR_OR_NULL(disc)) {
 		ret = disc ? PTR_ERR(disc) : -ENOMEM;
-		goto out_free_buffered_wq;
+		goto out_free_pr_wq;
 	}
 	nvmet_disc_subsys = disc;
 	return 0;
 
+out_free_pr_wq:
+	destroy_workqueue(nvmet_pr_wq);
 out_free_buffered_wq:
 	destroy_workqueue(nvmet_buffered_io_wq);
 out_free_io_wq:
@@ -1353,6 +1359,7 @@ void nvmet_core_exit(void)
 	nvmet_subsys_put(nvmet_disc_subsys);
 	nvmet_disc_subsys = NULL;
 	ida_destroy(&nvmet_cntlid_ida);
+	destroy_workqueue(nvmet_pr_wq);
 	destroy_workqueue(nvmet_buffered_io_wq);
 	destroy_workqueue(nvmet_io_wq);
 	destroy_workqueue(nvmet_wq);

@@ -175,6 +175,11 @@ extern struct workqueue_struct *nvmet_wq;
  */
 extern struct workqueue_struct *nvmet_io_wq;
 extern struct workqueue_struct *nvmet_buffered_io_wq;
+/*
+ * Reservation commands (pr.c): they wait for ns->pr.lock and the state file,
+ * so a host's flood of them holds back no data command's work.
+ */
+extern struct workqueue_struct *nvmet_pr_wq;
 
 /*
  * Every subsystem (configfs and discovery), for the netlink dumps. The mutex
@@ -219,6 +224,9 @@ struct nvmet_pr {
 	struct srcu_struct	srcu;
 	struct file		*file;		/* resv_ptpl_file, open; under lock */
 	u64			seq;		/* of the newest slot written; under lock */
+	bool			broken;		/* the file may hold a failed change; under lock */
+	/* The state a change replaced: still read until lock is dropped, then freed. */
+	struct nvmet_pr_state	*retired;
 };
 
 /*

@@ -248,32 +248,100 @@ static struct nvmet_pr_state *nvmet_pr_slot_state(const void *slot)
 	return s;
 }
 
-/* Writes S to the older slot of the state file and syncs it; 0 or an errno. */
-static int nvmet_pr_persist(struct nvmet_ns *ns, const struct nvmet_pr_state *s)
+/* Writes S as slot SEQ (the older of the two) and syncs it; 0 or an errno. */
+static int nvmet_pr_write_slot(struct nvmet_ns *ns, const struct nvmet_pr_state *s, u64 seq)
 {
-	struct nvmet_pr *pr = &ns->pr;
-	u64 seq = pr->seq + 1;
 	loff_t pos = (seq & 1) * NVMET_PR_SLOT_SIZE;
-	ssize_t n;
 	void *slot;
-	int ret;
+	ssize_t n;
 
 	slot = kvmalloc(NVMET_PR_SLOT_SIZE, GFP_KERNEL);
 	if (!slot)
 		return -ENOMEM;
 	nvmet_pr_slot_fill(ns, slot, s, seq);
-	n = kernel_write(pr->file, slot, NVMET_PR_SLOT_SIZE, &pos);
+	n = kernel_write(ns->pr.file, slot, NVMET_PR_SLOT_SIZE, &pos);
 	kvfree(slot);
 	if (n != NVMET_PR_SLOT_SIZE)
-		ret = n < 0 ? n : -EIO;
-	else
-		ret = vfs_fsync(pr->file, 0);
+		return n < 0 ? n : -EIO;
+	return vfs_fsync(ns->pr.file, 0);
+}
+
+/*
+ * Makes NEW durable in place of OLD; 0 or an errno. A failed write may
+ * still reach the file later (the page cache holds it): the slot is written
+ * again with OLD, and if that fails too, no change is accepted any more
+ * until the namespace is disabled, so a change hosts were told failed never
+ * comes back after a restart.
+ */
+static int nvmet_pr_persist(struct nvmet_ns *ns, const struct nvmet_pr_state *old,
+			    const struct nvmet_pr_state *new)
+{
+	struct nvmet_pr *pr = &ns->pr;
+	int ret;
+
+	if (pr->broken)
+		return -EIO;
+	ret = nvmet_pr_write_slot(ns, new, pr->seq + 1);
+	if (!ret) {
+		pr->seq++;
+		return 0;
+	}
+	pr_err_ratelimited("namespace %u of %s: writing reservation state to %s failed (%d); the command that changed it fails and the state is unchanged\n",
+			   ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, ret);
+	if (nvmet_pr_write_slot(ns, old, pr->seq + 1)) {
+		pr_err("namespace %u of %s: %s may now hold a change that failed; reservations refuse changes until the namespace is disabled: check the file system, then disable and enable the namespace\n",
+		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path);
+		pr->broken = true;
+	} else {
+		pr->seq++;
+	}
+	return ret;
+}
+
+/* Syncs the directory that holds PATH, so that a file just created stays. */
+static void nvmet_pr_sync_dir(struct nvmet_ns *ns, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct file *dir;
+	char *name;
+	int ret;
+
+	name = kstrndup(path, slash == path ? 1 : slash - path, GFP_KERNEL);
+	if (!name)
+		return;
+	dir = filp_open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	ret = IS_ERR(dir) ? PTR_ERR(dir) : vfs_fsync(dir, 0);
+	if (!IS_ERR(dir))
+		fput(dir);
+	if (ret)
+		pr_warn("namespace %u of %s: syncing directory %s of the reservation state file failed (%d)\n",
+			ns->nsid, ns->subsys->subsysnqn, name, ret);
+	kfree(name);
+}
+
+/*
+ * A new (or empty) state file gets both slots, no registrations, PTPL off,
+ * synced with its directory: from then on a write only ever replaces a
+ * complete slot, and the file's space is allocated now, not on a command.
+ */
+static int nvmet_pr_init_file(struct nvmet_ns *ns)
+{
+	struct nvmet_pr_state *s = nvmet_pr_state_alloc(0);
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = nvmet_pr_write_slot(ns, s, 1);
+	if (!ret)
+		ret = nvmet_pr_write_slot(ns, s, 2);
+	kfree(s);
 	if (ret) {
-		pr_err_ratelimited("namespace %u of %s: writing reservation state to %s failed (%d); the command that changed it fails and the state is unchanged\n",
-				   ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, ret);
+		pr_err("namespace %u of %s: writing the new reservation state file %s failed (%d)\n",
+		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, ret);
 		return ret;
 	}
-	pr->seq = seq;
+	ns->pr.seq = 2;
+	nvmet_pr_sync_dir(ns, ns->pr_ptpl_path);
 	return 0;
 }
 
@@ -286,8 +354,8 @@ static int nvmet_pr_load(struct nvmet_ns *ns, struct nvmet_pr_state **sp)
 	const char *why[2];
 	struct nvmet_pr *pr = &ns->pr;
 	struct file *file;
+	loff_t pos = 0, size;
 	void *buf;
-	loff_t pos = 0;
 	ssize_t n;
 	int best = -1, i, ret = 0;
 	u64 seq[2] = {};
@@ -304,25 +372,33 @@ static int nvmet_pr_load(struct nvmet_ns *ns, struct nvmet_pr_state **sp)
 		fput(file);
 		return -EINVAL;
 	}
+	size = i_size_read(file_inode(file));
+	if (!size) {
+		pr->file = file;
+		ret = nvmet_pr_init_file(ns);
+		if (ret) {
+			pr->file = NULL;
+			fput(file);
+		}
+		return ret;
+	}
+	if (size != 2 * NVMET_PR_SLOT_SIZE) {
+		pr_err("namespace %u of %s: reservation state file %s is corrupt (%lld bytes, not %u); the namespace stays disabled: restore the file, or move it away to start with no reservations\n",
+		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, size,
+		       2 * NVMET_PR_SLOT_SIZE);
+		fput(file);
+		return -EUCLEAN;
+	}
 	buf = kvzalloc(2 * NVMET_PR_SLOT_SIZE, GFP_KERNEL);
 	if (!buf) {
 		fput(file);
 		return -ENOMEM;
 	}
 	n = kernel_read(file, buf, 2 * NVMET_PR_SLOT_SIZE, &pos);
-	if (n < 0) {
-		ret = n;
+	if (n != 2 * NVMET_PR_SLOT_SIZE) {
+		ret = n < 0 ? n : -EIO;
 		pr_err("namespace %u of %s: reading reservation state file %s failed (%d)\n",
 		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, ret);
-		goto out;
-	}
-	if (n == 0)
-		goto out;	/* a new file: no state yet */
-	if (n != 2 * NVMET_PR_SLOT_SIZE) {
-		pr_err("namespace %u of %s: reservation state file %s is corrupt (%zd bytes, not %u); the namespace stays disabled: restore the file, or move it away to start with no reservations\n",
-		       ns->nsid, ns->subsys->subsysnqn, ns->pr_ptpl_path, n,
-		       2 * NVMET_PR_SLOT_SIZE);
-		ret = -EUCLEAN;
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
@@ -336,14 +412,16 @@ static int nvmet_pr_load(struct nvmet_ns *ns, struct nvmet_pr_state **sp)
 			best = i;
 	}
 	/*
-	 * The other slot is empty (one write so far), valid, or the torn
-	 * write of the next state: a crash while a command changed it, so the
-	 * command never completed and the valid slot is the state hosts were
-	 * told. Anything else is damage, and guessing could bring back a
-	 * reservation hosts saw go: refuse.
+	 * The other slot is valid, empty, or a torn write of the next state:
+	 * a crash while a command changed it, so that command never completed
+	 * and the valid slot is the state hosts were told. A torn slot has
+	 * its header (one sector) old or new: a sequence number one below or
+	 * one above the valid slot's. Anything else is damage, and guessing
+	 * could bring back a reservation hosts saw go: refuse.
 	 */
 	if (best >= 0 && why[!best] && why[!best] != nvmet_pr_slot_empty &&
-	    !(why[!best] == nvmet_pr_slot_bad_crc && seq[!best] == seq[best] + 1))
+	    !(why[!best] == nvmet_pr_slot_bad_crc &&
+	      (seq[!best] == seq[best] + 1 || seq[!best] + 1 == seq[best])))
 		best = -1;
 	if (best < 0) {
 		pr_err("namespace %u of %s: reservation state file %s is corrupt (slot 0: %s; slot 1: %s); the namespace stays disabled: restore the file, or move it away to start with no reservations\n",
@@ -385,6 +463,8 @@ int nvmet_pr_enable(struct nvmet_ns *ns)
 	mutex_init(&pr->lock);
 	pr->file = NULL;
 	pr->seq = 0;
+	pr->broken = false;
+	pr->retired = NULL;
 	if (ns->pr_ptpl_path) {
 		ret = nvmet_pr_load(ns, &s);
 		if (ret)
@@ -536,7 +616,9 @@ void nvmet_pr_log_pop(struct nvmet_ctrl *ctrl, struct nvme_pr_log *e)
 
 /*
  * Makes NEW the namespace's state: first durable (when PTPL is or was on),
- * then visible. On failure NEW is freed and the state stays as it was.
+ * then visible. On failure NEW is freed and the state stays as it was. The
+ * state replaced stays readable (the caller tells its hosts what changed)
+ * until nvmet_pr_unlock().
  */
 static u16 nvmet_pr_commit(struct nvmet_ns *ns, struct nvmet_pr_state *new)
 {
@@ -544,14 +626,26 @@ static u16 nvmet_pr_commit(struct nvmet_ns *ns, struct nvmet_pr_state *new)
 	struct nvmet_pr_state *old = rcu_dereference_protected(pr->state,
 							       lockdep_is_held(&pr->lock));
 
-	if (pr->file && (old->ptpl || new->ptpl) && nvmet_pr_persist(ns, new)) {
+	if (pr->file && (old->ptpl || new->ptpl) && nvmet_pr_persist(ns, old, new)) {
 		kfree(new);
 		return NVME_SC_INTERNAL;
 	}
 	rcu_assign_pointer(pr->state, new);
-	kfree_rcu(old, rcu);
+	if (pr->retired)
+		kfree_rcu(pr->retired, rcu);
+	pr->retired = old;
 	nvmet_event_ns(NVMET_EVT_NS_RESV, ns);
 	return NVME_SC_SUCCESS;
+}
+
+static void nvmet_pr_unlock(struct nvmet_pr *pr)
+{
+	struct nvmet_pr_state *old = pr->retired;
+
+	pr->retired = NULL;
+	mutex_unlock(&pr->lock);
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 static struct nvmet_pr_state *nvmet_pr_locked_state(struct nvmet_ns *ns)
@@ -941,10 +1035,13 @@ static void nvmet_pr_work(struct work_struct *work)
 		status = nvmet_pr_release(req, cdw10, get_unaligned_le64(data));
 		break;
 	}
-	/* Under the lock: no other change overtakes the abort. */
+	nvmet_pr_unlock(&ns->pr);
+	/*
+	 * Without the lock: the fenced hosts' new commands already see the new
+	 * state, and other reservation commands need not wait for the fence.
+	 */
 	if (wait)
 		nvmet_pr_wait_inflight(ns);
-	mutex_unlock(&ns->pr.lock);
 	nvmet_req_complete(req, status);
 }
 
@@ -953,7 +1050,7 @@ static void nvmet_pr_execute(struct nvmet_req *req)
 	if (!nvmet_check_transfer_len(req, req->data_len))
 		return;
 	INIT_WORK(&req->a.work, nvmet_pr_work);
-	queue_work(nvmet_io_wq, &req->a.work);
+	queue_work(nvmet_pr_wq, &req->a.work);
 }
 
 /* A reservation command on a namespace with reservations (req->ns set). */
@@ -1130,7 +1227,7 @@ u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid)
 			status = nvmet_pr_commit(ns, new);
 		}
 	}
-	mutex_unlock(&ns->pr.lock);
+	nvmet_pr_unlock(&ns->pr);
 	if (!status)
 		nvmet_set_result(req, cdw11 & NVMET_PR_FEAT_PTPL);
 	return status;
