@@ -157,6 +157,22 @@ open('$STATE', 'wb').write(bytes(d))"
 corrupt_case "one byte in the middle changed" 'd[len(d) // 2] ^= 0x01'
 corrupt_case "truncated to half" 'del d[len(d) // 2:]'
 corrupt_case "its first 8 bytes overwritten" 'd[0:8] = b"\xde\xad\xbe\xef\x00\x11\x22\x33"'
+# A torn write (a crash while a command wrote the slot after the newest):
+# its checksum fails, its header is intact. Here the older slot's body is
+# damaged: the newest slot is the state, and the kernel says what it ignored.
+check "state file: a byte in the body of the older slot changed (a torn write)" python3 -c "
+d = bytearray(open('$STATE', 'rb').read())
+seq = [int.from_bytes(d[o + 16:o + 24], 'little') for o in (0, 8192)]
+d[(0 if seq[0] < seq[1] else 8192) + 4096] ^= 0x01
+open('$STATE', 'wb').write(bytes(d))"
+mark="resv-ptpl: torn case"
+echo "$mark" >/dev/kmsg
+check "enable with it works" sh -c "echo 1 >$NS/enable"
+check "all back from the newest slot" op C report --check "$WANT"
+check_output "the kernel log says an incomplete write was ignored" \
+	"$STATE: an incomplete write" sh -c "dmesg | sed -n '\\|$mark|,\$p'"
+check "disable" sh -c "echo 0 >$NS/enable"
+check "the good file back" cp /tmp/ptpl/good $STATE
 check "enable with the good file" sh -c "echo 1 >$NS/enable"
 check "all back" op C report --check "$WANT"
 
