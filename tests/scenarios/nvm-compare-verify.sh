@@ -12,7 +12,7 @@ check "subsystem" subsys_add $NQN
 check "namespace" ns_add $NQN 1 /dev/loop0
 serve_and_connect $NQN
 [[ -n $dev ]] || finish
-check_output "Identify reports Compare and Verify (ONCS bits 0 and 7)" '^oncs +: 0x8d' nvme id-ctrl "$dev"
+check_output "Identify reports Compare and Verify (ONCS bits 0 and 7; Reservations, bit 5, too)" '^oncs +: 0xad' nvme id-ctrl "$dev"
 check "write 4 KiB of random data at LBA 1024" sh -c "head -c 4096 /dev/urandom > /tmp/blk &&
 	dd if=/tmp/blk of=$dev bs=4096 seek=256 count=1 oflag=direct"
 lbas=$(( $(blockdev --getsize64 "$dev") / $(blockdev --getss "$dev") ))

@@ -29,17 +29,6 @@ for m in $apis; do
 done
 check_output "nvmet-fc exports the NVMe/FC target LLD API" "nvmet_fc_register_targetport" \
 	bash -c "modprobe nvmet-fc && grep -w nvmet_fc /proc/kallsyms; modprobe -r nvmet-fc"
-# Features we do not implement yet are refused where they are configured,
-# never accepted and ignored: persistent reservations (resv_enable).
-check "load nvmet" modprobe nvmet
-check "a subsystem and a namespace" sh -c "mkdir $NVMET_CFS/subsystems/standin-resv &&
-	mkdir $NVMET_CFS/subsystems/standin-resv/namespaces/1"
-check_fails "resv_enable=1 is refused (no reservations yet)" \
-	sh -c "echo 1 >$NVMET_CFS/subsystems/standin-resv/namespaces/1/resv_enable"
-check_output "the kernel log says why and what to do" "resv_enable=1 refused: nvmet-oot .* does not implement persistent reservations" dmesg
-check "resv_enable=0 is accepted (nvmetcli restores it)" \
-	sh -c "echo 0 >$NVMET_CFS/subsystems/standin-resv/namespaces/1/resv_enable"
-check "clean up" sh -c "rmdir $NVMET_CFS/subsystems/standin-resv/namespaces/1 $NVMET_CFS/subsystems/standin-resv && modprobe -r nvmet"
 # Picking a transport we do not ship yet must fail cleanly through the alias
 # (trtype loop is 254); one we ship (trtype rdma, 1) loads ours. Leave nothing
 # loaded: the harness runs several scenarios in one boot.
