@@ -731,9 +731,6 @@ static void nvmet_execute_flush_all(struct nvmet_req *req)
 	queue_work(nvmet_wq, &req->a.work);
 }
 
-/* Copy (NVM Command Set 1.0); Linux's nvme.h does not name it. */
-#define NVMET_NVM_CMD_COPY	0x19
-
 /* Commands that change what the namespace holds (Write Protect refuses them). */
 static bool nvmet_io_cmd_modifies_media(const struct nvme_command *cmd)
 {

@@ -740,6 +740,9 @@ struct nvmet_req {
 
 #define NVMET_NO_ERROR_LOC	((u16)-1)
 
+/* Copy (NVM Command Set 1.0); Linux's nvme.h does not name it. */
+#define NVMET_NVM_CMD_COPY	0x19
+
 /*
  * Bytes of data buffer a request gets: what its parse said the command uses
  * (data_len), never more than its SGL describes (transfer_len). A larger SGL

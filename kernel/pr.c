@@ -1082,9 +1082,6 @@ u16 nvmet_parse_pr_cmd(struct nvmet_req *req)
 
 enum nvmet_pr_group { NVMET_PR_NONE, NVMET_PR_READ, NVMET_PR_WRITE };
 
-/* Copy (NVM Command Set 1.0); Linux's nvme.h does not name it. */
-#define NVMET_PR_CMD_COPY	0x19
-
 /* The command groups of the NVM Command Set's reservation table. */
 static enum nvmet_pr_group nvmet_pr_group(const struct nvme_command *cmd)
 {
@@ -1099,7 +1096,7 @@ static enum nvmet_pr_group nvmet_pr_group(const struct nvme_command *cmd)
 	case nvme_cmd_write_uncor:
 	case nvme_cmd_write_zeroes:
 	case nvme_cmd_dsm:
-	case NVMET_PR_CMD_COPY:
+	case NVMET_NVM_CMD_COPY:
 	case nvme_cmd_zone_mgmt_send:
 	case nvme_cmd_zone_append:
 		return NVMET_PR_WRITE;
