@@ -511,6 +511,23 @@ u16 nvmet_req_find_ns(struct nvmet_req *req)
 	return NVME_SC_INVALID_NS | NVME_STATUS_DNR;
 }
 
+/*
+ * A host can hold a command of a namespace by never sending the command's
+ * data (namespace disable, Preempt and Abort wait for it); closing the
+ * queues of such commands ends the wait.
+ */
+void nvmet_ns_close_stalled(struct nvmet_ns *ns)
+{
+	struct nvmet_subsys *subsys = ns->subsys;
+	struct nvmet_ctrl *ctrl;
+
+	mutex_lock(&subsys->lock);
+	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
+		if (ctrl->ops->ns_stalled)
+			ctrl->ops->ns_stalled(ctrl, ns);
+	mutex_unlock(&subsys->lock);
+}
+
 /* --- controllers --------------------------------------------------------- */
 
 static void nvmet_keep_alive_work(struct work_struct *work)

@@ -203,22 +203,6 @@ close_backend:
 	return ret;
 }
 
-/*
- * A host can hold a command of a namespace being disabled by never sending
- * the command's data; closing the queues of such commands ends the wait.
- */
-static void nvmet_ns_close_stalled(struct nvmet_ns *ns)
-{
-	struct nvmet_subsys *subsys = ns->subsys;
-	struct nvmet_ctrl *ctrl;
-
-	mutex_lock(&subsys->lock);
-	list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
-		if (ctrl->ops->ns_stalled)
-			ctrl->ops->ns_stalled(ctrl, ns);
-	mutex_unlock(&subsys->lock);
-}
-
 void nvmet_ns_disable(struct nvmet_ns *ns)
 {
 	struct nvmet_subsys *subsys = ns->subsys;

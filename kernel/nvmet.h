@@ -854,6 +854,8 @@ bool nvmet_host_allowed(struct nvmet_subsys *subsys, const char *hostnqn);
 void nvmet_ns_changed(struct nvmet_subsys *subsys, u32 nsid);
 struct nvmet_ns *nvmet_find_namespace(struct nvmet_subsys *subsys, u32 nsid);	/* takes ns->ref */
 void nvmet_put_namespace(struct nvmet_ns *ns);
+/* Closes the queues where a command of NS waits for host data (ops->ns_stalled). */
+void nvmet_ns_close_stalled(struct nvmet_ns *ns);
 
 /*
  * Called with nvmet_config_sem held for write; may drop and retake it to load

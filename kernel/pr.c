@@ -667,18 +667,13 @@ static void nvmet_pr_wait_inflight(struct nvmet_ns *ns)
 	unsigned long deadline = jiffies + NVMET_NS_DISABLE_GRACE_SECS * HZ;
 	unsigned long cookie = start_poll_synchronize_srcu(&ns->pr.srcu);
 	struct nvmet_subsys *subsys = ns->subsys;
-	struct nvmet_ctrl *ctrl;
 	bool closed = false;
 
 	while (!poll_state_synchronize_srcu(&ns->pr.srcu, cookie)) {
 		if (!closed && time_after(jiffies, deadline)) {
 			pr_warn("namespace %u of %s: preempt and abort: commands still wait for host data after %u s; closing their queues\n",
 				ns->nsid, subsys->subsysnqn, NVMET_NS_DISABLE_GRACE_SECS);
-			mutex_lock(&subsys->lock);
-			list_for_each_entry(ctrl, &subsys->ctrls, subsys_entry)
-				if (ctrl->ops->ns_stalled)
-					ctrl->ops->ns_stalled(ctrl, ns);
-			mutex_unlock(&subsys->lock);
+			nvmet_ns_close_stalled(ns);
 			closed = true;
 		}
 		usleep_range(1000, 2000);
