@@ -206,7 +206,8 @@ under_load() {
 	fpid=$!
 	sleep 2
 	check "$what, under fio" with_deadline 150 "$@"
-	check "fio write + crc32c verify across it (load$n_load)" wait "$fpid"
+	check "fio write + crc32c verify across it (load$n_load)" wait "$fpid" ||
+		tail -n 30 "$LAB_OUT/fio-load$n_load.log"
 	check "the host's controller is live" wait_live
 }
 act_remote() { fcloop_del_remote && sleep 2 && fcloop_add_remote; }
