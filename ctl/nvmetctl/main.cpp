@@ -23,6 +23,7 @@
 #include "auth/key_input.hpp"
 #include "common/error.hpp"
 #include "configfs/fake.hpp"
+#include "configfs/ids.hpp"
 #include "configfs/model.hpp"
 #include "configfs/ops.hpp"
 #include "netlink/format.hpp"
@@ -538,17 +539,25 @@ static int run(int argc, char **argv)
 	c->add_option("nqn", nspec.subsys, "subsystem NQN")->required();
 	c->add_option("nsid", nspec.nsid, "namespace ID (1-4294967294)")->required();
 	c->add_option("device", nspec.device_path, "block device or file")->required();
-	c->add_option("--uuid", uuid, "namespace UUID (default: generated)");
-	c->add_option("--nguid", nguid, "namespace NGUID");
+	bool no_stable_ids = false;
+	c->add_option("--uuid", uuid,
+	              "namespace UUID (default: derived from the NQN, NSID and the device's WWID or path)");
+	c->add_option("--nguid", nguid, "namespace NGUID (default: derived like the UUID)");
+	c->add_flag("--no-stable-ids", no_stable_ids,
+	            "let the kernel pick a random UUID (and no NGUID) instead of deriving them");
 	c->add_option("--ana-group", ana_group, "ANA group (1-128)");
 	c->add_flag("--buffered", nspec.buffered_io, "file backend through the page cache");
 	c->add_flag("--disabled", disabled, "create it disabled");
 	c->callback([&] {
 		action = [&](const cfs::Tree &t) {
-			if (!uuid.empty())
-				nspec.uuid = uuid;
-			if (!nguid.empty())
-				nspec.nguid = nguid;
+			// Stable identifiers: the same on every node exporting the
+			// device (configfs/ids.hpp); an explicit one wins.
+			const auto ids = cfs::stable_ids(nspec.subsys, nspec.nsid,
+			                                 cfs::device_identity(nspec.device_path));
+			if (!uuid.empty() || !no_stable_ids)
+				nspec.uuid = uuid.empty() ? ids.uuid : uuid;
+			if (!nguid.empty() || !no_stable_ids)
+				nspec.nguid = nguid.empty() ? ids.nguid : nguid;
 			if (ana_group)
 				nspec.ana_grpid = ana_group;
 			nspec.enable = !disabled;
