@@ -5,7 +5,10 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <fcntl.h>
+#include <string_view>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -36,6 +39,24 @@ Result<json> read_file(const std::string &file)
 	}
 }
 
+namespace {
+
+// write(2) of all of TEXT to FD.
+bool write_all(int fd, std::string_view text)
+{
+	while (!text.empty()) {
+		const ssize_t n = ::write(fd, text.data(), text.size());
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		text.remove_prefix(static_cast<std::size_t>(n));
+	}
+	return true;
+}
+
+} // namespace
+
 Status write_file(const json &config, const std::string &file)
 {
 	const auto text = to_text(config);
@@ -43,26 +64,51 @@ Status write_file(const json &config, const std::string &file)
 		std::cout << text << std::flush;
 		return nvmet::ok();
 	}
+	// Atomic: a temporary file of its own (several savers at once never
+	// share one) in the same directory, written and synced, renamed over
+	// FILE, then the directory synced so the rename survives a crash.
+	// FILE is either the old or the new configuration, never part of one.
 	const std::filesystem::path path(file);
+	const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
 	std::error_code ec;
-	if (path.has_parent_path())
-		std::filesystem::create_directories(path.parent_path(), ec);
-	// Readable by root only, as nvmetcli does: it may hold host keys.
-	const auto tmp = path.string() + ".temp";
-	{
-		std::ofstream out(tmp, std::ios::trunc);
-		::chmod(tmp.c_str(), S_IRUSR | S_IWUSR);
-		out << text;
-		out.flush();
-		if (!out) {
-			Error e{"write", tmp, errno};
-			e.hint = "check that the directory exists and is writable";
-			return e;
-		}
+	std::filesystem::create_directories(dir, ec);
+	std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+	const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+	if (fd < 0) {
+		Error e{"create a temporary file in", dir, errno, {}, fmt::format("to save {}", file)};
+		e.hint = "check that the directory exists and is writable";
+		return e;
 	}
-	std::filesystem::rename(tmp, path, ec);
-	if (ec)
-		return Error{"rename", tmp, ec.value(), fmt::format("to {}", file)};
+	auto fail = [&](const char *op, const std::string &what) {
+		Error e{op, what, errno};
+		::close(fd);
+		::unlink(tmp.c_str());
+		return e;
+	};
+	// Readable by root only, as nvmetcli does: it may hold host keys.
+	if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0)
+		return fail("chmod", tmp);
+	if (!write_all(fd, text))
+		return fail("write", tmp);
+	if (::fsync(fd) != 0)
+		return fail("fsync", tmp);
+	if (::close(fd) != 0) {
+		Error e{"close", tmp, errno};
+		::unlink(tmp.c_str());
+		return e;
+	}
+	if (::rename(tmp.c_str(), file.c_str()) != 0) {
+		Error e{"rename", tmp, errno, fmt::format("to {}", file)};
+		::unlink(tmp.c_str());
+		return e;
+	}
+	if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+		const int rc = ::fsync(dfd);
+		const int err = errno;
+		::close(dfd);
+		if (rc != 0)
+			return Error{"fsync", dir, err, {}, fmt::format("after saving {}", file)};
+	}
 	return nvmet::ok();
 }
 
