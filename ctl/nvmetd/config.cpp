@@ -3,7 +3,8 @@
 
 #include <cerrno>
 #include <filesystem>
-#include <set>
+#include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 #include <libconfig.h++>
@@ -39,18 +40,26 @@ Result<Config> load_config(const std::string &path, bool may_be_missing)
 	} catch (const libconfig::FileIOException &) {
 		return Error{"read", path, errno ? errno : EIO};
 	}
-	static const std::set<std::string> known = {"restore",         "configfs",      "log",
-	                                            "save_on_change",  "clear_on_stop", "metrics",
-	                                            "metrics_address", "metrics_port"};
+	static const std::vector<std::string> known = {"restore",
+	                                               "configfs",
+	                                               "log",
+	                                               "save_on_change",
+	                                               "save_interval",
+	                                               "late_device_timeout",
+	                                               "late_device_interval",
+	                                               "clear_on_stop",
+	                                               "metrics",
+	                                               "metrics_address",
+	                                               "metrics_port"};
 	const libconfig::Setting &root = cfg.getRoot();
 	for (int i = 0; i < root.getLength(); i++) {
 		const std::string name = root[i].getName();
-		if (!known.contains(name)) {
-			return bad(path,
-			           fmt::format("line {}: unknown setting '{}' (known: restore, configfs, "
-			                       "log, save_on_change, clear_on_stop, metrics, "
-			                       "metrics_address, metrics_port)",
-			                       root[i].getSourceLine(), name));
+		if (std::find(known.begin(), known.end(), name) == known.end()) {
+			std::string list;
+			for (const auto &k : known)
+				list += (list.empty() ? "" : ", ") + k;
+			return bad(path, fmt::format("line {}: unknown setting '{}' (known: {})",
+			                             root[i].getSourceLine(), name, list));
 		}
 	}
 	try {
@@ -58,6 +67,9 @@ Result<Config> load_config(const std::string &path, bool may_be_missing)
 		root.lookupValue("configfs", c.configfs);
 		root.lookupValue("log", c.log);
 		root.lookupValue("save_on_change", c.save_on_change);
+		root.lookupValue("save_interval", c.save_interval);
+		root.lookupValue("late_device_timeout", c.late_device_timeout);
+		root.lookupValue("late_device_interval", c.late_device_interval);
 		root.lookupValue("clear_on_stop", c.clear_on_stop);
 		root.lookupValue("metrics", c.metrics);
 		root.lookupValue("metrics_address", c.metrics_address);
@@ -78,6 +90,17 @@ Result<Config> load_config(const std::string &path, bool may_be_missing)
 	if (wrong_type("metrics_port", libconfig::Setting::TypeInt) || c.metrics_port < 1 ||
 	    c.metrics_port > 65535)
 		return bad(path, "'metrics_port' must be a number from 1 to 65535");
+	// Seconds: NAME must be an integer from LO to HI.
+	struct Range {
+		const char *name;
+		int value, lo, hi;
+	};
+	for (const auto &r : {Range{"save_interval", c.save_interval, 0, 86400},
+	                      Range{"late_device_timeout", c.late_device_timeout, 0, 86400},
+	                      Range{"late_device_interval", c.late_device_interval, 1, 3600}})
+		if (wrong_type(r.name, libconfig::Setting::TypeInt) || r.value < r.lo || r.value > r.hi)
+			return bad(path, fmt::format("'{}' must be a number of seconds from {} to {}", r.name,
+			                             r.lo, r.hi));
 	return c;
 }
 

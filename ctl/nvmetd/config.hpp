@@ -15,7 +15,17 @@ struct Config {
 	std::string restore = "/etc/nvmet/config.json";
 	std::string configfs = "/sys/kernel/config/nvmet";
 	std::string log = "stderr"; // "stderr" (journald) or a file, appended to
-	bool save_on_change = false; // save after each configuration event
+	// Save when the configuration changes: checked on every event and
+	// every save_interval seconds (0: on events only), by comparing the
+	// configuration as it would be saved with the last one saved.
+	bool save_on_change = false;
+	int save_interval = 10;
+	// A restored namespace whose device does not exist yet is left
+	// disabled and enabled when the device appears, checked every
+	// late_device_interval seconds for at most late_device_timeout
+	// seconds (0: not waited for).
+	int late_device_timeout = 300;
+	int late_device_interval = 2;
 	bool clear_on_stop = false; // nvmetcli's nvmet.service clears; we keep serving by default
 	bool metrics = false; // Prometheus text on http://metrics_address:metrics_port/metrics
 	std::string metrics_address = "127.0.0.1";

@@ -3,6 +3,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <poll.h>
 #include <sys/signalfd.h>
@@ -61,7 +63,15 @@ bool Daemon::restore()
 		log_.line(fmt::format("restore failed: {}: {}: {}", cfg_.restore, p.where, p.what));
 	if (!problems.empty())
 		return false;
-	auto out = compat::restore(tree_, *config);
+	// A namespace whose device is not there yet (LVM, MD, multipath at
+	// boot) must not keep the rest from being restored: it is left
+	// disabled and enabled when the device appears.
+	compat::RestoreOptions opts;
+	opts.defer_missing_devices = true;
+	// A file without a namespace's UUID or NGUID (hand-written) gets the
+	// stable ones, the same on every node exporting the device.
+	opts.stable_ids = true;
+	auto out = compat::restore(tree_, *config, opts);
 	if (!out) {
 		log_.line(fmt::format("restore failed: {}", out.error().message()));
 		return false;
@@ -72,28 +82,44 @@ bool Daemon::restore()
 	                      (*config).value("hosts", nlohmann::json::array()).size(),
 	                      (*config).value("subsystems", nlohmann::json::array()).size(),
 	                      (*config).value("ports", nlohmann::json::array()).size()));
+	const auto now = LateDevices::Clock::now();
+	for (const auto &d : out->deferred)
+		late_.add(d, now);
 	return true;
-}
-
-void Daemon::save(const char *why)
-{
-	auto config = compat::save(tree_);
-	if (!config) {
-		log_.line(fmt::format("save failed: {}", config.error().message()));
-		return;
-	}
-	if (auto st = compat::write_file(*config, cfg_.restore); !st) {
-		log_.line(fmt::format("save failed: {}", st.error().message()));
-		return;
-	}
-	log_.line(fmt::format("saved the configuration to {} ({})", cfg_.restore, why));
 }
 
 void Daemon::on_event(const nl::Event &ev)
 {
 	log_.line(nl::event_line(ev));
-	if (cfg_.save_on_change && !cfg_.restore.empty() && nl::changes_config(ev.kind))
-		save(nl::event_name(ev.kind));
+	// A namespace or port event saves even when the saved text is the
+	// same (a resize); any other event saves what changed without one.
+	if (saving())
+		saver_.save(nl::event_name(ev.kind), nl::changes_config(ev.kind), late_);
+}
+
+int Daemon::timeout() const
+{
+	std::optional<LateDevices::Clock::time_point> next;
+	if (!late_.empty())
+		next = late_.next_check();
+	if (saving() && cfg_.save_interval > 0 && (!next || next_save_check_ < *next))
+		next = next_save_check_;
+	if (!next)
+		return -1;
+	const auto ms =
+	        std::chrono::duration_cast<std::chrono::milliseconds>(*next - LateDevices::Clock::now());
+	return static_cast<int>(std::clamp<long long>(ms.count(), 0, 3600 * 1000));
+}
+
+void Daemon::on_timer()
+{
+	const auto now = LateDevices::Clock::now();
+	if (!late_.empty() && late_.next_check() <= now)
+		late_.check(now);
+	if (saving() && cfg_.save_interval > 0 && next_save_check_ <= now) {
+		saver_.save("changed", false, late_);
+		next_save_check_ = now + std::chrono::seconds(cfg_.save_interval);
+	}
 }
 
 int Daemon::run()
@@ -145,6 +171,10 @@ int Daemon::run()
 			mod = *v;
 	log_.line(fmt::format("nvmetd {} started (nvmet module {}, events {})", version_, mod,
 	                      genl_ ? "on" : "off"));
+	if (saving()) {
+		saver_.baseline(late_);
+		next_save_check_ = LateDevices::Clock::now() + std::chrono::seconds(cfg_.save_interval);
+	}
 	return loop(sig.get());
 }
 
@@ -156,12 +186,14 @@ int Daemon::loop(int sig)
 			fds.push_back({genl_->fd(), POLLIN, 0});
 		if (metrics_)
 			fds.push_back({metrics_->fd(), POLLIN, 0});
-		if (::poll(fds.data(), fds.size(), -1) < 0) {
+		const int rc = ::poll(fds.data(), fds.size(), timeout());
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			log_.line(fmt::format("poll failed: {}", std::strerror(errno)));
 			return 1;
 		}
+		on_timer();
 		for (const auto &p : fds) {
 			if (!(p.revents & (POLLIN | POLLERR | POLLHUP)))
 				continue;

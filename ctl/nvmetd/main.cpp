@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "check.hpp"
 #include "config.hpp"
 #include "log.hpp"
 #include "loop.hpp"
@@ -26,7 +27,9 @@ int run(int argc, char **argv)
 	std::string config_path = nvmet::daemon::default_config;
 	bool check = false;
 	auto *opt = app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
-	app.add_flag("--check-config", check, "only check the configuration file");
+	app.add_flag("--check-config", check,
+	             "only check the configuration file and the saved configuration it restores; "
+	             "prints ok");
 	CLI11_PARSE(app, argc, argv);
 
 	auto cfg = nvmet::daemon::load_config(config_path, opt->count() == 0);
@@ -34,8 +37,15 @@ int run(int argc, char **argv)
 		fmt::print(stderr, "nvmetd: {}\n", cfg.error().message());
 		return 1;
 	}
-	if (check)
+	if (check) {
+		const auto problems = nvmet::daemon::check_config(*cfg);
+		for (const auto &p : problems)
+			fmt::print(stderr, "nvmetd: {}\n", p);
+		if (!problems.empty())
+			return 1;
+		fmt::print("ok\n");
 		return 0;
+	}
 	auto log = nvmet::daemon::Log::open(cfg->log);
 	if (!log) {
 		fmt::print(stderr, "nvmetd: {}\n", log.error().message());

@@ -11,6 +11,7 @@
 // previous configuration back if the kernel refuses part of it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,33 @@ struct RestoreOptions {
 	// behaviour); they are reported in the warnings. Values the kernel
 	// refuses always fail the restore.
 	bool skip_missing_attributes = true;
+	// A namespace whose device (device.path: block device or file) does
+	// not exist yet is created with all its attributes but left disabled,
+	// and listed in RestoreOutcome::deferred instead of failing the
+	// restore (nvmetd at boot: LVM, MD and multipath devices appear late).
+	// Without, the kernel's refusal rolls everything back.
+	bool defer_missing_devices = false;
+	// A namespace whose file has no device.uuid or device.nguid gets the
+	// stable ones (configfs/ids.hpp: from the subsystem NQN, the NSID and
+	// the device's identity) instead of the kernel's random UUID and no
+	// NGUID; what the file has is always written as it is. For a deferred
+	// namespace they are left to whoever enables it (fill_uuid, fill_nguid),
+	// when the device's identity can be known.
+	bool stable_ids = false;
+};
+
+// A namespace restored disabled because its device was missing.
+struct DeferredNamespace {
+	std::string subsys; // subsystem NQN
+	std::uint32_t nsid = 0;
+	std::string device; // device.path
+	std::string where; // JSON path, e.g. "subsystems[0].namespaces[1]"
+	bool fill_uuid = false, fill_nguid = false; // stable_ids wanted, not written yet
 };
 
 struct RestoreOutcome {
 	std::vector<std::string> warnings; // attributes skipped, and why
+	std::vector<DeferredNamespace> deferred; // defer_missing_devices only
 };
 
 // Replaces the configuration under TREE with CONFIG. On failure nothing of

@@ -12,6 +12,7 @@
 #include "auth/dhchap.hpp"
 #include "common/integer.hpp"
 #include "compat/nvmetcli_compat.hpp"
+#include "configfs/ids.hpp"
 #include "configfs/values.hpp"
 
 namespace nvmet::compat {
@@ -311,8 +312,9 @@ std::string text(const json &v)
 // Applies a configuration; the first refusal ends it with the JSON path.
 class Applier {
 public:
-	Applier(const Tree &tree, const RestoreOptions &opts, std::vector<std::string> &warnings)
-	    : tree_(tree), opts_(opts), warnings_(warnings)
+	Applier(const Tree &tree, const RestoreOptions &opts, std::vector<std::string> &warnings,
+	        std::vector<DeferredNamespace> &deferred)
+	    : tree_(tree), opts_(opts), warnings_(warnings), deferred_(deferred)
 	{}
 
 	Status run(const json &config);
@@ -321,6 +323,7 @@ private:
 	const Tree &tree_;
 	const RestoreOptions &opts_;
 	std::vector<std::string> &warnings_;
+	std::vector<DeferredNamespace> &deferred_;
 
 	// The failure of OP at JSON path WHERE.
 	static Status at(Status st, const std::string &where)
@@ -431,6 +434,27 @@ Status Applier::name_space(const fs::path &sdir, const json &ns, const std::stri
 		return st;
 	if (auto st = group(dir, ns, "device", where, {"path", "uuid", "nguid"}); !st)
 		return st;
+	const std::string device = ns.contains("device") && ns["device"].contains("path")
+	                                   ? text(ns["device"]["path"])
+	                                   : std::string();
+	const auto nsid = parse_int<std::uint32_t>(text(ns["nsid"]), Base::prefixed);
+	const bool has_device = ns.contains("device") && ns["device"].is_object();
+	const bool fill_uuid =
+	        opts_.stable_ids && !device.empty() && !(has_device && ns["device"].contains("uuid"));
+	const bool fill_nguid =
+	        opts_.stable_ids && !device.empty() && !(has_device && ns["device"].contains("nguid"));
+	std::error_code ec;
+	const bool missing = !device.empty() && !fs::exists(device, ec);
+	if ((fill_uuid || fill_nguid) && !(missing && opts_.defer_missing_devices)) {
+		const auto ids = configfs::stable_ids(sdir.filename().string(), nsid ? *nsid : 0,
+		                                      configfs::device_identity(device));
+		if (fill_uuid)
+			if (auto st = write(dir / "device_uuid", ids.uuid, where + ".device.uuid"); !st)
+				return st;
+		if (fill_nguid)
+			if (auto st = write(dir / "device_nguid", ids.nguid, where + ".device.nguid"); !st)
+				return st;
+	}
 	if (auto st = group(dir, ns, "ana", where); !st)
 		return st;
 	if (ns.contains("ana_grpid"))
@@ -442,9 +466,21 @@ Status Applier::name_space(const fs::path &sdir, const json &ns, const std::stri
 	if (ns.contains("buffered_io"))
 		if (auto st = write(dir / "buffered_io", ns["buffered_io"], where + ".buffered_io"); !st)
 			return st;
-	if (ns.contains("enable") && text(ns["enable"]) != "0")
-		return write(dir / "enable", ns["enable"], where + ".enable");
-	return nvmet::ok();
+	if (!ns.contains("enable") || text(ns["enable"]) == "0")
+		return nvmet::ok();
+	const auto defer = [&] {
+		deferred_.push_back(
+		        {sdir.filename().string(), nsid ? *nsid : 0, device, where, fill_uuid, fill_nguid});
+		return nvmet::ok();
+	};
+	if (opts_.defer_missing_devices && missing)
+		return defer();
+	auto st = write(dir / "enable", ns["enable"], where + ".enable");
+	// Gone between the check and the enable: the kernel says ENOENT.
+	if (!st && opts_.defer_missing_devices && st.error().err == ENOENT && !device.empty() &&
+	    !fs::exists(device, ec))
+		return defer();
+	return st;
 }
 
 Status Applier::subsystem_attrs(const fs::path &dir, const json &s, const std::string &where)
@@ -595,7 +631,7 @@ Result<RestoreOutcome> restore(const Tree &tree, const json &config, const Resto
 		return st.error();
 
 	RestoreOutcome out;
-	Applier apply(tree, opts, out.warnings);
+	Applier apply(tree, opts, out.warnings, out.deferred);
 	auto st = apply.run(config);
 	if (st)
 		return out;
@@ -603,8 +639,10 @@ Result<RestoreOutcome> restore(const Tree &tree, const json &config, const Resto
 	// Undo: back to what was there before.
 	auto err = st.error();
 	std::vector<std::string> ignored;
+	std::vector<DeferredNamespace> ignored_deferred;
 	RestoreOptions lenient;
-	Applier back(tree, lenient, ignored);
+	lenient.defer_missing_devices = opts.defer_missing_devices;
+	Applier back(tree, lenient, ignored, ignored_deferred);
 	const bool restored = clear(tree) && back.run(*before);
 	err.context = fmt::format("{} ({})", err.context,
 	                          restored ? "nothing changed: the previous configuration is back in place"

@@ -369,6 +369,9 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 			auto path = read(dir / "device_path");
 			if (v == "1" && (!path || path->empty()))
 				return fail("write", file, ENOENT, what);
+			std::error_code ec;
+			if (v == "1" && features_.devices_must_exist && !fs::exists(*path, ec))
+				return fail("write", file, ENOENT, what);
 		}
 		if (name == "ana_grpid" && !number(v, 1, 128))
 			return einval();

@@ -29,6 +29,10 @@ struct FakeFeatures {
 	bool dhchap = true;
 	// addr_tsas "tls1.3" on TCP ports (else EINVAL, as a target without TLS).
 	bool tls = true;
+	// A namespace's enable checks that its device_path exists, as the
+	// kernel does (ENOENT); off by default so that tests may name devices
+	// the test machine lacks.
+	bool devices_must_exist = false;
 };
 
 class FakeTree : public Tree {

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "saver.hpp"
+
+#include <fmt/format.h>
+
+#include "compat/nvmetcli_compat.hpp"
+
+namespace nvmet::daemon {
+
+Result<nlohmann::json> Saver::current(const LateDevices &late) const
+{
+	auto saved = compat::save(tree_);
+	if (!saved)
+		return saved.error();
+	auto config = std::move(saved).value();
+	late.mark_enabled(config);
+	return config;
+}
+
+void Saver::baseline(const LateDevices &late)
+{
+	if (auto config = current(late))
+		last_ = compat::to_text(*config);
+}
+
+bool Saver::save(const char *why, bool force, const LateDevices &late)
+{
+	auto config = current(late);
+	if (!config) {
+		log_.line(fmt::format("save failed: {}", config.error().message()));
+		return false;
+	}
+	auto text = compat::to_text(*config);
+	if (!force && text == last_)
+		return false;
+	if (auto st = compat::write_file(*config, file_); !st) {
+		log_.line(fmt::format("save failed: {}", st.error().message()));
+		return false;
+	}
+	last_ = std::move(text);
+	log_.line(fmt::format("saved the configuration to {} ({})", file_, why));
+	return true;
+}
+
+} // namespace nvmet::daemon
