@@ -108,7 +108,7 @@ int Daemon::timeout() const
 		return -1;
 	const auto ms =
 	        std::chrono::duration_cast<std::chrono::milliseconds>(*next - LateDevices::Clock::now());
-	return static_cast<int>(std::clamp<long long>(ms.count(), 0, 3600 * 1000));
+	return static_cast<int>(std::clamp<long long>(ms.count(), 0, 3600LL * 1000));
 }
 
 void Daemon::on_timer()

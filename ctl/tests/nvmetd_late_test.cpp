@@ -13,6 +13,7 @@
 #include "catch.hpp"
 #include "compat/nvmetcli_compat.hpp"
 #include "configfs/fake.hpp"
+#include "configfs/ids.hpp"
 #include "late.hpp"
 #include "log.hpp"
 #include "saver.hpp"
@@ -274,4 +275,44 @@ TEST_CASE("write_file replaces the file atomically and leaves no temporary file"
 		CHECK(partial == 0);
 		CHECK(names() == std::vector<std::string>{"config.json"});
 	}
+}
+
+TEST_CASE("restore with stable_ids fills in only the identifiers the file lacks", "[nvmetd][late][ids]")
+{
+	Setup s;
+	json c = config(s.late, s.present);
+	// Namespace 1 (late) has an NGUID, no UUID; namespace 2 (present) neither.
+	compat::RestoreOptions opts;
+	opts.defer_missing_devices = true;
+	opts.stable_ids = true;
+	auto d = compat::restore(s.tree, c, opts);
+	REQUIRE(d);
+	const std::string ns = "subsystems/" + sub + "/namespaces/";
+	const auto present = configfs::stable_ids(sub, 2, "path:" + s.present);
+	CHECK(attr(s.t, ns + "2/device_uuid") == present.uuid);
+	CHECK(attr(s.t, ns + "2/device_nguid") == present.nguid);
+	// The late one: the file's NGUID as it is; its UUID when it is enabled.
+	REQUIRE(d->deferred.size() == 1);
+	CHECK(d->deferred[0].fill_uuid);
+	CHECK_FALSE(d->deferred[0].fill_nguid);
+	const auto kernels = attr(s.t, ns + "1/device_uuid");
+	CHECK(attr(s.t, ns + "1/device_nguid") == "00000000-0000-0000-0000-000000000001");
+	auto log = daemon::Log::open((s.t.path() / "nvmetd.log").string());
+	REQUIRE(log);
+	LateDevices late(s.tree, *log, seconds(30), seconds(1));
+	const auto t0 = LateDevices::Clock::now();
+	late.add(d->deferred[0], t0);
+	s.t.file("late.img", "y");
+	late.check(t0 + seconds(1));
+	CHECK(late.empty());
+	CHECK(attr(s.t, ns + "1/enable") == "1");
+	CHECK(attr(s.t, ns + "1/device_uuid") == configfs::stable_ids(sub, 1, "path:" + s.late).uuid);
+	CHECK(attr(s.t, ns + "1/device_uuid") != kernels);
+	CHECK(attr(s.t, ns + "1/device_nguid") == "00000000-0000-0000-0000-000000000001");
+
+	// Without stable_ids (nvmetctl restore, nvmetcli's behaviour): the kernel's.
+	json one = config(s.present, s.present);
+	one["subsystems"][0]["namespaces"].erase(1);
+	REQUIRE(compat::restore(s.tree, one));
+	CHECK(attr(s.t, ns + "1/device_uuid") != configfs::stable_ids(sub, 1, "path:" + s.present).uuid);
 }

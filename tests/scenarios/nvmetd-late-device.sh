@@ -112,6 +112,11 @@ check "log: its ns-add event" wait_log "ns-add subsys=$NQN nsid=2 device=$LATE s
 b2=$(wait_new_blockdev "$before2" 30)
 check "the host sees namespace 2 ($b2)" test -b "$b2"
 check_output "of 32 MiB" "^33554432$" blockdev --getsize64 "$b2"
+# The file had no identifiers for it: the stable ones (docs/nvmetd.md), a
+# loop device's identity being its path: RFC 9562 version 5 computed here.
+stable=$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('552e3981-acc8-424a-ab11-2d680261441d'), '$NQN\n2\npath:$LATE'))")
+check_output "namespace 2 has the stable UUID ($stable)" "^$stable$" cat "$NS2/device_uuid"
+check_output "the host sees it (Namespace Identification Descriptors)" "$stable" nvme ns-descs "$b2"
 
 check "disconnect" nvme disconnect -n $NQN
 check "SIGTERM" kill -TERM $dpid
