@@ -17,6 +17,15 @@ Result<nlohmann::json> Saver::current(const LateDevices &late) const
 	return config;
 }
 
+void Saver::failed(const Error &err)
+{
+	// The timer retries every few seconds: the same failure is logged once.
+	const auto msg = err.message();
+	if (msg != last_error_)
+		log_.line(fmt::format("save failed: {}", msg));
+	last_error_ = msg;
+}
+
 void Saver::baseline(const LateDevices &late)
 {
 	if (auto config = current(late))
@@ -27,17 +36,18 @@ bool Saver::save(const char *why, bool force, const LateDevices &late)
 {
 	auto config = current(late);
 	if (!config) {
-		log_.line(fmt::format("save failed: {}", config.error().message()));
+		failed(config.error());
 		return false;
 	}
 	auto text = compat::to_text(*config);
 	if (!force && text == last_)
 		return false;
 	if (auto st = compat::write_file(*config, file_); !st) {
-		log_.line(fmt::format("save failed: {}", st.error().message()));
+		failed(st.error());
 		return false;
 	}
 	last_ = std::move(text);
+	last_error_.clear();
 	log_.line(fmt::format("saved the configuration to {} ({})", file_, why));
 	return true;
 }

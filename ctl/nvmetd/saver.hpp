@@ -30,11 +30,13 @@ public:
 
 private:
 	[[nodiscard]] Result<nlohmann::json> current(const LateDevices &late) const;
+	void failed(const Error &err);
 
 	const configfs::Tree &tree_;
 	const Log &log_;
 	std::string file_;
 	std::string last_; // the text last saved ("" before the first)
+	std::string last_error_; // the failure last logged, until a save succeeds
 };
 
 } // namespace nvmet::daemon

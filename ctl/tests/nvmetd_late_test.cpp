@@ -211,6 +211,20 @@ TEST_CASE("save_on_change saves any change made through configfs, once", "[nvmet
 	std::filesystem::remove(file);
 	CHECK(saver.save("ns-resize", true, late));
 	CHECK(std::filesystem::exists(file));
+
+	// A save that keeps failing (the file's place is a directory) is
+	// logged once, not every save_interval.
+	std::filesystem::remove(file);
+	t.file("etc/config.json/x", "");
+	REQUIRE(tree.mkdir("hosts/" + host + "2"));
+	CHECK_FALSE(saver.save("changed", false, late));
+	CHECK_FALSE(saver.save("changed", false, late));
+	const auto text = slurp(t.path() / "nvmetd.log");
+	std::size_t n = 0;
+	for (auto at = text.find("save failed"); at != std::string::npos;
+	     at = text.find("save failed", at + 1))
+		n++;
+	CHECK(n == 1);
 }
 
 TEST_CASE("write_file replaces the file atomically and leaves no temporary file", "[compat][file]")
@@ -237,7 +251,9 @@ TEST_CASE("write_file replaces the file atomically and leaves no temporary file"
 		t.file("dir.json/keep", "x");
 		auto st = compat::write_file(a, (t.path() / "dir.json").string());
 		REQUIRE_FALSE(st);
-		CHECK(st.error().message().find("rename") != std::string::npos);
+		CHECK(st.error().message().find("cannot rename the new configuration for " +
+		                                (t.path() / "dir.json").string() + ": ") == 0);
+		CHECK(st.error().message().find("the file, if any, is unchanged") != std::string::npos);
 		CHECK(names() == std::vector<std::string>{"config.json", "dir.json"});
 	}
 	SECTION("concurrent savers: the file is always one whole configuration")

@@ -79,29 +79,27 @@ Status write_file(const json &config, const std::string &file)
 		e.hint = "check that the directory exists and is writable";
 		return e;
 	}
-	auto fail = [&](const char *op, const std::string &what) {
-		Error e{op, what, errno};
-		::close(fd);
+	// Errors name FILE (the temporary file's name is random) and say that
+	// the old one is still in place.
+	auto fail = [&](const char *op, int err, bool open) {
+		Error e{op, file, err, "the new configuration for"};
+		e.hint = "the configuration was not saved; the file, if any, is unchanged";
+		if (open)
+			::close(fd);
 		::unlink(tmp.c_str());
 		return e;
 	};
 	// Readable by root only, as nvmetcli does: it may hold host keys.
 	if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0)
-		return fail("chmod", tmp);
+		return fail("chmod", errno, true);
 	if (!write_all(fd, text))
-		return fail("write", tmp);
+		return fail("write", errno ? errno : EIO, true);
 	if (::fsync(fd) != 0)
-		return fail("fsync", tmp);
-	if (::close(fd) != 0) {
-		Error e{"close", tmp, errno};
-		::unlink(tmp.c_str());
-		return e;
-	}
-	if (::rename(tmp.c_str(), file.c_str()) != 0) {
-		Error e{"rename", tmp, errno, fmt::format("to {}", file)};
-		::unlink(tmp.c_str());
-		return e;
-	}
+		return fail("fsync", errno, true);
+	if (::close(fd) != 0)
+		return fail("close", errno, false);
+	if (::rename(tmp.c_str(), file.c_str()) != 0)
+		return fail("rename", errno, false);
 	if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
 		const int rc = ::fsync(dfd);
 		const int err = errno;
