@@ -104,6 +104,24 @@ TEST_CASE("nvmetd --check-config: the saved configuration it would restore")
 		CHECK(nvmet::daemon::check_config(c).size() == 1);
 }
 
+TEST_CASE("nvmetd --check-config: metrics address and log file")
+{
+	TmpDir t;
+	nvmet::daemon::Config c;
+	c.restore = "";
+	c.metrics = true;
+	c.metrics_address = "localhost";
+	c.log = (t.path() / "no-such-dir" / "nvmetd.log").string();
+	auto p = nvmet::daemon::check_config(c);
+	REQUIRE(p.size() == 2);
+	CHECK(p[0] == "metrics_address 'localhost' is not an IPv4 or IPv6 address");
+	CHECK(p[1].find("log '" + c.log + "' cannot be written: No such file or directory") == 0);
+	c.metrics_address = "::1";
+	c.log = (t.path() / "nvmetd.log").string();
+	CHECK(nvmet::daemon::check_config(c).empty());
+	CHECK_FALSE(std::filesystem::exists(c.log)); // checking creates nothing
+}
+
 // The example file in nvmetd(8) (ctl/man/nvmetd.h2m, [CONFIGURATION]) as a
 // reader sees it (roff escapes undone), parsed: it must be the defaults.
 TEST_CASE("nvmetd(8): the configuration example parses and is the defaults")
