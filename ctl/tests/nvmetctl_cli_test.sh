@@ -112,6 +112,25 @@ n.Root().save_to_file(sys.argv[2])' "$f" "$t/by-nvmetcli.json"
 else
 	echo "ok - # skip: no nvmetcli Python module at $nvmetcli_py to compare saves with"
 fi
+# Stable namespace identifiers (docs/nvmetd.md): RFC 9562 version 5 of
+# "NQN\nNSID\nIDENTITY", a file's identity its path; --uuid/--nguid win,
+# --no-stable-ids keeps the kernel's.
+S2=nqn.2026-12.org.nvmet-oot:ids
+: >"$t/ns.img"
+v5() { python3 -c 'import sys, uuid; print(uuid.uuid5(uuid.UUID(sys.argv[1]), sys.argv[2]))' "$1" "$2"; }
+name=$(printf '%s\n%s\npath:%s' $S2 1 "$t/ns.img")
+ctl subsystem add $S2 && ctl namespace add $S2 1 "$t/ns.img" && ctl namespace add $S2 2 "$t/ns.img" --no-stable-ids &&
+	ctl namespace add $S2 3 "$t/ns.img" --uuid 0b8d6f3e-6a1f-4d7e-9c55-3f2a1e0d0042
+expect "namespace add with and without stable identifiers" "$?" '^0$'
+n=$f/subsystems/$S2/namespaces
+expect "namespace add: the stable UUID" "$(cat "$n/1/device_uuid")" "^$(v5 552e3981-acc8-424a-ab11-2d680261441d "$name")\$"
+expect "namespace add: the stable NGUID" "$(cat "$n/1/device_nguid")" "^$(v5 e241deca-9ee9-491f-b2ea-46643957f491 "$name")\$"
+expect "--no-stable-ids: the kernel's UUID, no NGUID" "$(cat "$n/2/device_uuid" "$n/2/device_nguid" | tr '\n' ' ')" '^0b8d6f3e-6a1f-4d7e-9c55-3f2a1e0d0001 00000000-0000-0000-0000-000000000000 $'
+expect "--uuid wins, the NGUID stays stable" "$(cat "$n/3/device_uuid")" '^0b8d6f3e-6a1f-4d7e-9c55-3f2a1e0d0042$'
+expect "namespace 3 has an NGUID" "$(cat "$n/3/device_nguid")" "^[0-9a-f-]{36}\$"
+[[ $(cat "$n/3/device_nguid") != $(cat "$n/1/device_nguid") ]]
+expect "NSIDs 1 and 3 have different NGUIDs" "$?" '^0$'
+ctl subsystem del $S2 --force
 # status reads the kernel's nvmet_oot netlink family; without our module
 # (this build host, or the in-tree nvmet) it says what to load.
 if ! grep -qw nvmet_oot /proc/net/genetlink 2>/dev/null; then
