@@ -2,6 +2,7 @@
 #include "configfs/ops.hpp"
 
 #include "auth/dhchap.hpp"
+#include "configfs/check.hpp"
 #include "common/integer.hpp"
 #include "configfs/values.hpp"
 
@@ -50,6 +51,15 @@ Error missing(const Tree &tree, const fs::path &rel, const std::string &object, 
 	return e;
 }
 
+// ST with the object it was about and, for a refusal with errno ERR only,
+// HINT (e.g. a name's format for EINVAL, not for a missing parent).
+Status about_err(Status st, const std::string &object, int err, const std::string &hint)
+{
+	if (st || st.error().err == err)
+		return about(std::move(st), object, hint);
+	return about(std::move(st), object);
+}
+
 Error exists_already(const Tree &tree, const fs::path &rel, const std::string &object)
 {
 	Error e{"create", tree.abs(rel), EEXIST};
@@ -96,9 +106,12 @@ std::string join(const std::vector<std::string> &v)
 Status host_add(const Tree &tree, const std::string &nqn)
 {
 	const auto dir = fs::path("hosts") / nqn;
+	if (auto st = check_nqn(nqn, "host"); !st)
+		return st;
 	if (tree.exists(dir))
 		return exists_already(tree, dir, "host " + nqn);
-	return about(tree.mkdir(dir), "host " + nqn, "a host NQN is at most 223 bytes, without '/'");
+	return about_err(tree.mkdir(dir), "host " + nqn, EINVAL,
+	                 "the kernel refused the NQN: check the kernel log");
 }
 
 Status host_del(const Tree &tree, const std::string &nqn, bool force)
@@ -285,10 +298,12 @@ Status subsystem_add(const Tree &tree, const SubsystemSpec &spec)
 {
 	const auto dir = subsys_dir(spec.nqn);
 	const std::string obj = "subsystem " + spec.nqn;
+	if (auto st = check_nqn(spec.nqn, "subsystem"); !st)
+		return st;
 	if (tree.exists(dir))
 		return exists_already(tree, dir, obj);
-	if (auto st = about(tree.mkdir(dir), obj,
-	                    "an NQN is at most 223 bytes, without '/', and not the discovery NQN");
+	if (auto st = about_err(tree.mkdir(dir), obj, EINVAL,
+	                        "the kernel refused the NQN: check the kernel log");
 	    !st)
 		return st;
 	auto set = [&](const char *attr, const std::optional<std::string> &v) {
@@ -392,7 +407,7 @@ Status namespace_add(const Tree &tree, const NamespaceSpec &spec)
 		               "create it first with 'nvmetctl subsystem add'");
 	if (tree.exists(dir))
 		return exists_already(tree, dir, obj);
-	if (auto st = about(tree.mkdir(dir), obj, "a namespace ID is 1 to 4294967294"); !st)
+	if (auto st = about_err(tree.mkdir(dir), obj, EINVAL, "a namespace ID is 1 to 4294967294"); !st)
 		return st;
 	auto write = [&](const char *file, const std::optional<std::string> &v) {
 		return [&tree, &dir, &obj, file, v]() {
@@ -528,7 +543,19 @@ Status port_create(const Tree &tree, const PortSpec &spec)
 
 Status port_add(const Tree &tree, const PortSpec &spec)
 {
-	auto checked = port_security(spec);
+	PortSpec full = spec;
+	const bool ip = spec.trtype == "tcp" || spec.trtype == "rdma";
+	if (full.adrfam.empty())
+		full.adrfam = guess_adrfam(full.trtype, full.traddr);
+	if (ip && full.traddr.empty())
+		full.traddr = full.adrfam == "ipv6" ? "::" : "0.0.0.0";
+	if (ip && full.trsvcid.empty())
+		full.trsvcid = std::string(default_trsvcid);
+	if (auto st = check_address({full.trtype, full.adrfam, full.traddr, full.trsvcid},
+	                            fmt::format("port {}", spec.portid));
+	    !st)
+		return st;
+	auto checked = port_security(full);
 	if (!checked)
 		return checked.error();
 	return port_create(tree, *checked);
@@ -629,7 +656,7 @@ Status ana_set(const Tree &tree, std::uint16_t portid, std::uint32_t grpid, cons
 		               "'nvmetctl port list' shows the ports");
 	const bool made = !tree.exists(dir);
 	if (made)
-		if (auto st = about(tree.mkdir(dir), obj, "ANA groups are 1 to 128"); !st)
+		if (auto st = about_err(tree.mkdir(dir), obj, EINVAL, "ANA groups are 1 to 128"); !st)
 			return st;
 	auto st = about(tree.write(dir / "ana_state", state), obj,
 	                "states: optimized, non-optimized, inaccessible, persistent-loss, change");
@@ -659,6 +686,8 @@ Status referral_add(const Tree &tree, const ReferralSpec &spec)
 {
 	const auto dir = port_dir(spec.portid) / "referrals" / spec.name;
 	const std::string obj = fmt::format("referral {} of port {}", spec.name, spec.portid);
+	if (auto st = check_address({spec.trtype, spec.adrfam, spec.traddr, spec.trsvcid}, obj); !st)
+		return st;
 	if (!tree.exists(port_dir(spec.portid)))
 		return missing(tree, port_dir(spec.portid), fmt::format("port {}", spec.portid),
 		               "create it first with 'nvmetctl port add'");
