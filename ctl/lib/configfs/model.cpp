@@ -134,7 +134,9 @@ Result<std::vector<Port>> read_ports(const Tree &tree)
 		if (!subs)
 			return subs.error();
 		p.subsystems = *subs;
-		auto refs = tree.list(dir / "referrals");
+		// Older or hand-made trees may lack referrals/ (and ana_groups/).
+		auto refs = tree.is_dir(dir / "referrals") ? tree.list(dir / "referrals")
+		                                           : std::vector<std::string>{};
 		if (!refs)
 			return refs.error();
 		for (const auto &r : *refs) {
