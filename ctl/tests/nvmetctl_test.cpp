@@ -46,7 +46,7 @@ TEST_CASE("command words: names, aliases, unique prefixes, suggestions", "[nvmet
 TEST_CASE("hints fit the error", "[nvmetctl]")
 {
 	TmpDir t;
-	const auto root = t.path();
+	const auto &root = t.path();
 	nvmet::Error denied{"write", root / "ports/1/addr_traddr", EACCES};
 	CHECK(explain(denied, root, false).find("configfs needs root") != std::string::npos);
 	CHECK(explain(denied, root, true).find("needs root") == std::string::npos);
