@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -29,7 +30,7 @@ namespace ctl = nvmet::ctl;
 
 namespace {
 
-constexpr const char *legacy_fake = "--fake-configfs-at-root";
+constexpr std::string_view legacy_fake = "--fake-configfs-at-root";
 
 std::vector<ctl::Command> commands_of(const CLI::App *app)
 {
@@ -45,6 +46,22 @@ const CLI::Option *find_option(const CLI::App *app, const std::string &name)
 		if (const auto *o = app->get_option_no_throw(name))
 			return o;
 	return nullptr;
+}
+
+// "unknown option '--jsno' (did you mean '--json'?)" for NAME, not an
+// option of APP (named PATH) or of the apps above it.
+std::string unknown_option(const CLI::App *app, const std::string &name, const std::string &path)
+{
+	std::vector<ctl::Command> known;
+	for (const auto *a = app; a != nullptr; a = a->get_parent())
+		for (const auto *o : a->get_options())
+			for (const auto &l : o->get_lnames())
+				if ("--" + l != legacy_fake)
+					known.push_back({"--" + l, {}});
+	const auto near = ctl::similar(name, known);
+	return fmt::format("unknown option '{}' for '{}' ({})", name, path,
+	                   near.empty() ? fmt::format("see '{} --help'", path)
+	                                : fmt::format("did you mean '{}'?", fmt::join(near, "' or '")));
 }
 
 // ARGS (without the program name) with command words replaced by the
@@ -68,12 +85,14 @@ nvmet::Result<std::vector<std::string>> resolve_words(CLI::App &app, std::vector
 				const bool flag = i + 1 >= args.size() || args[i + 1].rfind('-', 0) == 0 ||
 				                  ctl::resolve(args[i + 1], commands_of(&app)).ok();
 				if (flag)
-					args[i] = legacy_fake;
+					args[i] = std::string(legacy_fake);
 				else
 					i++;
 				continue;
 			}
 			const auto *o = find_option(cur, a);
+			if (o == nullptr && a.rfind("--", 0) == 0)
+				return nvmet::Error{"find", {}, 0, unknown_option(cur, a, path)};
 			if (o != nullptr && o->get_items_expected_max() > 0)
 				i++;
 			continue;
@@ -132,7 +151,7 @@ static int run(int argc, char **argv)
 	                                "DIR/config.json. '--root DIR --fake-configfs' is the same");
 	fake_opt->type_name("DIR");
 	bool fake_at_root = false;
-	app.add_flag(legacy_fake, fake_at_root)->group("");
+	app.add_flag(std::string(legacy_fake), fake_at_root)->group("");
 
 	// The chosen command, run once the whole line is parsed (--root included).
 	std::function<int(const cfs::Tree &)> action;

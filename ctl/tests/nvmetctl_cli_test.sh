@@ -2,7 +2,7 @@
 # nvmetctl against a directory laid out like configfs: output, JSON, exit codes
 # and the error a person sees when the target is not loaded.
 set -u
-bin=$1
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # absolute: some tests cd
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail=0
@@ -123,7 +123,8 @@ cli "an ambiguous prefix names the choices" "nvmetctl: ambiguous command 's' \(i
 cli "a missing verb lists the verbs" "nvmetctl: subsystem: which command\? \(add, del, set" subsystem
 cli "no command at all" "nvmetctl: no command given" 
 cli "a missing argument" "nvmetctl: nqn is required" subsystem del
-cli "an unknown option" "nvmetctl: .*--frob" subsystem list --frob
+cli "an unknown option" "nvmetctl: unknown option '--frob' for 'nvmetctl subsystem list' \(see 'nvmetctl subsystem list --help'\)" subsystem list --frob
+cli "a mistyped option: did you mean" "nvmetctl: unknown option '--jsno' for 'nvmetctl port list' \(did you mean '--json'\?\)" port list --jsno
 cli "a number that is not one" "nvmetctl: .*" port show seven
 expect "--help exits 0" "$("$bin" port add --help >/dev/null; echo $?)" '^0$'
 expect "'sub ls' is 'subsystem list'" "$("$bin" --fake-configfs "$g" sub ls)" "^$S  hosts: any"
