@@ -170,6 +170,14 @@ expect "and not when any host may" "$?:$out" '^0:$'
 # Hints that fit the error.
 out=$("$bin" --fake-configfs "$g" ana del 5 1 2>&1)
 expect "a refusal with its own hint gets no 'needs root' hint" "$?:$out" '^1:.*group 1 always exists; set its state instead\)$'
+out=$("$bin" --fake-configfs "$g" port link 5 $S 2>&1)
+expect "linking twice says so, not how to enable a port" "$?:$out" "^1:nvmetctl: port 5: cannot create .*: File exists \(the port exports that subsystem already\)\$"
+"$bin" --fake-configfs "$g" subsystem set $S allow_any_host 0 && "$bin" --fake-configfs "$g" host add $H &&
+	"$bin" --fake-configfs "$g" subsystem allow $S $H
+out=$("$bin" --fake-configfs "$g" subsystem allow $S $H 2>&1)
+expect "allowing twice says so, not allow_any_host's rule" "$?:$out" "^1:.*File exists \(that host is allowed already\)\$"
+"$bin" --fake-configfs "$g" subsystem disallow $S $H && "$bin" --fake-configfs "$g" host del $H &&
+	"$bin" --fake-configfs "$g" subsystem set $S allow_any_host 1
 mkdir "$t/empty"
 out=$("$bin" --root "$t/empty" host add $H 2>&1)
 expect "a missing parent gets no NQN hint" "$?:$(grep -c '223 bytes' <<<"$out")" '^1:0$'

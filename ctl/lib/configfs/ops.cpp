@@ -372,8 +372,8 @@ Status subsystem_set(const Tree &tree, const std::string &nqn, const std::string
 		        tree, file, obj,
 		        "attributes: allow_any_host, serial, model, firmware, version, ieee_oui, cntlid_min, "
 		        "cntlid_max, qid_max, vendor_id, subsys_vendor_id, pi_enable");
-	return about(tree.write(file, value), obj,
-	             attr == "allow_any_host" ? "allow_any_host=1 needs an empty allowed_hosts" : "");
+	return about_err(tree.write(file, value), obj, EINVAL,
+	                 attr == "allow_any_host" ? "allow_any_host=1 needs an empty allowed_hosts" : "");
 }
 
 Status subsystem_allow_host(const Tree &tree, const std::string &nqn, const std::string &host)
@@ -384,8 +384,15 @@ Status subsystem_allow_host(const Tree &tree, const std::string &nqn, const std:
 	if (!tree.exists(fs::path("hosts") / host))
 		return missing(tree, fs::path("hosts") / host, "host " + host,
 		               "create it first with 'nvmetctl host add'");
-	return about(tree.link(fs::path("hosts") / host, subsys_dir(nqn) / "allowed_hosts" / host), obj,
-	             "a subsystem with allow_any_host=1 takes no allowed hosts: set allow_any_host 0 first");
+	const auto link = subsys_dir(nqn) / "allowed_hosts" / host;
+	if (tree.exists(link)) {
+		Error e = exists_already(tree, link, obj);
+		e.hint = "that host is allowed already";
+		return e;
+	}
+	return about_err(
+	        tree.link(fs::path("hosts") / host, link), obj, EINVAL,
+	        "a subsystem with allow_any_host=1 takes no allowed hosts: set allow_any_host 0 first");
 }
 
 Status subsystem_disallow_host(const Tree &tree, const std::string &nqn, const std::string &host)
@@ -609,6 +616,11 @@ Status port_link(const Tree &tree, std::uint16_t portid, const std::string &subs
 	if (!tree.exists(subsys_dir(subsys)))
 		return missing(tree, subsys_dir(subsys), "subsystem " + subsys,
 		               "create it first with 'nvmetctl subsystem add'");
+	if (tree.exists(port_dir(portid) / "subsystems" / subsys)) {
+		Error e = exists_already(tree, port_dir(portid) / "subsystems" / subsys, obj);
+		e.hint = "the port exports that subsystem already";
+		return e;
+	}
 	return about(tree.link(subsys_dir(subsys), port_dir(portid) / "subsystems" / subsys), obj,
 	             "linking enables the port: check its address, and the kernel log for why the transport "
 	             "refused");
@@ -658,8 +670,8 @@ Status ana_set(const Tree &tree, std::uint16_t portid, std::uint32_t grpid, cons
 	if (made)
 		if (auto st = about_err(tree.mkdir(dir), obj, EINVAL, "ANA groups are 1 to 128"); !st)
 			return st;
-	auto st = about(tree.write(dir / "ana_state", state), obj,
-	                "states: optimized, non-optimized, inaccessible, persistent-loss, change");
+	auto st = about_err(tree.write(dir / "ana_state", state), obj, EINVAL,
+	                    "states: optimized, non-optimized, inaccessible, persistent-loss, change");
 	if (!st && made)
 		(void)tree.rmdir(dir);
 	return st;
