@@ -91,4 +91,35 @@ COMP_WORDS=(nvmetctl subsystem del --fake-configfs="$f" "")
 COMP_CWORD=4
 _nvmetctl
 check "--fake-configfs=DIR after the command" "nqn.2026-11.org.example:fake"
+# In a real interactive bash (a pseudo-terminal): TAB after an NQN's ':'
+# completes the NQN on the command line.
+typed=$(python3 - "$here/../completion/nvmetctl.bash" "$t" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+out = b""
+def send(text, wait=0.5):
+    global out
+    os.write(fd, text.encode())
+    end = time.time() + wait
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+send("PS1='$ '; . %s\n" % sys.argv[1])
+send("nvmetctl --root %s port link 7 nqn.2026-11.org.example:d\t" % sys.argv[2], 1.5)
+send("\x03exit\n")
+print(out.decode(errors="replace"))
+PY
+)
+if grep -q "port link 7 nqn.2026-11.org.example:disk1 " <<<"$typed"; then
+	echo "ok - TAB in an interactive bash completes an NQN after its ':'"
+else
+	echo "not ok - TAB in an interactive bash: got '$(tail -c 300 <<<"$typed")'"
+	fail=1
+fi
 exit $fail
