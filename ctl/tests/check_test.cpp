@@ -97,6 +97,12 @@ TEST_CASE("port_add: TCP defaults, refusals touch nothing", "[check][ops]")
 	p.adrfam = "ipv6";
 	REQUIRE(port_add(tree, p));
 	CHECK(tree.read("ports/2/addr_traddr").value() == "::");
+	p.portid = 4;
+	p.adrfam = "";
+	p.traddr = "[fe80::1]";
+	REQUIRE(port_add(tree, p));
+	CHECK(tree.read("ports/4/addr_traddr").value() == "fe80::1");
+	CHECK(tree.read("ports/4/addr_adrfam").value() == "ipv6");
 	p.portid = 3;
 	p.adrfam = "ipv4";
 	p.traddr = "::1";

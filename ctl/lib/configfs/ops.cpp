@@ -552,6 +552,9 @@ Status port_add(const Tree &tree, const PortSpec &spec)
 {
 	PortSpec full = spec;
 	const bool ip = spec.trtype == "tcp" || spec.trtype == "rdma";
+	// "[::1]" as 'nvmetctl show' prints IPv6 addresses: configfs takes "::1".
+	if (ip && full.traddr.size() > 2 && full.traddr.front() == '[' && full.traddr.back() == ']')
+		full.traddr = full.traddr.substr(1, full.traddr.size() - 2);
 	if (full.adrfam.empty())
 		full.adrfam = guess_adrfam(full.trtype, full.traddr);
 	if (ip && full.traddr.empty())

@@ -87,9 +87,9 @@ struct PortSpec {
 // NVMe/TCP's and NVMe/RDMA's I/O port (IANA); 8009 is discovery's.
 inline constexpr std::string_view default_trsvcid = "4420";
 // Defaults for TCP and RDMA: adrfam from traddr, traddr 0.0.0.0 (:: for
-// ipv6: every address), trsvcid 4420. Checked first (check_address): the
-// transport, family and address; --tls only on TCP, and not with a tsas
-// or treq that contradicts it.
+// ipv6: every address; "[addr]" taken as addr), trsvcid 4420. Checked
+// first (check_address): the transport, family and address; --tls only on
+// TCP, and not with a tsas or treq that contradicts it.
 [[nodiscard]] Status port_add(const Tree &tree, const PortSpec &spec);
 // FORCE: unlink its subsystems and remove its referrals and ANA groups first.
 [[nodiscard]] Status port_del(const Tree &tree, std::uint16_t portid, bool force);
