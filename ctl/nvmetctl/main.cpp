@@ -1,391 +1,135 @@
 // SPDX-License-Identifier: GPL-2.0
 // nvmetctl: command-line control of the NVMe-oF target through configfs.
-#include <cerrno>
-#include <cstdint>
-#include <functional>
+//
+// Only the command line (the one file with CLI11: it is slow to compile):
+// each command's callback picks what commands.hpp runs once the whole line
+// is parsed. Command words are resolved first (words.hpp: aliases, unique
+// prefixes, "did you mean"), the same with every CLI11 version; every
+// command-line error exits 2.
 #include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
-#include <tuple>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 
-#include "auth/key_input.hpp"
-#include "common/error.hpp"
-#include "configfs/fake.hpp"
-#include "configfs/ids.hpp"
-#include "configfs/model.hpp"
-#include "configfs/ops.hpp"
-#include "netlink/format.hpp"
-#include "netlink/genl.hpp"
+#include "commands.hpp"
 #include "compat/nvmetcli_compat.hpp"
+#include "configfs/check.hpp"
+#include "configfs/fake.hpp"
+#include "configfs/ops.hpp"
+#include "words.hpp"
 
 namespace cfs = nvmet::configfs;
-using nlohmann::json;
+namespace ctl = nvmet::ctl;
 
 namespace {
 
-// Exit codes: 0 ok, 1 the operation failed, 2 bad command line (CLI11).
-constexpr int exit_failed = 1;
+constexpr std::string_view legacy_fake = "--fake-configfs-at-root";
 
-int report(const cfs::Tree &tree, const nvmet::Error &e)
+std::vector<ctl::Command> commands_of(const CLI::App *app)
 {
-	std::string hint;
-	if (e.err == ENOENT && !std::filesystem::exists(tree.root()))
-		hint = fmt::format(" ({} does not exist: load the target with 'modprobe nvmet' "
-		                   "and check that configfs is mounted, or pass --root)",
-		                   tree.root().string());
-	else if (e.err == EACCES || e.err == EPERM)
-		hint = " (configfs needs root: run nvmetctl as root)";
-	fmt::print(stderr, "nvmetctl: {}{}\n", e.message(), hint);
-	return exit_failed;
+	std::vector<ctl::Command> out;
+	for (const auto *sub : app->get_subcommands([](const CLI::App *) { return true; }))
+		out.push_back({sub->get_name(), sub->get_aliases()});
+	return out;
 }
 
-int subsystem_list(const cfs::Tree &tree, bool as_json)
+const CLI::Option *find_option(const CLI::App *app, const std::string &name)
 {
-	auto subs = cfs::read_subsystems(tree);
-	if (!subs)
-		return report(tree, subs.error());
-	if (as_json) {
-		json out = json::array();
-		for (const auto &s : *subs) {
-			json nss = json::array();
-			for (const auto &ns : s.namespaces)
-				nss.push_back({{"nsid", ns.nsid},
-				               {"device_path", ns.device_path},
-				               {"enabled", ns.enabled}});
-			out.push_back({{"nqn", s.nqn},
-			               {"allow_any_host", s.allow_any_host},
-			               {"allowed_hosts", s.allowed_hosts},
-			               {"namespaces", nss}});
-		}
-		fmt::print("{}\n", out.dump(2));
-		return 0;
-	}
-	for (const auto &s : *subs) {
-		fmt::print("{}  hosts: {}  namespaces: {}\n", s.nqn,
-		           s.allow_any_host ? std::string("any") : fmt::format("{}", s.allowed_hosts.size()),
-		           s.namespaces.size());
-		for (const auto &ns : s.namespaces)
-			fmt::print("  nsid {}  {}  {}\n", ns.nsid, ns.device_path,
-			           ns.enabled ? "enabled" : "disabled");
-	}
-	return 0;
+	for (; app != nullptr; app = app->get_parent())
+		if (const auto *o = app->get_option_no_throw(name))
+			return o;
+	return nullptr;
 }
 
-int port_list(const cfs::Tree &tree, bool as_json)
+// "unknown option '--jsno' (did you mean '--json'?)" for NAME, not an
+// option of APP (named PATH) or of the apps above it.
+std::string unknown_option(const CLI::App *app, const std::string &name, const std::string &path)
 {
-	auto ports = cfs::read_ports(tree);
-	if (!ports)
-		return report(tree, ports.error());
-	if (as_json) {
-		json out = json::array();
-		for (const auto &p : *ports)
-			out.push_back({{"portid", p.portid},
-			               {"trtype", p.trtype},
-			               {"adrfam", p.adrfam},
-			               {"traddr", p.traddr},
-			               {"trsvcid", p.trsvcid},
-			               {"tsas", p.tsas},
-			               {"treq", p.treq},
-			               {"tls", p.tsas == "tls1.3"},
-			               {"subsystems", p.subsystems}});
-		fmt::print("{}\n", out.dump(2));
-		return 0;
-	}
-	for (const auto &p : *ports) {
-		// TCP ports say whether hosts must use TLS.
-		std::string tls;
-		if (p.trtype == "tcp")
-			tls = p.tsas != "tls1.3"         ? "  tls: no"
-			      : p.treq == "not required" ? "  tls: yes (hosts without TLS too)"
-			                                 : "  tls: required";
-		fmt::print("port {}  {} {} {}:{}{}  subsystems: {}\n", p.portid, p.trtype, p.adrfam, p.traddr,
-		           p.trsvcid, tls, p.subsystems.size());
-	}
-	return 0;
+	std::vector<ctl::Command> known;
+	for (const auto *a = app; a != nullptr; a = a->get_parent())
+		for (const auto *o : a->get_options())
+			for (const auto &l : o->get_lnames())
+				if ("--" + l != legacy_fake)
+					known.push_back({"--" + l, {}});
+	const auto near = ctl::similar(name, known);
+	return fmt::format("unknown option '{}' for '{}' ({})", name, path,
+	                   near.empty() ? fmt::format("see '{} --help'", path)
+	                                : fmt::format("did you mean '{}'?", fmt::join(near, "' or '")));
 }
 
-// save: the configuration in nvmetcli's format, to FILE ("-": stdout).
-int save(const cfs::Tree &tree, const std::string &file)
+// ARGS (without the program name) with command words replaced by the
+// commands' names and the old "--root DIR --fake-configfs" form marked;
+// an error line for a word that names no command or a missing command.
+nvmet::Result<std::vector<std::string>> resolve_words(CLI::App &app, std::vector<std::string> args)
 {
-	auto config = nvmet::compat::save(tree);
-	if (!config)
-		return report(tree, config.error());
-	if (auto st = nvmet::compat::write_file(*config, file); !st) {
-		fmt::print(stderr, "nvmetctl: {}\n", st.error().message());
-		return exit_failed;
-	}
-	return 0;
-}
-
-// restore: FILE ("-": stdin) replaces the configuration; with CHECK_ONLY it
-// is only validated.
-int restore(const cfs::Tree &tree, const std::string &file, bool check_only)
-{
-	auto config = nvmet::compat::read_file(file);
-	if (!config) {
-		fmt::print(stderr, "nvmetctl: {}\n", config.error().message());
-		return exit_failed;
-	}
-	const auto problems = nvmet::compat::validate(*config);
-	for (const auto &p : problems)
-		fmt::print(stderr, "nvmetctl: {}: {}: {}\n", file, p.where, p.what);
-	if (!problems.empty()) {
-		fmt::print(stderr, "nvmetctl: {}: {} problem(s); nothing changed\n", file, problems.size());
-		return exit_failed;
-	}
-	if (check_only)
-		return 0;
-	auto out = nvmet::compat::restore(tree, *config);
-	if (!out)
-		return report(tree, out.error());
-	for (const auto &w : out->warnings)
-		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
-	return 0;
-}
-
-// status: controllers, namespaces and their counters, from the kernel's
-// nvmet_oot netlink family (not from configfs).
-int status(bool as_json)
-{
-	auto genl = nvmet::netlink::Genl::open();
-	if (!genl) {
-		fmt::print(stderr, "nvmetctl: {}\n", genl.error().message());
-		return exit_failed;
-	}
-	auto ctrls = (*genl)->controllers();
-	auto nss = ctrls ? (*genl)->namespaces() : ctrls.error();
-	if (!ctrls || !nss) {
-		fmt::print(stderr, "nvmetctl: {}\n", (ctrls ? nss.error() : ctrls.error()).message());
-		return exit_failed;
-	}
-	if (as_json)
-		fmt::print("{}\n", nvmet::netlink::status_json(*ctrls, *nss).dump(2));
-	else
-		fmt::print("{}", nvmet::netlink::status_text(*ctrls, *nss));
-	return 0;
-}
-
-int clear(const cfs::Tree &tree)
-{
-	if (auto st = nvmet::compat::clear(tree); !st)
-		return report(tree, st.error());
-	return 0;
-}
-
-int done(const cfs::Tree &tree, const nvmet::Status &st)
-{
-	return st ? 0 : report(tree, st.error());
-}
-
-// The object under KEY == VALUE in the saved configuration, nvmetcli's shape.
-int show(const cfs::Tree &tree, const char *array, const char *key, const json &value)
-{
-	auto config = nvmet::compat::save(tree, nvmet::compat::SaveOptions{.secrets = false});
-	if (!config)
-		return report(tree, config.error());
-	for (const auto &o : (*config)[array])
-		if (o[key] == value) {
-			fmt::print("{}\n", o.dump(2));
-			return 0;
-		}
-	fmt::print(stderr, "nvmetctl: no {} {} (list them with 'nvmetctl {} list')\n",
-	           std::string(array).substr(0, std::string(array).size() - 1), value.dump(),
-	           std::string(array).substr(0, std::string(array).size() - 1));
-	return exit_failed;
-}
-
-// A host as JSON: its DH-HMAC-CHAP state, the keys only WITH_SECRETS.
-json host_json(const cfs::Host &h, bool with_secrets)
-{
-	json o = {{"nqn", h.nqn}, {"allowed_by", h.allowed_by}};
-	if (!h.dhchap) {
-		o["dhchap"] = nullptr; // the target has no DH-HMAC-CHAP
-		return o;
-	}
-	const auto &a = *h.dhchap;
-	// null: not known (the key files are root's).
-	o["dhchap"] = {{"key_set", a.readable ? json(a.key_set) : json(nullptr)},
-	               {"ctrl_key_set", a.readable ? json(a.ctrl_key_set) : json(nullptr)},
-	               {"hash", a.hash},
-	               {"dhgroup", a.dhgroup}};
-	if (with_secrets) {
-		o["dhchap"]["key"] = a.key;
-		o["dhchap"]["ctrl_key"] = a.ctrl_key;
-	}
-	return o;
-}
-
-// "set" or "unset", or the key itself WITH_SECRETS; "?" when not READABLE.
-std::string key_state(bool readable, bool set, const std::string &key, bool with_secrets)
-{
-	return !readable ? "? (root only)" : !set ? "unset" : with_secrets ? key : "set";
-}
-
-int host_list(const cfs::Tree &tree, bool as_json, bool with_secrets)
-{
-	auto hosts = cfs::read_hosts(tree, with_secrets);
-	if (!hosts)
-		return report(tree, hosts.error());
-	if (as_json) {
-		json out = json::array();
-		for (const auto &h : *hosts)
-			out.push_back(host_json(h, with_secrets));
-		fmt::print("{}\n", out.dump(2));
-		return 0;
-	}
-	for (const auto &h : *hosts) {
-		if (!h.dhchap) {
-			fmt::print("{}  dhchap: not in this target\n", h.nqn);
+	const CLI::App *cur = &app;
+	std::string path = "nvmetctl";
+	bool helped = false;
+	for (std::size_t i = 0; i < args.size(); i++) {
+		const std::string &a = args[i];
+		if (a == "--")
+			break;
+		if (a == "-h" || a == "--help" || a == "--version")
+			helped = true;
+		if (a.size() > 1 && a[0] == '-') {
+			if (a.find('=') != std::string::npos)
+				continue;
+			if (a == "--fake-configfs") {
+				const bool flag = i + 1 >= args.size() || args[i + 1].rfind('-', 0) == 0 ||
+				                  ctl::resolve(args[i + 1], commands_of(&app)).ok();
+				if (flag)
+					args[i] = std::string(legacy_fake);
+				else
+					i++;
+				continue;
+			}
+			const auto *o = find_option(cur, a);
+			if (o == nullptr && a.rfind("--", 0) == 0)
+				return nvmet::Error{"find", {}, 0, unknown_option(cur, a, path)};
+			if (o != nullptr && o->get_items_expected_max() > 0)
+				i++;
 			continue;
 		}
-		const auto &a = *h.dhchap;
-		fmt::print("{}  dhchap key: {}  ctrl key: {}  hash: {}  dhgroup: {}\n", h.nqn,
-		           key_state(a.readable, a.key_set, a.key, with_secrets),
-		           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets), a.hash,
-		           a.dhgroup);
+		const auto subs = commands_of(cur);
+		if (subs.empty())
+			continue; // an argument of the command
+		auto name = ctl::resolve(a, subs);
+		if (!name)
+			return nvmet::Error{"find",
+			                    {},
+			                    0,
+			                    fmt::format("{}{}", cur == &app ? "" : path.substr(9) + ": ",
+			                                name.error().detail)};
+		args[i] = *name;
+		cur = cur->get_subcommand(*name);
+		path += " " + *name;
 	}
-	return 0;
+	if (!helped && cur != &app && !commands_of(cur).empty()) {
+		std::vector<std::string> names;
+		for (const auto &c : commands_of(cur))
+			names.push_back(c.name);
+		return nvmet::Error{"find",
+		                    {},
+		                    0,
+		                    fmt::format("{}: which command? ({}; see '{} --help')", path.substr(9),
+		                                fmt::join(names, ", "), path)};
+	}
+	if (!helped && cur == &app)
+		return nvmet::Error{"find", {}, 0, "no command given (see 'nvmetctl --help')"};
+	return args;
 }
 
-int host_show(const cfs::Tree &tree, const std::string &nqn, bool as_json, bool with_secrets)
+// The flag every read verb has.
+void json_flag(CLI::App *c, bool &as_json)
 {
-	auto hosts = cfs::read_hosts(tree, with_secrets);
-	if (!hosts)
-		return report(tree, hosts.error());
-	for (const auto &h : *hosts) {
-		if (h.nqn != nqn)
-			continue;
-		if (as_json) {
-			fmt::print("{}\n", host_json(h, with_secrets).dump(2));
-			return 0;
-		}
-		fmt::print("host {}\n", h.nqn);
-		if (h.dhchap) {
-			const auto &a = *h.dhchap;
-			fmt::print("  dhchap key: {}\n",
-			           key_state(a.readable, a.key_set, a.key, with_secrets));
-			fmt::print("  dhchap ctrl key: {}\n",
-			           key_state(a.readable, a.ctrl_key_set, a.ctrl_key, with_secrets));
-			fmt::print("  dhchap hash: {}\n  dhchap dhgroup: {}\n", a.hash, a.dhgroup);
-			fmt::print("  authentication: {}\n", !a.readable      ? "? (root only)"
-			                                     : a.ctrl_key_set ? "bidirectional"
-			                                     : a.key_set      ? "host"
-			                                                      : "none");
-		} else {
-			fmt::print("  dhchap: not in this target (no in-band authentication)\n");
-		}
-		fmt::print("  allowed by: {}\n", h.allowed_by.empty()
-		                                         ? std::string("-")
-		                                         : fmt::format("{}", fmt::join(h.allowed_by, ", ")));
-		return 0;
-	}
-	fmt::print(stderr, "nvmetctl: no host {} (list them with 'nvmetctl host list')\n", nqn);
-	return exit_failed;
-}
-
-// Turns the terminal's echo off on standard input while it lives.
-class NoEcho {
-public:
-	NoEcho()
-	{
-		if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
-			termios quiet = saved_;
-			quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-			active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-		}
-	}
-	NoEcho(const NoEcho &) = delete;
-	NoEcho &operator=(const NoEcho &) = delete;
-	~NoEcho()
-	{
-		if (active_) {
-			::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-			std::fputc('\n', stderr);
-		}
-	}
-
-private:
-	termios saved_{};
-	bool active_ = false;
-};
-
-// The options that give one key: --NAME KEY|- and --NAME-file FILE.
-struct KeyOptions {
-	std::string key, file;
-	CLI::Option *key_opt = nullptr, *file_opt = nullptr;
-
-	[[nodiscard]] bool given() const { return key_opt->count() > 0 || file_opt->count() > 0; }
-	[[nodiscard]] bool from_stdin() const { return key_opt->count() > 0 && key == "-"; }
-};
-
-// The key KO names (nothing when it names none), warnings printed. From a
-// terminal it is asked for without echo.
-nvmet::Result<std::optional<std::string>> read_key(const KeyOptions &ko, const std::string &label)
-{
-	auto src = nvmet::auth::key_source(
-	        ko.key_opt->get_name(),
-	        ko.key_opt->count() ? std::optional<std::string>(ko.key) : std::nullopt,
-	        ko.file_opt->get_name(),
-	        ko.file_opt->count() ? std::optional<std::string>(ko.file) : std::nullopt);
-	if (!src)
-		return src.error();
-	if (src->from == nvmet::auth::KeySource::From::nowhere)
-		return std::optional<std::string>();
-	nvmet::Result<nvmet::auth::KeyText> text = nvmet::Error{};
-	if (src->from == nvmet::auth::KeySource::From::standard_input && ::isatty(STDIN_FILENO)) {
-		fmt::print(stderr, "{} (not shown): ", label);
-		const NoEcho quiet;
-		text = nvmet::auth::read_key(*src, std::cin);
-	} else {
-		text = nvmet::auth::read_key(*src, std::cin);
-	}
-	if (!text)
-		return text.error();
-	for (const auto &w : text->warnings)
-		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
-	return std::optional<std::string>(text->secret);
-}
-
-int host_set_key(const cfs::Tree &tree, cfs::HostKeySpec spec, const KeyOptions &key, const KeyOptions &ctrl)
-{
-	if (key.from_stdin() && ctrl.from_stdin()) {
-		fmt::print(stderr, "nvmetctl: --key - and --ctrl-key - cannot both read standard input: "
-		                   "give one of them with --key-file or --ctrl-key-file\n");
-		return exit_failed;
-	}
-	for (auto [ko, field, label] :
-	     {std::tuple{&key, &spec.key, "DH-HMAC-CHAP key of " + spec.nqn},
-	      {&ctrl, &spec.ctrl_key, "DH-HMAC-CHAP controller key for " + spec.nqn}}) {
-		auto k = read_key(*ko, label);
-		if (!k) {
-			fmt::print(stderr, "nvmetctl: host {}: {}\n", spec.nqn, k.error().message());
-			return exit_failed;
-		}
-		*field = *k;
-	}
-	return done(tree, cfs::host_set_key(tree, spec));
-}
-
-// ipv6 when the address has a colon, for the IP transports; fc for FC.
-std::string guess_adrfam(const std::string &trtype, const std::string &traddr)
-{
-	if (trtype == "fc")
-		return "fc";
-	if (trtype == "loop")
-		return "loop";
-	return traddr.find(':') != std::string::npos ? "ipv6" : "ipv4";
+	c->add_flag("-j,--json", as_json, "print JSON (keys: see 'nvmetctl --help')");
 }
 
 } // namespace
@@ -393,61 +137,87 @@ std::string guess_adrfam(const std::string &trtype, const std::string &traddr)
 static int run(int argc, char **argv)
 {
 	CLI::App app{"nvmetctl: configure and inspect the NVMe over Fabrics target (configfs)"};
+	app.name("nvmetctl");
 	app.set_version_flag("--version", std::string("nvmetctl ") + NVMET_OOT_VERSION);
 	app.require_subcommand(1);
+	// Global options are taken after a command too ('nvmetctl port ls --root DIR').
+	app.fallthrough();
 	std::string root(cfs::default_root);
 	app.add_option("--root", root, "nvmet configfs root")->capture_default_str();
-	bool fake = false;
-	// For tests: --root is a plain directory that FakeTree runs with configfs's rules.
-	app.add_flag("--fake-configfs", fake)->group("");
+	std::string fake_dir;
+	auto *fake_opt = app.add_option("--fake-configfs", fake_dir,
+	                                "try nvmetctl without a target: DIR (created) is a plain directory "
+	                                "that behaves like nvmet's configfs; save and restore default to "
+	                                "DIR/config.json. '--root DIR --fake-configfs' is the same");
+	fake_opt->type_name("DIR");
+	bool fake_at_root = false;
+	app.add_flag(std::string(legacy_fake), fake_at_root)->group("");
 
 	// The chosen command, run once the whole line is parsed (--root included).
 	std::function<int(const cfs::Tree &)> action;
 	bool as_json = false, force = false;
-	std::string nqn, host, attr, value, device, name, state;
+	std::string nqn, host, attr, value, name, state;
 	std::uint32_t nsid = 0, grpid = 0;
 	std::uint16_t portid = 0;
+	auto verb = [](CLI::App *parent, const char *verb_name, const char *help,
+	               std::initializer_list<const char *> aliases = {}) {
+		auto *v = parent->add_subcommand(verb_name, help);
+		for (const char *a : aliases)
+			v->alias(a);
+		return v;
+	};
+	auto object = [&](const char *object_name, const char *help,
+	                  std::initializer_list<const char *> aliases) {
+		auto *o = verb(&app, object_name, help, aliases);
+		o->require_subcommand(1);
+		return o;
+	};
+	auto del = [&](CLI::App *parent, const char *help) {
+		return verb(parent, "del", help, {"delete", "rm"});
+	};
+	auto list = [&](CLI::App *parent, const char *help) { return verb(parent, "list", help, {"ls"}); };
 
 	// --- host
-	auto *host_cmd = app.add_subcommand("host", "host NQNs (for allowed_hosts)");
-	host_cmd->require_subcommand(1);
-	auto *c = host_cmd->add_subcommand("add", "create a host entry");
+	auto *host_cmd =
+	        object("host", "host NQNs (for allowed_hosts) and their DH-HMAC-CHAP keys", {"hosts"});
+	auto *c = verb(host_cmd, "add", "create a host entry");
 	c->add_option("nqn", host, "host NQN")->required();
-	c->callback([&] { action = [&](const cfs::Tree &t) { return done(t, cfs::host_add(t, host)); }; });
-	c = host_cmd->add_subcommand("del", "remove a host entry");
+	c->callback(
+	        [&] { action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::host_add(t, host)); }; });
+	c = del(host_cmd, "remove a host entry");
 	c->add_option("nqn", host, "host NQN")->required();
 	c->add_flag("--force", force, "also remove it from every subsystem's allowed hosts");
-	c->callback(
-	        [&] { action = [&](const cfs::Tree &t) { return done(t, cfs::host_del(t, host, force)); }; });
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::host_del(t, host, force)); };
+	});
 	bool show_secrets = false;
-	c = host_cmd->add_subcommand("list", "list host entries and their DH-HMAC-CHAP state");
-	c->add_flag("--json", as_json, "print JSON");
-	c->add_flag("--show-secrets", show_secrets, "print the DH-HMAC-CHAP keys themselves");
-	c->callback(
-	        [&] { action = [&](const cfs::Tree &t) { return host_list(t, as_json, show_secrets); }; });
-	c = host_cmd->add_subcommand("show", "one host: DH-HMAC-CHAP state, subsystems that allow it");
-	c->add_option("nqn", host, "host NQN")->required();
-	c->add_flag("--json", as_json, "print JSON");
+	c = list(host_cmd, "list host entries and their DH-HMAC-CHAP state");
+	json_flag(c, as_json);
 	c->add_flag("--show-secrets", show_secrets, "print the DH-HMAC-CHAP keys themselves");
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return host_show(t, host, as_json, show_secrets); };
+		action = [&](const cfs::Tree &t) { return ctl::host_list(t, as_json, show_secrets); };
+	});
+	c = verb(host_cmd, "show", "one host: DH-HMAC-CHAP state, subsystems that allow it");
+	c->add_option("nqn", host, "host NQN")->required();
+	json_flag(c, as_json);
+	c->add_flag("--show-secrets", show_secrets, "print the DH-HMAC-CHAP keys themselves");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) { return ctl::host_show(t, host, as_json, show_secrets); };
 	});
 	cfs::HostKeySpec kspec;
-	KeyOptions key, ctrl_key;
+	ctl::KeyArg key{"--key", "--key-file", {}, {}}, ctrl_key{"--ctrl-key", "--ctrl-key-file", {}, {}};
 	std::string hash, dhgroup;
-	c = host_cmd->add_subcommand("set-key",
-	                             "set a host's DH-HMAC-CHAP key: it must then authenticate (in-band); "
-	                             "with a controller key the target authenticates to it too");
+	c = verb(host_cmd, "set-key",
+	         "set a host's DH-HMAC-CHAP key: it must then authenticate (in-band); with a controller "
+	         "key the target authenticates to it too");
 	c->add_option("nqn", kspec.nqn, "host NQN")->required();
-	key.key_opt =
-	        c->add_option("--key", key.key,
-	                      "the host's key (DHHC-1:NN:...:, from 'nvme gen-dhchap-key'), or - to read "
-	                      "it from standard input; a key given here is visible to other users in ps");
-	key.file_opt = c->add_option("--key-file", key.file, "a file holding the host's key");
-	ctrl_key.key_opt = c->add_option("--ctrl-key", ctrl_key.key,
-	                                 "the controller's key (bidirectional authentication), or -");
-	ctrl_key.file_opt =
-	        c->add_option("--ctrl-key-file", ctrl_key.file, "a file holding the controller's key");
+	c->add_option("--key", key.key,
+	              "the host's key (DHHC-1:NN:...:, from 'nvme gen-dhchap-key'), or - to read it from "
+	              "standard input; a key given here is visible to other users in ps");
+	c->add_option("--key-file", key.file, "a file holding the host's key");
+	c->add_option("--ctrl-key", ctrl_key.key,
+	              "the controller's key (bidirectional authentication), or -");
+	c->add_option("--ctrl-key-file", ctrl_key.file, "a file holding the controller's key");
 	auto *hash_opt = c->add_option("--hash", hash, "hmac(sha256) (default), hmac(sha384), hmac(sha512)");
 	auto *dhgroup_opt = c->add_option("--dhgroup", dhgroup,
 	                                  "null (default: no DH exchange), ffdhe2048, ffdhe3072, ffdhe4096, "
@@ -458,26 +228,28 @@ static int run(int argc, char **argv)
 				kspec.hash = hash;
 			if (dhgroup_opt->count())
 				kspec.dhgroup = dhgroup;
-			return host_set_key(t, kspec, key, ctrl_key);
+			return ctl::host_set_key(t, kspec, key, ctrl_key);
 		};
 	});
 	bool ctrl_only = false;
-	c = host_cmd->add_subcommand("clear-key",
-	                             "remove a host's DH-HMAC-CHAP keys: it connects without authenticating");
+	c = verb(host_cmd, "clear-key",
+	         "remove a host's DH-HMAC-CHAP keys: it connects without authenticating");
 	c->add_option("nqn", host, "host NQN")->required();
 	c->add_flag("--ctrl-only", ctrl_only,
 	            "remove the controller key only (no bidirectional authentication)");
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::host_clear_key(t, host, ctrl_only)); };
+		action = [&](const cfs::Tree &t) {
+			return ctl::done(t, cfs::host_clear_key(t, host, ctrl_only));
+		};
 	});
 
 	// --- subsystem
-	auto *sub = app.add_subcommand("subsystem", "NVM subsystems");
-	sub->require_subcommand(1);
+	auto *sub = object("subsystem", "NVM subsystems", {"subsystems", "subsys"});
 	cfs::SubsystemSpec sspec;
 	std::string serial, model, version;
-	c = sub->add_subcommand("add", "create a subsystem");
-	c->add_option("nqn", sspec.nqn, "subsystem NQN")->required();
+	c = verb(sub, "add", "create a subsystem");
+	c->add_option("nqn", sspec.nqn, "subsystem NQN: nqn.YYYY-MM.reverse-domain:name, at most 223 bytes")
+	        ->required();
 	c->add_flag("--allow-any-host", sspec.allow_any_host,
 	            "any host may connect (else: allowed hosts only)");
 	c->add_option("--serial", serial, "serial number (up to 20 characters)");
@@ -491,54 +263,60 @@ static int run(int argc, char **argv)
 				sspec.model = model;
 			if (!version.empty())
 				sspec.version = version;
-			return done(t, cfs::subsystem_add(t, sspec));
+			return ctl::done(t, cfs::subsystem_add(t, sspec));
 		};
 	});
-	c = sub->add_subcommand("del", "remove a subsystem");
+	c = del(sub, "remove a subsystem");
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
 	c->add_flag("--force", force, "also unlink it from ports and remove its namespaces");
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_del(t, nqn, force)); };
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::subsystem_del(t, nqn, force)); };
 	});
-	c = sub->add_subcommand("set", "set an attribute (attr_<name>)");
+	c = verb(sub, "set", "set an attribute (attr_<name>)");
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
 	c->add_option("attribute", attr, "e.g. serial, model, allow_any_host, qid_max")->required();
 	c->add_option("value", value, "new value")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_set(t, nqn, attr, value)); };
+		action = [&](const cfs::Tree &t) {
+			return ctl::done(t, cfs::subsystem_set(t, nqn, attr, value));
+		};
 	});
-	c = sub->add_subcommand("allow", "let a host connect (allowed_hosts)");
+	c = verb(sub, "allow", "let a host connect (allowed_hosts)");
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
 	c->add_option("host", host, "host NQN (see 'nvmetctl host add')")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::subsystem_allow_host(t, nqn, host)); };
+		action = [&](const cfs::Tree &t) {
+			return ctl::done(t, cfs::subsystem_allow_host(t, nqn, host));
+		};
 	});
-	c = sub->add_subcommand("disallow", "remove a host from allowed_hosts");
+	c = verb(sub, "disallow", "remove a host from allowed_hosts");
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
 	c->add_option("host", host, "host NQN")->required();
 	c->callback([&] {
 		action = [&](const cfs::Tree &t) {
-			return done(t, cfs::subsystem_disallow_host(t, nqn, host));
+			return ctl::done(t, cfs::subsystem_disallow_host(t, nqn, host));
 		};
 	});
-	c = sub->add_subcommand("list", "list subsystems and their namespaces");
-	c->add_flag("--json", as_json, "print JSON");
-	c->callback([&] { action = [&](const cfs::Tree &t) { return subsystem_list(t, as_json); }; });
-	c = sub->add_subcommand("show", "everything about one subsystem (JSON, nvmetcli's shape)");
+	c = list(sub, "list subsystems, their allowed hosts and namespaces");
+	json_flag(c, as_json);
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::subsystem_list(t, as_json); }; });
+	c = verb(sub, "show", "one subsystem: allowed hosts, namespaces, ports");
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
-	c->callback([&] { action = [&](const cfs::Tree &t) { return show(t, "subsystems", "nqn", nqn); }; });
+	json_flag(c, as_json);
+	c->callback(
+	        [&] { action = [&](const cfs::Tree &t) { return ctl::subsystem_show(t, nqn, as_json); }; });
 
 	// --- namespace
-	auto *ns = app.add_subcommand("namespace", "namespaces of a subsystem");
-	ns->require_subcommand(1);
+	auto *ns = object("namespace", "namespaces of a subsystem", {"namespaces", "ns"});
 	cfs::NamespaceSpec nspec;
 	std::string uuid, nguid;
 	std::uint32_t ana_group = 0;
 	bool disabled = false;
-	c = ns->add_subcommand("add", "add a namespace on a block device or file, enabled");
+	c = verb(ns, "add", "add a namespace on a block device or file, enabled");
 	c->add_option("nqn", nspec.subsys, "subsystem NQN")->required();
 	c->add_option("nsid", nspec.nsid, "namespace ID (1-4294967294)")->required();
-	c->add_option("device", nspec.device_path, "block device or file")->required();
+	c->add_option("device", nspec.device_path, "block device or file (must exist; made absolute)")
+	        ->required();
 	bool no_stable_ids = false;
 	c->add_option("--uuid", uuid,
 	              "namespace UUID (default: derived from the NQN, NSID and the device's WWID or path)");
@@ -550,47 +328,45 @@ static int run(int argc, char **argv)
 	c->add_flag("--disabled", disabled, "create it disabled");
 	c->callback([&] {
 		action = [&](const cfs::Tree &t) {
-			// Stable identifiers: the same on every node exporting the
-			// device (configfs/ids.hpp); an explicit one wins.
-			const auto ids = cfs::stable_ids(nspec.subsys, nspec.nsid,
-			                                 cfs::device_identity(nspec.device_path));
-			if (!uuid.empty() || !no_stable_ids)
-				nspec.uuid = uuid.empty() ? ids.uuid : uuid;
-			if (!nguid.empty() || !no_stable_ids)
-				nspec.nguid = nguid.empty() ? ids.nguid : nguid;
+			if (!uuid.empty())
+				nspec.uuid = uuid;
+			if (!nguid.empty())
+				nspec.nguid = nguid;
 			if (ana_group)
 				nspec.ana_grpid = ana_group;
 			nspec.enable = !disabled;
-			return done(t, cfs::namespace_add(t, nspec));
+			return ctl::namespace_add(t, nspec, !no_stable_ids);
 		};
 	});
-	auto ns_verb = [&](const char *verb, const char *help,
-	                   const std::function<nvmet::Status(const cfs::Tree &)> &op) {
-		auto *v = ns->add_subcommand(verb, help);
+	auto ns_verb = [&](CLI::App *v, const std::function<nvmet::Status(const cfs::Tree &)> &op) {
 		v->add_option("nqn", nqn, "subsystem NQN")->required();
 		v->add_option("nsid", nsid, "namespace ID")->required();
-		v->callback([&action, op] { action = [op](const cfs::Tree &t) { return done(t, op(t)); }; });
+		v->callback(
+		        [&action, op] { action = [op](const cfs::Tree &t) { return ctl::done(t, op(t)); }; });
 	};
-	ns_verb("del", "remove a namespace (disabled first)",
+	ns_verb(del(ns, "remove a namespace (disabled first)"),
 	        [&](const cfs::Tree &t) { return cfs::namespace_del(t, nqn, nsid); });
-	ns_verb("enable", "enable a namespace",
+	ns_verb(verb(ns, "enable", "enable a namespace"),
 	        [&](const cfs::Tree &t) { return cfs::namespace_enable(t, nqn, nsid, true); });
-	ns_verb("disable", "disable a namespace (hosts lose it)",
+	ns_verb(verb(ns, "disable", "disable a namespace (hosts lose it)"),
 	        [&](const cfs::Tree &t) { return cfs::namespace_enable(t, nqn, nsid, false); });
-	ns_verb("resize", "pick up a new size of the device or file (hosts are told)",
+	ns_verb(verb(ns, "resize", "pick up a new size of the device or file (hosts are told)"),
 	        [&](const cfs::Tree &t) { return cfs::namespace_resize(t, nqn, nsid); });
 
 	// --- port
-	auto *port = app.add_subcommand("port", "transport ports");
-	port->require_subcommand(1);
+	auto *port = object("port", "transport ports", {"ports"});
 	cfs::PortSpec pspec;
+	pspec.trtype = "tcp";
 	std::string treq, tsas;
 	int inline_size = -2, queue_size = -2;
-	c = port->add_subcommand("add", "create a port (link a subsystem to enable it)");
+	c = verb(port, "add",
+	         "create a port (link a subsystem to enable it); checked before configfs is touched");
 	c->add_option("portid", pspec.portid, "port ID (0-65535)")->required();
-	c->add_option("--trtype", pspec.trtype, "tcp, rdma, fc, pci or loop")->required();
-	c->add_option("--traddr", pspec.traddr, "transport address, e.g. 0.0.0.0 or ::");
-	c->add_option("--trsvcid", pspec.trsvcid, "service ID, e.g. 4420");
+	c->add_option("--trtype", pspec.trtype, "tcp (default), rdma, fc, pci or loop");
+	c->add_option("--traddr", pspec.traddr,
+	              "transport address (TCP, RDMA: default 0.0.0.0, or :: with --adrfam ipv6: every "
+	              "address; FC: nn-0x...:pn-0x...)");
+	c->add_option("--trsvcid", pspec.trsvcid, "service ID (TCP, RDMA: port number, default 4420)");
 	c->add_option("--adrfam", pspec.adrfam, "ipv4, ipv6, ib, fc, pci, loop (default: from --traddr)");
 	c->add_option("--treq", treq,
 	              "required, not-required, not-specified (with --tls: required, the default, or "
@@ -602,8 +378,6 @@ static int run(int argc, char **argv)
 	c->add_option("--max-queue-size", queue_size, "largest I/O queue a host may create");
 	c->callback([&] {
 		action = [&](const cfs::Tree &t) {
-			if (pspec.adrfam.empty())
-				pspec.adrfam = guess_adrfam(pspec.trtype, pspec.traddr);
 			if (!treq.empty())
 				pspec.treq = treq;
 			if (!tsas.empty())
@@ -612,107 +386,151 @@ static int run(int argc, char **argv)
 				pspec.inline_data_size = inline_size;
 			if (queue_size != -2)
 				pspec.max_queue_size = queue_size;
-			return done(t, cfs::port_add(t, pspec));
+			return ctl::done(t, cfs::port_add(t, pspec));
 		};
 	});
-	c = port->add_subcommand("del", "remove a port");
+	c = del(port, "remove a port");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_flag("--force", force, "also unlink its subsystems");
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::port_del(t, portid, force)); };
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::port_del(t, portid, force)); };
 	});
-	c = port->add_subcommand("link", "export a subsystem on the port (enables it)");
+	c = verb(port, "link", "export a subsystem on the port (enables it); warns when no host may connect");
+	c->add_option("portid", portid, "port ID")->required();
+	c->add_option("nqn", nqn, "subsystem NQN")->required();
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::port_link(t, portid, nqn); }; });
+	c = verb(port, "unlink", "stop exporting a subsystem on the port");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_option("nqn", nqn, "subsystem NQN")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::port_link(t, portid, nqn)); };
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::port_unlink(t, portid, nqn)); };
 	});
-	c = port->add_subcommand("unlink", "stop exporting a subsystem on the port");
-	c->add_option("portid", portid, "port ID")->required();
-	c->add_option("nqn", nqn, "subsystem NQN")->required();
-	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::port_unlink(t, portid, nqn)); };
-	});
-	c = port->add_subcommand("set", "set an attribute (addr_* or param_*) of a port with nothing linked");
+	c = verb(port, "set", "set an attribute (addr_* or param_*) of a port with nothing linked");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_option("attribute", attr, "e.g. addr_traddr, param_inline_data_size")->required();
 	c->add_option("value", value, "new value")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::port_set(t, portid, attr, value)); };
+		action = [&](const cfs::Tree &t) {
+			return ctl::done(t, cfs::port_set(t, portid, attr, value));
+		};
 	});
-	c = port->add_subcommand("list", "list ports and their linked subsystems");
-	c->add_flag("--json", as_json, "print JSON");
-	c->callback([&] { action = [&](const cfs::Tree &t) { return port_list(t, as_json); }; });
-	c = port->add_subcommand("show", "everything about one port (JSON, nvmetcli's shape)");
+	c = list(port, "list ports and the subsystems they export");
+	json_flag(c, as_json);
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::port_list(t, as_json); }; });
+	c = verb(port, "show", "one port: subsystems, referrals, ANA groups");
 	c->add_option("portid", portid, "port ID")->required();
-	c->callback([&] { action = [&](const cfs::Tree &t) { return show(t, "ports", "portid", portid); }; });
+	json_flag(c, as_json);
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::port_show(t, portid, as_json); }; });
 
 	// --- ana
-	auto *ana = app.add_subcommand("ana", "ANA groups of a port");
-	ana->require_subcommand(1);
-	c = ana->add_subcommand("set", "set a group's state (creating the group)");
+	auto *ana = object("ana", "ANA groups of a port", {});
+	c = verb(ana, "set", "set a group's state (creating the group)");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_option("grpid", grpid, "ANA group (1-128)")->required();
 	c->add_option("state", state, "optimized, non-optimized, inaccessible, persistent-loss, change")
 	        ->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::ana_set(t, portid, grpid, state)); };
+		action = [&](const cfs::Tree &t) {
+			return ctl::done(t, cfs::ana_set(t, portid, grpid, state));
+		};
 	});
-	c = ana->add_subcommand("del", "remove a group (not group 1)");
+	c = del(ana, "remove a group (not group 1)");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_option("grpid", grpid, "ANA group")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::ana_del(t, portid, grpid)); };
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::ana_del(t, portid, grpid)); };
 	});
 
 	// --- referral
-	auto *ref = app.add_subcommand("referral", "discovery referrals of a port");
-	ref->require_subcommand(1);
+	auto *ref = object("referral", "discovery referrals of a port", {"referrals"});
 	cfs::ReferralSpec rspec;
-	c = ref->add_subcommand("add", "point hosts discovering this port at another discovery service");
+	rspec.trtype = "tcp";
+	rspec.trsvcid = "8009";
+	c = verb(ref, "add", "point hosts discovering this port at another discovery service");
 	c->add_option("portid", rspec.portid, "port ID")->required();
 	c->add_option("name", rspec.name, "a name for the referral")->required();
-	c->add_option("--trtype", rspec.trtype, "tcp, rdma, fc")->required();
+	c->add_option("--trtype", rspec.trtype, "tcp (default), rdma, fc");
 	c->add_option("--traddr", rspec.traddr, "its address")->required();
-	c->add_option("--trsvcid", rspec.trsvcid, "its service ID, e.g. 8009")->required();
+	c->add_option("--trsvcid", rspec.trsvcid, "its service ID (default 8009, discovery's)");
 	c->add_option("--adrfam", rspec.adrfam, "default: from --traddr");
 	c->add_option("--remote-portid", rspec.remote_portid, "its port ID");
 	c->callback([&] {
 		action = [&](const cfs::Tree &t) {
 			if (rspec.adrfam.empty())
-				rspec.adrfam = guess_adrfam(rspec.trtype, rspec.traddr);
-			return done(t, cfs::referral_add(t, rspec));
+				rspec.adrfam = cfs::guess_adrfam(rspec.trtype, rspec.traddr);
+			return ctl::done(t, cfs::referral_add(t, rspec));
 		};
 	});
-	c = ref->add_subcommand("del", "remove a referral");
+	c = del(ref, "remove a referral");
 	c->add_option("portid", portid, "port ID")->required();
 	c->add_option("name", name, "referral name")->required();
 	c->callback([&] {
-		action = [&](const cfs::Tree &t) { return done(t, cfs::referral_del(t, portid, name)); };
+		action = [&](const cfs::Tree &t) { return ctl::done(t, cfs::referral_del(t, portid, name)); };
 	});
 
 	// --- whole configuration
-	std::string file = nvmet::compat::default_file;
+	c = verb(&app, "show", "the whole configuration as a tree: hosts, ports, subsystems", {"ls"});
+	json_flag(c, as_json);
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::show(t, as_json); }; });
+	std::string file;
 	bool check_only = false;
-	c = app.add_subcommand("save", "save the configuration in nvmetcli's JSON format");
-	c->add_option("file", file, "where to save (- for standard output)")->capture_default_str();
-	c->callback([&] { action = [&](const cfs::Tree &t) { return save(t, file); }; });
-	c = app.add_subcommand("restore",
-	                       "replace the configuration with a saved one (nvmetcli's JSON format); "
-	                       "on any error nothing changes");
-	c->add_option("file", file, "the saved configuration (- for standard input)")->capture_default_str();
+	c = verb(&app, "save", "save the configuration in nvmetcli's JSON format");
+	auto *save_file = c->add_option("file", file,
+	                                "where to save (- for standard output; default "
+	                                "/etc/nvmet/config.json, with --fake-configfs DIR/config.json)");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::save(t, file); }; });
+	c = verb(&app, "restore",
+	         "replace the configuration with a saved one (nvmetcli's JSON format); on any error "
+	         "nothing changes");
+	auto *restore_file = c->add_option("file", file,
+	                                   "the saved configuration (- for standard input; default "
+	                                   "/etc/nvmet/config.json, with --fake-configfs DIR/config.json)");
 	c->add_flag("--check", check_only, "only validate the file");
-	c->callback([&] { action = [&](const cfs::Tree &t) { return restore(t, file, check_only); }; });
-	c = app.add_subcommand("status", "connected controllers and I/O counters (nvmet-oot's module)");
-	c->add_flag("--json", as_json, "print JSON");
-	c->callback([&] { action = [&](const cfs::Tree &) { return status(as_json); }; });
-	c = app.add_subcommand("clear", "remove every port, subsystem and host");
-	c->callback([&] { action = [&](const cfs::Tree &t) { return clear(t); }; });
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::restore(t, file, check_only); }; });
+	c = verb(&app, "status", "connected controllers and I/O counters (nvmet-oot's module)");
+	json_flag(c, as_json);
+	c->callback([&] { action = [&](const cfs::Tree &) { return ctl::status(as_json); }; });
+	c = verb(&app, "clear", "remove every port, subsystem and host");
+	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::clear(t); }; });
 
-	CLI11_PARSE(app, argc, argv);
+	// Set last: subcommands made before would inherit it.
+	app.footer("Command words may be shortened to a unique prefix ('sub ls'); 'del' is also 'delete' "
+	           "and 'rm', 'list' also 'ls'. JSON of list, show and status: configfs's attribute names "
+	           "without their group prefix (traddr, allow_any_host), objects named by nqn, portid, "
+	           "nsid, grpid or name; 'X list --json' is a list of what 'X show --json' prints, and "
+	           "'show --json' is {hosts, ports, subsystems} of the same objects. Exit status: 0 done, "
+	           "1 the operation failed, 2 the command line is wrong.");
+	auto args = resolve_words(app, std::vector<std::string>(argv + 1, argv + argc));
+	if (!args) {
+		fmt::print(stderr, "nvmetctl: {}\n", args.error().detail);
+		return ctl::exit_usage;
+	}
+	try {
+		std::vector<std::string> reversed(args->rbegin(), args->rend());
+		app.parse(reversed);
+	} catch (const CLI::ParseError &e) {
+		if (e.get_exit_code() == 0)
+			return app.exit(e); // --help, --version
+		fmt::print(stderr, "nvmetctl: {} (see 'nvmetctl --help', or a command's --help)\n", e.what());
+		return ctl::exit_usage;
+	}
 	if (!action)
-		return exit_failed;
+		return ctl::exit_usage;
+
+	const bool fake = fake_opt->count() > 0 || fake_at_root;
+	if (fake_opt->count() > 0)
+		root = fake_dir;
+	if (save_file->count() == 0 && restore_file->count() == 0)
+		file = fake ? (std::filesystem::path(root) / "config.json").string()
+		            : nvmet::compat::default_file;
 	if (fake) {
+		std::error_code ec;
+		std::filesystem::create_directories(root, ec);
+		if (ec) {
+			fmt::print(stderr, "nvmetctl: cannot create the fake configfs directory {}: {}\n",
+			           root, ec.message());
+			return ctl::exit_failed;
+		}
 		const cfs::FakeTree tree{root};
 		return action(tree);
 	}
@@ -726,6 +544,6 @@ int main(int argc, char **argv)
 		return run(argc, argv);
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "nvmetctl: unexpected error: %s\n", e.what());
-		return exit_failed;
+		return ctl::exit_failed;
 	}
 }

@@ -37,6 +37,33 @@ Result<Namespace> read_namespace(const Tree &tree, const std::filesystem::path &
 	return ns;
 }
 
+Result<Referral> read_referral(const Tree &tree, const std::filesystem::path &dir, const std::string &name)
+{
+	Referral r;
+	r.name = name;
+	for (auto [file, field] : {std::pair{"addr_trtype", &r.trtype},
+	                           {"addr_adrfam", &r.adrfam},
+	                           {"addr_traddr", &r.traddr},
+	                           {"addr_trsvcid", &r.trsvcid}}) {
+		auto v = tree.read(dir / name / file);
+		if (!v)
+			return v.error();
+		*field = *v;
+	}
+	if (tree.exists(dir / name / "addr_portid")) {
+		auto v = tree.read(dir / name / "addr_portid");
+		if (!v)
+			return v.error();
+		auto id = parse_int<std::uint16_t>(*v);
+		r.portid = id ? *id : 0;
+	}
+	auto en = tree.read(dir / name / "enable");
+	if (!en)
+		return en.error();
+	r.enabled = *en == "1";
+	return r;
+}
+
 } // namespace
 
 Result<std::vector<Subsystem>> read_subsystems(const Tree &tree)
@@ -107,6 +134,33 @@ Result<std::vector<Port>> read_ports(const Tree &tree)
 		if (!subs)
 			return subs.error();
 		p.subsystems = *subs;
+		// Older or hand-made trees may lack referrals/ (and ana_groups/).
+		auto refs = tree.is_dir(dir / "referrals") ? tree.list(dir / "referrals")
+		                                           : std::vector<std::string>{};
+		if (!refs)
+			return refs.error();
+		for (const auto &r : *refs) {
+			auto ref = read_referral(tree, dir / "referrals", r);
+			if (!ref)
+				return ref.error();
+			p.referrals.push_back(*ref);
+		}
+		if (tree.is_dir(dir / "ana_groups")) {
+			auto groups = tree.list(dir / "ana_groups");
+			if (!groups)
+				return groups.error();
+			for (const auto &g : *groups) {
+				auto grpid = parse_id<std::uint32_t>(tree.abs(dir / "ana_groups"), g);
+				if (!grpid)
+					return grpid.error();
+				auto state = tree.read(dir / "ana_groups" / g / "ana_state");
+				if (!state)
+					return state.error();
+				p.ana_groups.push_back({*grpid, *state});
+			}
+			std::sort(p.ana_groups.begin(), p.ana_groups.end(),
+			          [](const AnaGroup &a, const AnaGroup &b) { return a.grpid < b.grpid; });
+		}
 		out.push_back(std::move(p));
 	}
 	std::sort(out.begin(), out.end(), [](const Port &a, const Port &b) { return a.portid < b.portid; });

@@ -25,11 +25,27 @@ struct Subsystem {
 	std::vector<std::string> allowed_hosts; // host NQNs
 };
 
+// A discovery referral of a port (ports/<id>/referrals/<name>).
+struct Referral {
+	std::string name;
+	std::string trtype, adrfam, traddr, trsvcid;
+	std::uint16_t portid = 0; // the remote port's ID (addr_portid)
+	bool enabled = false;
+};
+
+// An ANA group of a port (ports/<id>/ana_groups/<grpid>).
+struct AnaGroup {
+	std::uint32_t grpid = 0;
+	std::string state;
+};
+
 struct Port {
 	std::uint16_t portid = 0;
 	std::string trtype, adrfam, traddr, trsvcid;
 	std::string tsas, treq; // "tls1.3" and "required": TLS only
 	std::vector<std::string> subsystems; // linked subsystem NQNs
+	std::vector<Referral> referrals; // by name
+	std::vector<AnaGroup> ana_groups; // by group ID; empty without ANA
 };
 
 // A host's DH-HMAC-CHAP settings (hosts/<nqn>/dhchap_*).

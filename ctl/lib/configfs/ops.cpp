@@ -2,6 +2,7 @@
 #include "configfs/ops.hpp"
 
 #include "auth/dhchap.hpp"
+#include "configfs/check.hpp"
 #include "common/integer.hpp"
 #include "configfs/values.hpp"
 
@@ -50,6 +51,15 @@ Error missing(const Tree &tree, const fs::path &rel, const std::string &object, 
 	return e;
 }
 
+// ST with the object it was about and, for a refusal with errno ERR only,
+// HINT (e.g. a name's format for EINVAL, not for a missing parent).
+Status about_err(Status st, const std::string &object, int err, const std::string &hint)
+{
+	if (st || st.error().err == err)
+		return about(std::move(st), object, hint);
+	return about(std::move(st), object);
+}
+
 Error exists_already(const Tree &tree, const fs::path &rel, const std::string &object)
 {
 	Error e{"create", tree.abs(rel), EEXIST};
@@ -96,9 +106,12 @@ std::string join(const std::vector<std::string> &v)
 Status host_add(const Tree &tree, const std::string &nqn)
 {
 	const auto dir = fs::path("hosts") / nqn;
+	if (auto st = check_nqn(nqn, "host"); !st)
+		return st;
 	if (tree.exists(dir))
 		return exists_already(tree, dir, "host " + nqn);
-	return about(tree.mkdir(dir), "host " + nqn, "a host NQN is at most 223 bytes, without '/'");
+	return about_err(tree.mkdir(dir), "host " + nqn, EINVAL,
+	                 "the kernel refused the NQN: check the kernel log");
 }
 
 Status host_del(const Tree &tree, const std::string &nqn, bool force)
@@ -285,10 +298,12 @@ Status subsystem_add(const Tree &tree, const SubsystemSpec &spec)
 {
 	const auto dir = subsys_dir(spec.nqn);
 	const std::string obj = "subsystem " + spec.nqn;
+	if (auto st = check_nqn(spec.nqn, "subsystem"); !st)
+		return st;
 	if (tree.exists(dir))
 		return exists_already(tree, dir, obj);
-	if (auto st = about(tree.mkdir(dir), obj,
-	                    "an NQN is at most 223 bytes, without '/', and not the discovery NQN");
+	if (auto st = about_err(tree.mkdir(dir), obj, EINVAL,
+	                        "the kernel refused the NQN: check the kernel log");
 	    !st)
 		return st;
 	auto set = [&](const char *attr, const std::optional<std::string> &v) {
@@ -357,8 +372,8 @@ Status subsystem_set(const Tree &tree, const std::string &nqn, const std::string
 		        tree, file, obj,
 		        "attributes: allow_any_host, serial, model, firmware, version, ieee_oui, cntlid_min, "
 		        "cntlid_max, qid_max, vendor_id, subsys_vendor_id, pi_enable");
-	return about(tree.write(file, value), obj,
-	             attr == "allow_any_host" ? "allow_any_host=1 needs an empty allowed_hosts" : "");
+	return about_err(tree.write(file, value), obj, EINVAL,
+	                 attr == "allow_any_host" ? "allow_any_host=1 needs an empty allowed_hosts" : "");
 }
 
 Status subsystem_allow_host(const Tree &tree, const std::string &nqn, const std::string &host)
@@ -369,8 +384,15 @@ Status subsystem_allow_host(const Tree &tree, const std::string &nqn, const std:
 	if (!tree.exists(fs::path("hosts") / host))
 		return missing(tree, fs::path("hosts") / host, "host " + host,
 		               "create it first with 'nvmetctl host add'");
-	return about(tree.link(fs::path("hosts") / host, subsys_dir(nqn) / "allowed_hosts" / host), obj,
-	             "a subsystem with allow_any_host=1 takes no allowed hosts: set allow_any_host 0 first");
+	const auto link = subsys_dir(nqn) / "allowed_hosts" / host;
+	if (tree.exists(link)) {
+		Error e = exists_already(tree, link, obj);
+		e.hint = "that host is allowed already";
+		return e;
+	}
+	return about_err(
+	        tree.link(fs::path("hosts") / host, link), obj, EINVAL,
+	        "a subsystem with allow_any_host=1 takes no allowed hosts: set allow_any_host 0 first");
 }
 
 Status subsystem_disallow_host(const Tree &tree, const std::string &nqn, const std::string &host)
@@ -392,7 +414,7 @@ Status namespace_add(const Tree &tree, const NamespaceSpec &spec)
 		               "create it first with 'nvmetctl subsystem add'");
 	if (tree.exists(dir))
 		return exists_already(tree, dir, obj);
-	if (auto st = about(tree.mkdir(dir), obj, "a namespace ID is 1 to 4294967294"); !st)
+	if (auto st = about_err(tree.mkdir(dir), obj, EINVAL, "a namespace ID is 1 to 4294967294"); !st)
 		return st;
 	auto write = [&](const char *file, const std::optional<std::string> &v) {
 		return [&tree, &dir, &obj, file, v]() {
@@ -528,7 +550,22 @@ Status port_create(const Tree &tree, const PortSpec &spec)
 
 Status port_add(const Tree &tree, const PortSpec &spec)
 {
-	auto checked = port_security(spec);
+	PortSpec full = spec;
+	const bool ip = spec.trtype == "tcp" || spec.trtype == "rdma";
+	// "[::1]" as 'nvmetctl show' prints IPv6 addresses: configfs takes "::1".
+	if (ip && full.traddr.size() > 2 && full.traddr.front() == '[' && full.traddr.back() == ']')
+		full.traddr = full.traddr.substr(1, full.traddr.size() - 2);
+	if (full.adrfam.empty())
+		full.adrfam = guess_adrfam(full.trtype, full.traddr);
+	if (ip && full.traddr.empty())
+		full.traddr = full.adrfam == "ipv6" ? "::" : "0.0.0.0";
+	if (ip && full.trsvcid.empty())
+		full.trsvcid = std::string(default_trsvcid);
+	if (auto st = check_address({full.trtype, full.adrfam, full.traddr, full.trsvcid},
+	                            fmt::format("port {}", spec.portid));
+	    !st)
+		return st;
+	auto checked = port_security(full);
 	if (!checked)
 		return checked.error();
 	return port_create(tree, *checked);
@@ -582,6 +619,11 @@ Status port_link(const Tree &tree, std::uint16_t portid, const std::string &subs
 	if (!tree.exists(subsys_dir(subsys)))
 		return missing(tree, subsys_dir(subsys), "subsystem " + subsys,
 		               "create it first with 'nvmetctl subsystem add'");
+	if (tree.exists(port_dir(portid) / "subsystems" / subsys)) {
+		Error e = exists_already(tree, port_dir(portid) / "subsystems" / subsys, obj);
+		e.hint = "the port exports that subsystem already";
+		return e;
+	}
 	return about(tree.link(subsys_dir(subsys), port_dir(portid) / "subsystems" / subsys), obj,
 	             "linking enables the port: check its address, and the kernel log for why the transport "
 	             "refused");
@@ -629,10 +671,10 @@ Status ana_set(const Tree &tree, std::uint16_t portid, std::uint32_t grpid, cons
 		               "'nvmetctl port list' shows the ports");
 	const bool made = !tree.exists(dir);
 	if (made)
-		if (auto st = about(tree.mkdir(dir), obj, "ANA groups are 1 to 128"); !st)
+		if (auto st = about_err(tree.mkdir(dir), obj, EINVAL, "ANA groups are 1 to 128"); !st)
 			return st;
-	auto st = about(tree.write(dir / "ana_state", state), obj,
-	                "states: optimized, non-optimized, inaccessible, persistent-loss, change");
+	auto st = about_err(tree.write(dir / "ana_state", state), obj, EINVAL,
+	                    "states: optimized, non-optimized, inaccessible, persistent-loss, change");
 	if (!st && made)
 		(void)tree.rmdir(dir);
 	return st;
@@ -659,6 +701,8 @@ Status referral_add(const Tree &tree, const ReferralSpec &spec)
 {
 	const auto dir = port_dir(spec.portid) / "referrals" / spec.name;
 	const std::string obj = fmt::format("referral {} of port {}", spec.name, spec.portid);
+	if (auto st = check_address({spec.trtype, spec.adrfam, spec.traddr, spec.trsvcid}, obj); !st)
+		return st;
 	if (!tree.exists(port_dir(spec.portid)))
 		return missing(tree, port_dir(spec.portid), fmt::format("port {}", spec.portid),
 		               "create it first with 'nvmetctl port add'");

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "configfs/tree.hpp"
@@ -17,6 +18,7 @@
 namespace nvmet::configfs {
 
 // --- hosts
+// The NQN is checked first (check_nqn), as for subsystem_add.
 [[nodiscard]] Status host_add(const Tree &tree, const std::string &nqn);
 // FORCE: also remove the host from every subsystem's allowed_hosts.
 [[nodiscard]] Status host_del(const Tree &tree, const std::string &nqn, bool force);
@@ -82,8 +84,12 @@ struct PortSpec {
 	bool tls = false;
 	std::optional<int> inline_data_size, max_queue_size;
 };
-// Checked first: --tls only on TCP, and not with a tsas or treq that
-// contradicts it.
+// NVMe/TCP's and NVMe/RDMA's I/O port (IANA); 8009 is discovery's.
+inline constexpr std::string_view default_trsvcid = "4420";
+// Defaults for TCP and RDMA: adrfam from traddr, traddr 0.0.0.0 (:: for
+// ipv6: every address; "[addr]" taken as addr), trsvcid 4420. Checked
+// first (check_address): the transport, family and address; --tls only on
+// TCP, and not with a tsas or treq that contradicts it.
 [[nodiscard]] Status port_add(const Tree &tree, const PortSpec &spec);
 // FORCE: unlink its subsystems and remove its referrals and ANA groups first.
 [[nodiscard]] Status port_del(const Tree &tree, std::uint16_t portid, bool force);
