@@ -47,7 +47,7 @@ _nvmetctl() {
 	esac
 	if [[ -z $object ]]; then
 			object=$w
-		elif [[ -z $verb && $object != save && $object != restore && $object != clear ]]; then
+		elif [[ -z $verb && $object != save && $object != restore && $object != clear && $object != apply ]]; then
 			verb=$w
 		else
 			((nargs++))
@@ -73,7 +73,7 @@ _nvmetctl() {
 		;;
 	esac
 	if [[ -z $object ]]; then
-		words=(host subsystem namespace port ana referral save restore clear --root --help --version)
+		words=(host subsystem namespace port ana referral save restore apply clear --root --help --version)
 	elif [[ -z $verb ]]; then
 		case $object in
 		host) words=(add del list show set-key clear-key) ;;
@@ -84,6 +84,14 @@ _nvmetctl() {
 		referral) words=(add del) ;;
 		save | restore)
 			COMPREPLY=($(compgen -f -- "$cur"))
+			return
+			;;
+		apply)
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--dry-run --wait" -- "$cur"))
+			else
+				COMPREPLY=($(compgen -f -- "$cur"))
+			fi
 			return
 			;;
 		esac

@@ -27,6 +27,7 @@
 #include "configfs/ops.hpp"
 #include "netlink/format.hpp"
 #include "netlink/genl.hpp"
+#include "compat/apply.hpp"
 #include "compat/nvmetcli_compat.hpp"
 
 namespace cfs = nvmet::configfs;
@@ -694,6 +695,40 @@ static int run(int argc, char **argv)
 	c->add_option("file", file, "the saved configuration (- for standard input)")->capture_default_str();
 	c->add_flag("--check", check_only, "only validate the file");
 	c->callback([&] { action = [&](const cfs::Tree &t) { return restore(t, file, check_only); }; });
+	// --- apply: the file's configuration, changing only what differs
+	// (lib/compat/apply.hpp does the work; this prints its plan or error).
+	std::string apply_file;
+	bool apply_dry_run = false, apply_wait = false;
+	c = app.add_subcommand("apply", "change the live configuration into FILE's (nvmetcli's JSON format), "
+	                                "touching only what differs; undone on failure");
+	c->add_option("file", apply_file, "the configuration (- for standard input)")->required();
+	c->add_flag("--dry-run", apply_dry_run, "print the steps, one a line, and change nothing");
+	c->add_flag("--wait", apply_wait, "wait while another apply runs (default: fail at once)");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			auto config = nvmet::compat::read_file(apply_file);
+			auto out =
+			        config ? nvmet::compat::apply(t, *config,
+			                                      {.dry_run = apply_dry_run, .wait = apply_wait})
+			               : nvmet::Result<nvmet::compat::ApplyOutcome>(config.error());
+			if (!out)
+				return report(t, out.error());
+			for (const auto &w : out->warnings)
+				fmt::print(stderr, "nvmetctl: warning: {}\n", w);
+			for (const auto &s : out->steps)
+				fmt::print("{}{}\n", apply_dry_run ? "would: " : "done: ", s);
+			if (out->steps.empty())
+				fmt::print("nothing to change\n");
+			else
+				fmt::print("{} {} step(s){}\n", apply_dry_run ? "would take" : "took",
+				           out->steps.size(),
+				           out->disturbing.empty()
+				                   ? std::string()
+				                   : fmt::format(", {} of them disturbing connected hosts for a moment (they say so)",
+				                                 out->disturbing.size()));
+			return 0;
+		};
+	});
 	c = app.add_subcommand("status", "connected controllers and I/O counters (nvmet-oot's module)");
 	c->add_flag("--json", as_json, "print JSON");
 	c->callback([&] { action = [&](const cfs::Tree &) { return status(as_json); }; });

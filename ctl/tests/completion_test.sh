@@ -34,4 +34,6 @@ offer "ffdhe4096" host set-key nqn.h1 --dhgroup ffdhe4
 offer "sha384" host set-key nqn.h1 --hash sha3
 offer "not-required" port add 7 --tls --treq not-r
 offer "--tls" port add 7 --tl
+offer "apply" app
+offer "--dry-run" apply --dr
 exit $fail
