@@ -125,9 +125,24 @@ TEST_CASE("apply on an empty target builds what restore builds", "[apply]")
 {
 	TmpDir a, b;
 	configfs::FakeTree ta(a.path()), tb(b.path());
-	REQUIRE(compat::restore(ta, sample()).ok());
-	applied(tb, sample());
+	json c = sample();
+	c["ports"][0]["ana_groups"][0]["ana"]["state"] = "non-optimized"; // group 1 of a new port
+	REQUIRE(compat::restore(ta, c).ok());
+	auto r = compat::apply(tb, c);
+	INFO((r.ok() ? std::string() : r.error().message()));
+	REQUIRE(r.ok());
+	CHECK(r->warnings.empty());
+	CHECK(planned(tb, c).empty());
 	CHECK(saved(tb) == saved(ta));
+	CHECK(*tb.read("ports/1/ana_groups/1/ana_state") == "non-optimized");
+
+	// A saved file (passthru settings of every subsystem included) the same.
+	TmpDir d;
+	configfs::FakeTree td(d.path());
+	r = compat::apply(td, saved(ta));
+	REQUIRE(r.ok());
+	CHECK(r->warnings.empty());
+	CHECK(saved(td) == saved(ta));
 }
 
 TEST_CASE("apply of the live configuration changes nothing", "[apply]")

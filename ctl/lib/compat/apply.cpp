@@ -422,12 +422,21 @@ Status Planner::subsystem(const json &s)
 	const std::string obj = "subsystem " + nqn;
 	Files files = subsystem_files(s);
 	const auto want_hosts = list_of(s, "allowed_hosts").get<std::vector<std::string>>();
-	if (!tree_.is_dir(dir)) {
-		step("add " + obj, [t = &tree_, dir, files](std::vector<std::string> &warnings) -> Status {
-			if (auto st = t->mkdir(dir); !st)
-				return st;
-			return put_all(*t, dir, files, warnings);
-		});
+	const bool is_new = !tree_.is_dir(dir);
+	if (is_new) {
+		// Its passthru settings (a saved file has them for every
+		// subsystem) with it; enabling passthru is a step of its own.
+		const auto pts = list_of(s, "passthru");
+		const Files pt_files = pts.empty() ? Files{} : passthru_files(pts[0]);
+		step("add " + obj,
+		     [t = &tree_, dir, files, pt_files](std::vector<std::string> &warnings) -> Status {
+			     if (auto st = t->mkdir(dir); !st)
+				     return st;
+			     if (auto st = put_all(*t, dir, files, warnings); !st)
+				     return st;
+			     return pt_files.empty() ? nvmet::ok()
+			                             : put_all(*t, dir / "passthru", pt_files, warnings);
+		     });
 	} else {
 		auto diffs = diff(dir, files, obj);
 		if (!diffs)
@@ -450,9 +459,17 @@ Status Planner::subsystem(const json &s)
 	for (const auto &ns : list_of(s, "namespaces"))
 		if (auto st = name_space(nqn, ns); !st)
 			return st;
-	for (const auto &p : list_of(s, "passthru"))
-		if (auto st = passthru(nqn, p); !st)
-			return st;
+	for (const auto &p : list_of(s, "passthru")) {
+		if (!is_new) {
+			if (auto st = passthru(nqn, p); !st)
+				return st;
+		} else if (p.contains("enable") && text(p["enable"]) != "0") {
+			step("passthru of " + obj + ": enable",
+			     [t = &tree_, en = dir / "passthru" / "enable"](std::vector<std::string> &) {
+				     return t->write(en, "1");
+			     });
+		}
+	}
 	auto live_hosts = entries(tree_, dir / "allowed_hosts");
 	if (!live_hosts)
 		return live_hosts.error();
@@ -469,7 +486,9 @@ Status Planner::port_children(const std::string &id, const json &p, bool is_new)
 {
 	const fs::path dir = fs::path("ports") / id;
 	const std::string obj = "port " + id;
-	auto live_groups = is_new ? Result<std::vector<std::string>>(std::vector<std::string>{"1"})
+	// A new port's group 1 is made with the port: its state is written
+	// like a new group's.
+	auto live_groups = is_new ? Result<std::vector<std::string>>(std::vector<std::string>{})
 	                          : entries(tree_, dir / "ana_groups");
 	auto live_refs = is_new ? Result<std::vector<std::string>>(std::vector<std::string>{})
 	                        : entries(tree_, dir / "referrals");
@@ -508,7 +527,7 @@ Status Planner::port_children(const std::string &id, const json &p, bool is_new)
 			for (const auto &[f, v] : files)
 				if (f == "ana_state")
 					state = " (" + v + ")";
-			step(fmt::format("{}: add ANA group {}{}", obj, g, state),
+			step(fmt::format("{}: {} ANA group {}{}", obj, g == "1" ? "set" : "add", g, state),
 			     [t = &tree_, gdir, files](std::vector<std::string> &warnings) -> Status {
 				     if (!t->is_dir(gdir))
 					     if (auto st = t->mkdir(gdir); !st)
@@ -823,6 +842,10 @@ fs::path lock_path(const Tree &tree)
 
 Result<Lock> Lock::take(const fs::path &file, bool shared, bool wait)
 {
+	// /run may be missing in a minimal root (an initramfs).
+	std::error_code ec;
+	if (file.has_parent_path())
+		fs::create_directories(file.parent_path(), ec);
 	const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		Error e{"open the lock file", file, errno};
