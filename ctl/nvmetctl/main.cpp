@@ -724,7 +724,8 @@ static int run(int argc, char **argv)
 				           out->steps.size(),
 				           out->disturbing.empty()
 				                   ? std::string()
-				                   : fmt::format(", {} of them disturbing connected hosts for a moment (they say so)",
+				                   : fmt::format(", {} of them disturbing connected hosts "
+				                                 "for a moment (they say so)",
 				                                 out->disturbing.size()));
 			return 0;
 		};
