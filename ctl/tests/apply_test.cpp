@@ -401,6 +401,25 @@ TEST_CASE("apply rolls back when the kernel refuses a step", "[apply]")
 	CHECK(*f.tree.read("subsystems/" + sub1 + "/namespaces/1/enable") == "1");
 }
 
+TEST_CASE("apply: a frozen serial says how to change it", "[apply]")
+{
+	Fixture f;
+	const json before = saved(f.tree);
+	json c = sample();
+	c["subsystems"][0]["attr"]["serial"] = "1234";
+	f.tree.refuse("subsystems/" + sub1 + "/attr_serial", EINVAL); // as nvmet once a host identified it
+	auto r = compat::apply(f.tree, c);
+	REQUIRE_FALSE(r.ok());
+	const auto msg = r.error().message();
+	INFO(msg);
+	CHECK(msg.find("step 1 of 1 (subsystem " + sub1 + ": attr_serial '0123456789abcdef' -> '1234')") ==
+	      0);
+	CHECK(msg.find("Invalid argument") != std::string::npos);
+	CHECK(msg.find("once a host has identified it") != std::string::npos);
+	CHECK(msg.find("previous configuration is back in place") != std::string::npos);
+	CHECK(saved(f.tree) == before);
+}
+
 TEST_CASE("apply refuses a file with problems, changing nothing", "[apply]")
 {
 	Fixture f;

@@ -299,12 +299,29 @@ Result<std::vector<Change>> Planner::diff(const fs::path &dir, const Files &file
 	return out;
 }
 
+// Identify data nvmet freezes once a host has read it (subsys_discovered).
+bool frozen_once_identified(const std::string &file)
+{
+	return file == "attr_serial" || file == "attr_model" || file == "attr_firmware" ||
+	       file == "attr_ieee_oui" || file == "attr_version";
+}
+
 void Planner::writes(const std::string &obj, const fs::path &dir, const std::vector<Change> &changes)
 {
+	const bool subsystem = dir.parent_path() == "subsystems";
 	for (const auto &c : changes)
 		step(fmt::format("{}: {}", obj, describe(c)),
-		     [t = &tree_, file = dir / c.file, v = c.value](std::vector<std::string> &) {
-			     return put(*t, file, v);
+		     [t = &tree_, file = dir / c.file, v = c.value,
+		      frozen = subsystem &&
+		               frozen_once_identified(c.file)](std::vector<std::string> &) -> Status {
+			     auto st = put(*t, file, v);
+			     if (st || !frozen || st.error().err != EINVAL)
+				     return st;
+			     Error e = st.error();
+			     e.hint = "the kernel keeps a subsystem's serial, model, firmware, IEEE OUI and "
+			              "version once a host has identified it: to change it, apply a file "
+			              "without the subsystem, then one with it (its hosts lose it meanwhile)";
+			     return e;
 		     });
 }
 
