@@ -401,6 +401,30 @@ TEST_CASE("apply rolls back when the kernel refuses a step", "[apply]")
 	CHECK(*f.tree.read("subsystems/" + sub1 + "/namespaces/1/enable") == "1");
 }
 
+TEST_CASE("apply rolls back a port's security change, its links made again", "[apply]")
+{
+	Fixture f;
+	const json before = saved(f.tree);
+	json c = sample();
+	c["ports"][0]["addr"]["tsas"] = "tls1.3"; // treq follows: 'required'
+	c["ports"][0]["addr"]["treq"] = "required";
+	c["subsystems"].push_back({{"nqn", sub3}, {"attr", {{"allow_any_host", "1"}}}});
+	c["ports"][0]["subsystems"].push_back(sub3);
+	f.tree.refuse("ports/1/subsystems/" + sub3, ENOMEM); // the last step
+	auto r = compat::apply(f.tree, c);
+	REQUIRE_FALSE(r.ok());
+	INFO(r.error().message());
+	CHECK(r.error().message().find("previous configuration is back in place") != std::string::npos);
+	CHECK(saved(f.tree) == before);
+	CHECK(*f.tree.read("ports/1/addr_tsas") == "none");
+	CHECK(*f.tree.read("ports/1/addr_treq") == "not specified");
+	CHECK(f.tree.exists("ports/1/subsystems/" + sub1));
+	CHECK(f.tree.exists("ports/1/subsystems/" + sub2));
+	// Without the refusal it goes through.
+	applied(f.tree, c);
+	CHECK(*f.tree.read("ports/1/addr_tsas") == "tls1.3");
+}
+
 TEST_CASE("apply: a frozen serial says how to change it", "[apply]")
 {
 	Fixture f;
