@@ -49,7 +49,7 @@ _nvmetctl_names() {
 	[[ -d $d ]] && ls -1 "$d" 2>/dev/null
 }
 
-_nvmetctl_objects=(host subsystem namespace port ana referral show save restore status clear)
+_nvmetctl_objects=(host subsystem namespace port ana referral show save restore apply status clear)
 
 # The command WORD names among CANDIDATES (nvmetctl's aliases and unique
 # prefixes), or nothing.
@@ -145,6 +145,14 @@ _nvmetctl() {
 				return
 				;;
 			restore::*) words=(--check) ;;
+			apply::*)
+				if [[ $cur == -* ]]; then
+					COMPREPLY=($(compgen -W "--dry-run --wait" -- "$cur"))
+				else
+					COMPREPLY=($(compgen -f -- "$cur"))
+				fi
+				return
+				;;
 			host:del:0 | host:show:0 | host:set-key:0 | host:clear-key:0) words=($(_nvmetctl_names hosts)) ;;
 			host:set-key:*) words=(--key --key-file --ctrl-key --ctrl-key-file --hash --dhgroup) ;;
 			host:clear-key:*) words=(--ctrl-only) ;;

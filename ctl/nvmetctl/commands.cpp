@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "auth/key_input.hpp"
+#include "compat/apply.hpp"
 #include "compat/nvmetcli_compat.hpp"
 #include "configfs/ids.hpp"
 #include "configfs/model.hpp"
@@ -287,6 +288,29 @@ int restore(const cfs::Tree &tree, const std::string &file, bool check_only)
 		return report(tree, out.error());
 	for (const auto &w : out->warnings)
 		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
+	return exit_ok;
+}
+
+int apply(const cfs::Tree &tree, const std::string &file, bool dry_run, bool wait)
+{
+	auto config = compat::read_file(file);
+	auto out = config ? compat::apply(tree, *config, {.dry_run = dry_run, .wait = wait})
+	                  : Result<compat::ApplyOutcome>(config.error());
+	if (!out)
+		return report(tree, out.error());
+	for (const auto &w : out->warnings)
+		fmt::print(stderr, "nvmetctl: warning: {}\n", w);
+	for (const auto &s : out->steps)
+		fmt::print("{}{}\n", dry_run ? "would: " : "done: ", s);
+	if (out->steps.empty()) {
+		fmt::print("nothing to change\n");
+		return exit_ok;
+	}
+	fmt::print("{} {} step(s){}\n", dry_run ? "would take" : "took", out->steps.size(),
+	           out->disturbing.empty()
+	                   ? std::string()
+	                   : fmt::format(", {} of them disturbing connected hosts for a moment (they say so)",
+	                                 out->disturbing.size()));
 	return exit_ok;
 }
 

@@ -40,6 +40,8 @@ int status(bool as_json);
 // Whole configuration, nvmetcli's JSON.
 int save(const configfs::Tree &tree, const std::string &file);
 int restore(const configfs::Tree &tree, const std::string &file, bool check_only);
+// apply FILE: prints the plan (DRY_RUN) or the steps taken, or "nothing to change".
+int apply(const configfs::Tree &tree, const std::string &file, bool dry_run, bool wait);
 int clear(const configfs::Tree &tree);
 
 // A key from --NAME KEY|- or --NAME-file FILE (option names as typed).

@@ -487,6 +487,20 @@ static int run(int argc, char **argv)
 	                                   "/etc/nvmet/config.json, with --fake-configfs DIR/config.json)");
 	c->add_flag("--check", check_only, "only validate the file");
 	c->callback([&] { action = [&](const cfs::Tree &t) { return ctl::restore(t, file, check_only); }; });
+	// --- apply: the file's configuration, changing only what differs.
+	std::string apply_file;
+	bool apply_dry_run = false, apply_wait = false;
+	c = verb(&app, "apply",
+	         "change the live configuration into FILE's (nvmetcli's JSON format), touching only "
+	         "what differs; undone on failure");
+	c->add_option("file", apply_file, "the configuration (- for standard input)")->required();
+	c->add_flag("--dry-run", apply_dry_run, "print the steps, one a line, and change nothing");
+	c->add_flag("--wait", apply_wait, "wait while another apply runs (default: fail at once)");
+	c->callback([&] {
+		action = [&](const cfs::Tree &t) {
+			return ctl::apply(t, apply_file, apply_dry_run, apply_wait);
+		};
+	});
 	c = verb(&app, "status", "connected controllers and I/O counters (nvmet-oot's module)");
 	json_flag(c, as_json);
 	c->callback([&] { action = [&](const cfs::Tree &) { return ctl::status(as_json); }; });

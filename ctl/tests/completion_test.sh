@@ -122,4 +122,6 @@ else
 	echo "not ok - TAB in an interactive bash: got '$(tail -c 300 <<<"$typed")'"
 	fail=1
 fi
+offer "apply" app
+offer "--dry-run" apply --dr
 exit $fail

@@ -202,6 +202,36 @@ for v in "host list" "host show $H" "subsystem list" "subsystem show $S" "port l
 done
 expect "port show -j is an element of port list -j" "$(python3 -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print(a == b[0])' "$("$bin" --fake-configfs "$g" port show 5 -j)" "$("$bin" --fake-configfs "$g" port list -j)")" '^True$'
 expect "status takes -j" "$("$bin" status --help)" '-j,--json'
+# apply: only what differs, a plan with --dry-run, "nothing to change" the
+# second time, exit 1 and the configuration as it was when a step fails.
+ctl subsystem add $S --allow-any-host && ctl namespace add $S 1 "$disk" &&
+	ctl port add 3 --trtype tcp --traddr 10.0.0.3 --trsvcid 4420 && ctl port link 3 $S && ctl save "$t/live.json"
+expect "apply setup" "$?" '^0$'
+out=$(ctl apply "$t/live.json")
+expect "apply of the live configuration: nothing to change" "$?:$out" '^0:nothing to change$'
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); S=sys.argv[2]
+d["subsystems"].append({"nqn": S + "2", "attr": {"allow_any_host": "1"}, "namespaces": [{"nsid": 1, "enable": 1, "device": {"path": "/dev/loop1"}}]})
+d["ports"][0]["subsystems"].append(S + "2")
+json.dump(d, open(sys.argv[3], "w"))
+d["subsystems"][1]["namespaces"][0]["device"]["path"] = ""
+json.dump(d, open(sys.argv[4], "w"))' "$t/live.json" $S "$t/more.json" "$t/bad.json"
+out=$(ctl apply --dry-run "$t/more.json")
+expect "apply --dry-run exits 0 and prints one line per step" "$?:$(wc -l <<<"$out")" '^0:4$'
+expect "the plan adds, then links" "$(head -3 <<<"$out" | tr '\n' '|')" "^would: add subsystem ${S}2\|would: add namespace ${S}2 nsid 1 \(/dev/loop1, enabled\)\|would: port 3: link ${S}2 \(export it\)\|\$"
+expect "--dry-run changed nothing" "$(ctl save - | cmp - "$t/live.json" && echo same)" '^same$'
+out=$(ctl apply "$t/bad.json" 2>&1)
+expect "a refused step exits 1, names the step, the object and the kernel's error" "$?:$out" "^1:nvmetctl: step 2 of 3 \(add namespace ${S}2 nsid 1 \(no device, enabled\)\): cannot write '1' to $f/subsystems/${S}2/namespaces/1/enable: No such file or directory \(rolled back: .*previous configuration is back in place\)"
+expect "and the configuration is as it was" "$(ctl save - | cmp - "$t/live.json" && echo same)" '^same$'
+out=$(ctl apply "$t/more.json")
+expect "apply" "$?:$(tail -1 <<<"$out")" '^0:took 3 step\(s\)$'
+expect "applied" "$(ls "$f/ports/3/subsystems" | wc -l)" '^2$'
+expect "apply again: nothing to change" "$(ctl apply "$t/more.json")" '^nothing to change$'
+exec 9>"$f/.nvmetctl.lock" && flock 9
+out=$(ctl apply "$t/live.json" 2>&1)
+expect "a second caller fails at once" "$?:$out" "^1:.*another 'nvmetctl apply' is changing the configuration.*--wait"
+exec 9>&-
+ctl apply "$t/live.json" >/dev/null && ctl port del 3 --force && ctl subsystem del $S --force
+expect "apply cleanup" "$?" '^0$'
 # The same tree saved by the real nvmetcli, when its Python module is here
 # (the lab's guest root has it): byte for byte what nvmetctl saves.
 nvmetcli_py=${NVMETCLI_PYTHONPATH:-${LAB_BUILD:-$(dirname "$0")/../../build}/roots/guest/usr/lib/python3/dist-packages}

@@ -155,8 +155,27 @@ FakeTree::FakeTree(fs::path root, FakeFeatures features) : Tree(std::move(root))
 		put(abs("discovery_nqn"), 0644, "nqn.2014-08.org.nvmexpress.discovery");
 }
 
+void FakeTree::refuse(const fs::path &rel, int err)
+{
+	refusals_[rel.lexically_normal().string()] = err;
+}
+
+Status FakeTree::record(const char *op, const fs::path &rel) const
+{
+	const auto name = rel.lexically_normal().string();
+	ops_.push_back(std::string(op) + " " + name);
+	auto it = refusals_.find(name);
+	if (it == refusals_.end())
+		return ok();
+	const int err = it->second;
+	refusals_.erase(it);
+	return fail(op, abs(rel), err);
+}
+
 Status FakeTree::mkdir(const fs::path &rel) const
 {
+	if (auto st = record("mkdir", rel); !st)
+		return st;
 	const auto p = parts(rel);
 	const auto dir = abs(rel);
 	const Kind k = kind_of(p);
@@ -219,6 +238,8 @@ Status FakeTree::mkdir(const fs::path &rel) const
 
 Status FakeTree::rmdir(const fs::path &rel) const
 {
+	if (auto st = record("rmdir", rel); !st)
+		return st;
 	const auto p = parts(rel);
 	const auto dir = abs(rel);
 	const Kind k = kind_of(p);
@@ -248,6 +269,8 @@ Status FakeTree::rmdir(const fs::path &rel) const
 
 Status FakeTree::link(const fs::path &target, const fs::path &link) const
 {
+	if (auto st = record("link", link); !st)
+		return st;
 	const auto lp = parts(link), tp = parts(target);
 	const auto l = abs(link);
 	const bool port_link = lp.size() == 4 && lp[0] == "ports" && lp[2] == "subsystems" &&
@@ -278,6 +301,8 @@ Status FakeTree::link(const fs::path &target, const fs::path &link) const
 
 Status FakeTree::unlink(const fs::path &rel) const
 {
+	if (auto st = record("unlink", rel); !st)
+		return st;
 	const auto p = parts(rel);
 	const auto l = abs(rel);
 	const bool linkdir = p.size() == 4 && ((p[0] == "ports" && p[2] == "subsystems") ||
@@ -292,6 +317,8 @@ Status FakeTree::unlink(const fs::path &rel) const
 
 Status FakeTree::write(const fs::path &rel, std::string_view value) const
 {
+	if (auto st = record("write", rel); !st)
+		return st;
 	const auto p = parts(rel);
 	const auto file = abs(rel);
 	const std::string what = "'" + std::string(value) + "' to";
@@ -361,7 +388,8 @@ Status FakeTree::write(const fs::path &rel, std::string_view value) const
 		const fs::path dir = fs::path(rel).parent_path();
 		auto en = read(dir / "enable");
 		const bool enabled = en && *en == "1";
-		if (enabled && name != "enable" && name != "revalidate_size")
+		// A namespace may move between ANA groups while enabled.
+		if (enabled && name != "enable" && name != "revalidate_size" && name != "ana_grpid")
 			return fail("write", file, EBUSY, what);
 		if (name == "enable") {
 			if (v != "0" && v != "1")

@@ -11,10 +11,15 @@
 // subsystems/ to a subsystem and from allowed_hosts/ to a host; writes go
 // only to existing, writable attributes and are refused with the kernel's
 // errno: EACCES for a port's address while it is enabled, EBUSY for a
-// namespace's device while it is enabled, EINVAL for values nvmet rejects.
+// namespace's device while it is enabled (not for its ANA group, which may
+// change live), EINVAL for values nvmet rejects.
 // A write of nothing succeeds and changes nothing (configfs never passes
 // it to nvmet).
 #pragma once
+
+#include <map>
+#include <string>
+#include <vector>
 
 #include "configfs/tree.hpp"
 
@@ -49,8 +54,23 @@ public:
 	                          const std::filesystem::path &link) const override;
 	[[nodiscard]] Status unlink(const std::filesystem::path &rel) const override;
 
+	// For tests: the changes asked of this tree, in order, each as
+	// "<op> <rel>" (op: write, mkdir, rmdir, link, unlink; for a link the
+	// link's path), refused ones included.
+	[[nodiscard]] const std::vector<std::string> &operations() const { return ops_; }
+	void forget_operations() { ops_.clear(); }
+	// For tests: the next change to REL (as operations() names it) fails
+	// with ERR, as if the kernel refused it.
+	void refuse(const std::filesystem::path &rel, int err);
+
 private:
 	FakeFeatures features_;
+	// What a test looks at and injects; the tree's rules do not depend on it.
+	mutable std::vector<std::string> ops_;
+	mutable std::map<std::string, int> refusals_;
+
+	// Logs OP on REL; an injected refusal when one is pending for REL.
+	[[nodiscard]] Status record(const char *op, const std::filesystem::path &rel) const;
 
 	[[nodiscard]] Status write_host(const std::filesystem::path &rel, const std::string &name,
 	                                const std::string &value) const;
