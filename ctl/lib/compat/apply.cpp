@@ -194,39 +194,6 @@ Result<std::vector<std::string>> entries(const Tree &tree, const fs::path &dir)
 	return tree.list(dir);
 }
 
-Status remove_subsystem(const Tree &tree, const fs::path &dir)
-{
-	if (auto st = tree.each(dir / "allowed_hosts",
-	                        [&](const std::string &h) { return tree.unlink(dir / "allowed_hosts" / h); });
-	    !st)
-		return st;
-	if (auto st = tree.each(
-	            dir / "namespaces",
-	            [&](const std::string &n) { return remove_namespace(tree, dir / "namespaces" / n); });
-	    !st)
-		return st;
-	if (tree.exists(dir / "passthru" / "enable"))
-		if (auto st = disable(tree, dir / "passthru" / "enable"); !st)
-			return st;
-	return tree.rmdir(dir);
-}
-
-Status remove_port(const Tree &tree, const fs::path &dir)
-{
-	if (auto st = tree.each(dir / "referrals",
-	                        [&](const std::string &r) { return tree.rmdir(dir / "referrals" / r); });
-	    !st)
-		return st;
-	auto groups = entries(tree, dir / "ana_groups");
-	if (!groups)
-		return groups.error();
-	for (const auto &g : *groups)
-		if (g != "1")
-			if (auto st = tree.rmdir(dir / "ana_groups" / g); !st)
-				return st;
-	return tree.rmdir(dir);
-}
-
 // One attribute that differs: FILE holds OLD, the file wants VALUE.
 struct Change {
 	std::string file, old, value;

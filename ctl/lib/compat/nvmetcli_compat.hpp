@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ struct SaveOptions {
 
 // Removes every port, subsystem and host (links first, namespaces disabled).
 [[nodiscard]] Status clear(const configfs::Tree &tree);
+// One port (DIR: ports/ID) and what is under it: its links, referrals and
+// ANA groups; one subsystem (subsystems/NQN): its allowed hosts, its
+// namespaces (disabled first) and passthru. What clear and apply remove.
+[[nodiscard]] Status remove_port(const configfs::Tree &tree, const std::filesystem::path &dir);
+[[nodiscard]] Status remove_subsystem(const configfs::Tree &tree, const std::filesystem::path &dir);
 
 // A problem in a configuration file: where (a JSON path such as
 // "subsystems[0].namespaces[1].nsid") and what.

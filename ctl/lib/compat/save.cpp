@@ -243,7 +243,9 @@ Status disable(const Tree &tree, const fs::path &file)
 	return nvmet::ok();
 }
 
-Status clear_port(const Tree &tree, const fs::path &dir)
+} // namespace
+
+Status remove_port(const Tree &tree, const fs::path &dir)
 {
 	if (auto st = tree.each(dir / "subsystems",
 	                        [&](const std::string &l) { return tree.unlink(dir / "subsystems" / l); });
@@ -264,7 +266,7 @@ Status clear_port(const Tree &tree, const fs::path &dir)
 	return tree.rmdir(dir);
 }
 
-Status clear_subsystem(const Tree &tree, const fs::path &dir)
+Status remove_subsystem(const Tree &tree, const fs::path &dir)
 {
 	if (auto st = tree.each(dir / "allowed_hosts",
 	                        [&](const std::string &h) { return tree.unlink(dir / "allowed_hosts" / h); });
@@ -284,17 +286,16 @@ Status clear_subsystem(const Tree &tree, const fs::path &dir)
 	return tree.rmdir(dir);
 }
 
-} // namespace
-
 Status clear(const Tree &tree)
 {
 	if (auto st = tree.each(
-	            "ports", [&](const std::string &id) { return clear_port(tree, fs::path("ports") / id); });
+	            "ports",
+	            [&](const std::string &id) { return remove_port(tree, fs::path("ports") / id); });
 	    !st)
 		return st;
 	if (auto st = tree.each("subsystems",
 	                        [&](const std::string &nqn) {
-		                        return clear_subsystem(tree, fs::path("subsystems") / nqn);
+		                        return remove_subsystem(tree, fs::path("subsystems") / nqn);
 	                        });
 	    !st)
 		return st;
