@@ -64,8 +64,9 @@ bool LateDevices::check_one(const Waiting &w, Clock::time_point now) const
 	}
 	if (auto en = tree_.read(dir / "enable"); en && *en == "1")
 		return true; // enabled by someone else: its ns-add event is logged
-	std::error_code ec;
-	if (fs::exists(w.ns.device, ec)) {
+	// A block device node can come before its size (a loop device before
+	// its file, an MD array before it is assembled): wait for both.
+	if (configfs::device_ready(w.ns.device)) {
 		// The stable identifiers the restore left for now: the device's
 		// identity (its WWID) is known only now.
 		const auto ids =

@@ -83,3 +83,17 @@ TEST_CASE("device identities from sysfs", "[ids]")
 	CHECK(device_identity(img, t.path()) == "path:" + img);
 	CHECK(device_identity("/nonexistent/dev", t.path()) == "path:/nonexistent/dev");
 }
+
+TEST_CASE("a late device is ready when it exists and, a block device, has sectors", "[ids]")
+{
+	TmpDir t;
+	t.file("block/loop100/size", "0\n");
+	CHECK_FALSE(block_ready(t.path() / "block/loop100")); // a loop device without its file
+	t.file("block/loop7/size", "65536\n");
+	CHECK(block_ready(t.path() / "block/loop7"));
+	t.dir("block/odd");
+	CHECK(block_ready(t.path() / "block/odd")); // says nothing: the kernel judges
+	t.file("disk.img", "x");
+	CHECK(device_ready((t.path() / "disk.img").string(), t.path()));
+	CHECK_FALSE(device_ready((t.path() / "missing.img").string(), t.path()));
+}

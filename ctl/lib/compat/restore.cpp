@@ -443,8 +443,8 @@ Status Applier::name_space(const fs::path &sdir, const json &ns, const std::stri
 	        opts_.stable_ids && !device.empty() && !(has_device && ns["device"].contains("uuid"));
 	const bool fill_nguid =
 	        opts_.stable_ids && !device.empty() && !(has_device && ns["device"].contains("nguid"));
-	std::error_code ec;
-	const bool missing = !device.empty() && !fs::exists(device, ec);
+	// Missing, or a block device without its size yet (configfs/ids.hpp).
+	const bool missing = !device.empty() && !configfs::device_ready(device);
 	if ((fill_uuid || fill_nguid) && !(missing && opts_.defer_missing_devices)) {
 		const auto ids = configfs::stable_ids(sdir.filename().string(), nsid ? *nsid : 0,
 		                                      configfs::device_identity(device));
@@ -478,7 +478,7 @@ Status Applier::name_space(const fs::path &sdir, const json &ns, const std::stri
 	auto st = write(dir / "enable", ns["enable"], where + ".enable");
 	// Gone between the check and the enable: the kernel says ENOENT.
 	if (!st && opts_.defer_missing_devices && st.error().err == ENOENT && !device.empty() &&
-	    !fs::exists(device, ec))
+	    !configfs::device_ready(device))
 		return defer();
 	return st;
 }

@@ -142,6 +142,23 @@ std::string device_identity(const std::string &device, const fs::path &sysfs)
 	return "path:" + device;
 }
 
+bool block_ready(const fs::path &sysfs_dir)
+{
+	const auto size = first_line(sysfs_dir / "size");
+	return size.empty() || size != "0";
+}
+
+bool device_ready(const std::string &device, const fs::path &sysfs)
+{
+	struct stat st {};
+	if (::stat(device.c_str(), &st) != 0)
+		return false;
+	if (!S_ISBLK(st.st_mode))
+		return true;
+	return block_ready(sysfs / "dev" / "block" /
+	                   fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev)));
+}
+
 NamespaceIds stable_ids(std::string_view subnqn, std::uint32_t nsid, std::string_view identity)
 {
 	const auto name = fmt::format("{}\n{}\n{}", subnqn, nsid, identity);

@@ -44,6 +44,16 @@ using Uuid = std::array<std::uint8_t, 16>;
 [[nodiscard]] std::string device_identity(const std::string &device,
                                           const std::filesystem::path &sysfs = "/sys");
 
+// Whether a block device's sysfs directory (/sys/dev/block/MAJ:MIN) shows
+// a usable size: false for 0 sectors (a loop device without its file, an
+// MD array not yet assembled), true when it has sectors or says nothing.
+[[nodiscard]] bool block_ready(const std::filesystem::path &sysfs_dir);
+
+// Whether DEVICE can be exported now: a regular file, or a block device
+// that is block_ready(); false when it does not exist. Anything else is
+// left to the kernel to judge (true).
+[[nodiscard]] bool device_ready(const std::string &device, const std::filesystem::path &sysfs = "/sys");
+
 struct NamespaceIds {
 	std::string uuid, nguid;
 };
