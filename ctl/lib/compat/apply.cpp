@@ -845,9 +845,8 @@ Result<Lock> Lock::take(const fs::path &file, bool shared, bool wait)
 		::close(fd);
 		Error e{"lock", file, err};
 		if (err == EWOULDBLOCK)
-			e.hint = "another 'nvmetctl apply' is changing the configuration: try again when it "
-			         "is "
-			         "done, or pass --wait";
+			e.hint = "another 'nvmetctl apply' is changing the configuration: try again when "
+			         "it is done, or pass --wait";
 		return e;
 	}
 	return Lock(fd);
