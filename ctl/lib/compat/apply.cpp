@@ -802,15 +802,8 @@ std::string roll_back(const Tree &tree, const json &before, std::size_t done)
 
 Result<Plan> plan(const Tree &tree, const json &config)
 {
-	auto problems = validate(config);
-	if (!problems.empty()) {
-		std::string detail;
-		for (const auto &p : problems)
-			detail += fmt::format("\n  {}: {}", p.where, p.what);
-		return Error{"apply", tree.root(), EINVAL,
-		             fmt::format("a configuration with {} problem(s), nothing changed:{}\nto",
-		                         problems.size(), detail)};
-	}
+	if (auto st = validated(tree, config, "apply", "to"); !st)
+		return st.error();
 	Planner p(tree, config);
 	return p.run();
 }

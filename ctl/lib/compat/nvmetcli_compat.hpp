@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,10 @@ struct Problem {
 // Everything wrong with CONFIG that can be known without the kernel; empty
 // when it may be restored.
 [[nodiscard]] std::vector<Problem> validate(const json &config);
+// An error of OP on the tree listing validate()'s problems ("... nothing
+// changed: <problems>\nPREP <root>"), or ok when there are none.
+[[nodiscard]] Status validated(const configfs::Tree &tree, const json &config, const std::string &op,
+                               std::string_view prep);
 
 struct RestoreOptions {
 	// Keep going past attributes this kernel does not have (nvmetcli's

@@ -613,17 +613,23 @@ Status Applier::run(const json &config)
 
 } // namespace
 
-Result<RestoreOutcome> restore(const Tree &tree, const json &config, const RestoreOptions &opts)
+Status validated(const Tree &tree, const json &config, const std::string &op, std::string_view prep)
 {
 	auto problems = validate(config);
-	if (!problems.empty()) {
-		std::string detail;
-		for (const auto &p : problems)
-			detail += fmt::format("\n  {}: {}", p.where, p.what);
-		return Error{"restore", tree.root(), EINVAL,
-		             fmt::format("a configuration with {} problem(s), nothing changed:{}\nin",
-		                         problems.size(), detail)};
-	}
+	if (problems.empty())
+		return nvmet::ok();
+	std::string detail;
+	for (const auto &p : problems)
+		detail += fmt::format("\n  {}: {}", p.where, p.what);
+	return Error{op, tree.root(), EINVAL,
+	             fmt::format("a configuration with {} problem(s), nothing changed:{}\n{}",
+	                         problems.size(), detail, prep)};
+}
+
+Result<RestoreOutcome> restore(const Tree &tree, const json &config, const RestoreOptions &opts)
+{
+	if (auto st = validated(tree, config, "restore", "in"); !st)
+		return st.error();
 	auto before = save(tree);
 	if (!before)
 		return before.error();
