@@ -23,6 +23,7 @@ fcloop_is_ours() { modinfo -F description nvme-fcloop 2>/dev/null | grep -q nvme
 add_local() { echo "$L" >$FCLOOP/add_local_port; }
 del_local() { echo "$L" >$FCLOOP/del_local_port; }
 
+check "host: nvme-core with native multipath (its default)" host_multipath_default
 check "load nvmet-fc" modprobe nvmet-fc
 check "load nvme-fc (host)" modprobe nvme-fc
 check "load nvme-fcloop" fcloop_load

@@ -374,6 +374,19 @@ FC_R_WWNN=0x10001100ab000001 FC_R_WWPN=0x20001100ab000001
 FC_TRADDR=nn-$FC_R_WWNN:pn-$FC_R_WWPN
 FC_HOST_TRADDR=nn-$FC_L_WWNN:pn-$FC_L_WWPN
 FCLOOP=/sys/class/fcloop/ctl
+# host_multipath_default: the host's nvme-core with native multipath on (its
+# default), reloaded if an earlier step turned it off. A scenario that takes
+# paths away under I/O needs it: without multipath a path error is retried
+# at once and counted (nvme_max_retries), and a command that meets a lost
+# path five times before the host resets fails with ENOLINK, whatever the
+# target does; with it the command waits for the path to come back.
+host_multipath_default() {
+	if [[ -d /sys/module/nvme_core && $(cat /sys/module/nvme_core/parameters/multipath) != Y ]]; then
+		modprobe -r nvme-fc nvme-rdma nvme-tcp nvme-fabrics nvme nvme-core 2>/dev/null
+	fi
+	modprobe nvme-core && grep -qx Y /sys/module/nvme_core/parameters/multipath
+}
+
 # fcloop_load: nvme-fcloop of the target under test (ours with ours, the
 # in-tree one with the in-tree target).
 fcloop_load() { modprobe nvme-fcloop; }

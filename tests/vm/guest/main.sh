@@ -57,6 +57,26 @@ done >"$out/modules.txt"
 	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 kmemleak=/sys/kernel/debug/kmemleak
 
+# reset_nvme_core: nvme-core goes (with nvme, loaded again if it was) when
+# one of its parameters differs from its default, read once at boot.
+core_params() { grep -H . /sys/module/nvme_core/parameters/* 2>/dev/null; }
+if [ -d /sys/module/nvme_core ]; then
+	core_defaults=$(core_params)
+else
+	core_defaults=$(modprobe nvme-core 2>/dev/null && core_params)
+	modprobe -r nvme-core 2>/dev/null
+fi
+reset_nvme_core() {
+	local pci=
+	[ -d /sys/module/nvme_core ] || return 0
+	[ "$(core_params)" = "$core_defaults" ] && return 0
+	[ -d /sys/module/nvme ] && pci=1
+	modprobe -r nvme nvme-core >/dev/null 2>&1
+	[ -z "$pci" ] || modprobe nvme
+	[ ! -d /sys/module/nvme_core ] || [ "$(core_params)" = "$core_defaults" ] ||
+		echo "lab: nvme-core keeps an earlier scenario's parameters: $(core_params | tr '\n' ' ')" >/dev/kmsg
+}
+
 # Between two scenarios of one boot: what a scenario may leave behind (a
 # host connection, target configuration, modules, loop devices, files in
 # /tmp) is removed, so the next one starts as after a boot.
@@ -67,6 +87,11 @@ reset_guest() {
 	rmmod nvme_fcloop >/dev/null 2>&1
 	modprobe -r nvme-tcp nvme-rdma nvme-fc nvme-fabrics >/dev/null 2>&1
 	modprobe -r nvmet-tcp nvmet-rdma nvmet-fc nvmet >/dev/null 2>&1
+	# The host's core with its boot-time parameters: a scenario on direct
+	# paths (multipath=N, a short admin_timeout) must not hand them to the
+	# next one, whose host would then count retries instead of failing
+	# over (an I/O error where a default host keeps going).
+	reset_nvme_core
 	# Soft-RoCE links (rdma scenarios) go with their module.
 	for l in $(rdma link show 2>/dev/null | awk '$1 == "link" { sub("/.*", "", $2); print $2 }'); do
 		rdma link delete "$l" >/dev/null 2>&1
