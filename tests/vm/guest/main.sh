@@ -104,12 +104,20 @@ reset_guest() {
 	rm -f /etc/nvmet/config.json 2>/dev/null
 }
 
+# scan_kmemleak FILE: kmemleak's report into FILE. An object is reported
+# when it stayed unreferenced and unchanged across two scans and is older
+# than 5 s.
+scan_kmemleak() {
+	echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
+	cat $kmemleak >"$1"
+}
+
 # run_scenario SCRIPT OUTDIR: runs one scenario and leaves its results in
 # OUTDIR (rc, scenario.log, dmesg.txt up to its end, kmemleak.txt, secs).
 run_scenario() {
 	local s=$1 o=$2 rc start
 	mkdir -p "$o"
-	[ -w $kmemleak ] && echo clear >$kmemleak
+	[ -w $kmemleak ] && [ "$LAB_KMEMLEAK" = each ] && echo clear >$kmemleak
 	echo "LAB-SCENARIO-START $s" >/dev/kmsg
 	start=$(date +%s)
 	(cd /lab/scenario && LAB_OUT=$o timeout -k 5 "$LAB_GUEST_TIMEOUT" bash "./$s") \
@@ -118,16 +126,16 @@ run_scenario() {
 	echo $(($(date +%s) - start)) >"$o/secs"
 	echo "LAB-SCENARIO-END rc=$rc after $(cat "$o/secs")s" >/dev/kmsg
 	[ $rc -eq 124 ] && echo "lab: scenario killed by the guest timeout (${LAB_GUEST_TIMEOUT}s)" >>"$o/scenario.log"
-	if [ -w $kmemleak ]; then
-		# Objects must stay unreferenced across scans to be reported.
-		echo scan >$kmemleak; sleep 6; echo scan >$kmemleak
-		cat $kmemleak >"$o/kmemleak.txt"
-	fi
+	[ -w $kmemleak ] && [ "$LAB_KMEMLEAK" = each ] && scan_kmemleak "$o/kmemleak.txt"
 	dmesg >"$o/dmesg.txt"
 	echo $rc >"$o/rc"
 }
 
 # One scenario: results in /lab/out; several: in /lab/out/<name>/ each.
+# With LAB_KMEMLEAK=batch, kmemleak is cleared once before the first
+# scenario and scanned once after the last one (kmemleak-batch.txt).
+LAB_KMEMLEAK=${LAB_KMEMLEAK:-each}
+[ -w $kmemleak ] && [ "$LAB_KMEMLEAK" = batch ] && echo clear >$kmemleak
 set -- $LAB_SCENARIOS
 if [ $# -eq 1 ]; then
 	run_scenario "$1" "$out"
@@ -138,5 +146,12 @@ else
 		first=0
 		run_scenario "$s" "$out/${s%.sh}"
 	done
+fi
+if [ "$LAB_KMEMLEAK" = batch ]; then
+	if [ -w $kmemleak ]; then
+		scan_kmemleak "$out/kmemleak-batch.txt"
+	else
+		: >"$out/kmemleak-none"
+	fi
 fi
 poweroff_now
