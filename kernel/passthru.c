@@ -518,10 +518,10 @@ static void nvmet_passthru_execute(struct nvmet_req *req)
 	}
 	rq->end_io = nvmet_passthru_done_rq_end_io;
 	rq->end_io_data = req;
-	/* The request holds its queue; the namespace may go now. */
+	blk_execute_rq_nowait(rq, false);
+	/* The request holds its queue (a removal waits for it); REQ may be gone. */
 	if (ns)
 		nvme_put_ns(ns);
-	blk_execute_rq_nowait(rq, false);
 	return;
 
 out_put_ns:
