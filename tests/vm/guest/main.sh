@@ -65,7 +65,7 @@ reset_guest() {
 	nvme disconnect-all >/dev/null 2>&1
 	(cd /lab/scenario && . ./lib.sh && target_clear) >/dev/null 2>&1
 	rmmod nvme_fcloop >/dev/null 2>&1
-	modprobe -r nvme-tcp nvme-rdma nvme-fc nvme-fabrics >/dev/null 2>&1
+	modprobe -r nvme-loop nvme-tcp nvme-rdma nvme-fc nvme-fabrics >/dev/null 2>&1
 	modprobe -r nvmet-tcp nvmet-rdma nvmet-fc nvmet >/dev/null 2>&1
 	# Soft-RoCE links (rdma scenarios) go with their module.
 	for l in $(rdma link show 2>/dev/null | awk '$1 == "link" { sub("/.*", "", $2); print $2 }'); do
