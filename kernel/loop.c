@@ -432,6 +432,11 @@ out_destroy_sq:
 /* Every queue down (the admin tag set stays); for a reset and for deletion. */
 static void nvmet_loop_shutdown_ctrl(struct nvmet_loop_ctrl *ctrl)
 {
+	/*
+	 * No Keep Alive may be sent into a queue going down: it would fail as
+	 * not ready (an error in the log). nvme_start_ctrl() starts it again.
+	 */
+	nvme_stop_keep_alive(&ctrl->ctrl);
 	nvmet_loop_unlist_target(ctrl);
 	if (ctrl->ctrl.queue_count > 1) {
 		nvme_quiesce_io_queues(&ctrl->ctrl);
