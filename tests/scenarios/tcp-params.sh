@@ -76,6 +76,9 @@ io_work_runs() {
 	mountpoint -q $T || mount -t tracefs nodev $T || return 1
 	echo 0 >$T/tracing_on
 	echo >$T/trace
+	# No comm recording: it would hook sched_switch, patching __schedule
+	# live (tests/vm/tcg-artefact: under TCG the other vCPU may trap on it).
+	echo 0 >$T/options/record-cmd
 	echo 1 >$T/events/workqueue/workqueue_execute_start/enable
 	echo 1 >$T/tracing_on
 	dd if="$bdev" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null

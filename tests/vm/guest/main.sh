@@ -137,7 +137,9 @@ run_scenario() {
 LAB_KMEMLEAK=${LAB_KMEMLEAK:-each}
 [ -w $kmemleak ] && [ "$LAB_KMEMLEAK" = batch ] && echo clear >$kmemleak
 set -- $LAB_SCENARIOS
-if [ $# -eq 1 ]; then
+# LAB_MULTI=1: per-name directories even for one (run-guest booted again
+# for the rest of a batch).
+if [ $# -eq 1 ] && [ "${LAB_MULTI:-0}" != 1 ]; then
 	run_scenario "$1" "$out"
 else
 	first=1
