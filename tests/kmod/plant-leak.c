@@ -9,14 +9,23 @@
 
 #define PLANT_LEAK_OBJECTS 32
 
+/*
+ * The address goes to the log XORed with this, which is not a pointer to
+ * anything kmemleak tracks (the plain address in the log buffer would be a
+ * reference): "echo dump=<address> > /sys/kernel/debug/kmemleak" then
+ * shows what kmemleak knows of the object.
+ */
+#define PLANT_LEAK_MASK 0x5a5a5a5a5a5a5a5aUL
+
 /* One allocation whose only reference is dropped on return. */
-static noinline bool plant_leak_one(void)
+static noinline bool plant_leak_one(int i)
 {
 	void *p = kmalloc(256, GFP_KERNEL);
 
 	if (!p)
 		return false;
 	memset(p, 0x5a, 256);
+	pr_info("plant_leak: object %d: %lx\n", i, (unsigned long)p ^ PLANT_LEAK_MASK);
 	return true;
 }
 
@@ -29,7 +38,7 @@ static int __init plant_leak_init(void)
 	int i, n = 0;
 
 	for (i = 0; i < PLANT_LEAK_OBJECTS; i++)
-		n += plant_leak_one();
+		n += plant_leak_one(i);
 	pr_info("planted %d leaked objects of 256 bytes\n", n);
 	return n ? 0 : -ENOMEM;
 }
