@@ -17,6 +17,12 @@
  */
 #define PLANT_LEAK_MASK 0x5a5a5a5a5a5a5a5aUL
 
+/*
+ * The objects, masked: no reference for kmemleak, but unloading the module
+ * frees them, so a leak planted on purpose does not outlive its check.
+ */
+static unsigned long plant_leak_masked[PLANT_LEAK_OBJECTS];
+
 /* One allocation whose only reference is dropped on return. */
 static noinline bool plant_leak_one(int i)
 {
@@ -25,7 +31,8 @@ static noinline bool plant_leak_one(int i)
 	if (!p)
 		return false;
 	memset(p, 0x5a, 256);
-	pr_info("plant_leak: object %d: %lx\n", i, (unsigned long)p ^ PLANT_LEAK_MASK);
+	plant_leak_masked[i] = (unsigned long)p ^ PLANT_LEAK_MASK;
+	pr_info("plant_leak: object %d: %lx\n", i, plant_leak_masked[i]);
 	return true;
 }
 
@@ -45,6 +52,11 @@ static int __init plant_leak_init(void)
 
 static void __exit plant_leak_exit(void)
 {
+	int i;
+
+	for (i = 0; i < PLANT_LEAK_OBJECTS; i++)
+		if (plant_leak_masked[i])
+			kfree((void *)(plant_leak_masked[i] ^ PLANT_LEAK_MASK));
 }
 
 module_init(plant_leak_init);

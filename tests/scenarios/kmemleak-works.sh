@@ -1,10 +1,10 @@
 #!/bin/bash
 # The harness's leak check works on this kernel: a test module that drops 32
 # kmalloc'd objects of 256 bytes (tests/kmod/plant-leak.c) is reported by
-# kmemleak, each object with the module's allocation site, within two scans.
-# Then the report is cleared (only objects reported so far are affected, so
-# this runs first in a batch) and the module unloaded: the scenarios after
-# it start with an empty report.
+# kmemleak (at least 30 of the 32, each at the address the module logged)
+# within two scans. Then the report is cleared (only objects reported so far
+# are affected, so this runs first in a batch) and the module unloaded,
+# which frees the objects: the scenarios after it start with nothing of it.
 #
 # Why the debug kernel boots with slab_debug=Z (tests/vm/kernels.conf): on
 # 7.x every slab cache has per-CPU sheaves, arrays of object pointers that
@@ -28,22 +28,27 @@ sleep 6
 echo scan >$K
 sleep 2
 # The second scan reports them, with a summary line in the kernel log that
-# tests/vm/scan-dmesg excuses only with exactly this count.
-echo "LAB-EXPECT-KMEMLEAK 32" >/dev/kmsg
+# tests/vm/scan-dmesg excuses only with a count in this range. Up to two may
+# stay hidden: a stale copy of the last pointers in a register or in the
+# loading task's stack, which is cached for the next task, not cleared
+# (seen: 31 of 32 once under load).
+echo "LAB-EXPECT-KMEMLEAK 30 32" >/dev/kmsg
 echo scan >$K
 cp $K "$LAB_OUT/kmemleak-plant.txt"
 n=$(grep -c 'plant_leak_one' "$LAB_OUT/kmemleak-plant.txt")
 note "kmemleak lists $n objects allocated by plant_leak_one"
-check "kmemleak reports the 32 planted objects (found $n)" test "$n" -eq 32
-missing=0
+check "kmemleak reports the planted objects, at least 30 of 32 (found $n)" \
+	test "$n" -ge 30 -a "$n" -le 32
+found=0
 for i in $(seq 0 31); do
 	x=$(dmesg | sed -nE "s/.*plant_leak: object $i: ([0-9a-f]+)$/\1/p" | tail -1)
 	a=$(printf '%x' $((0x$x ^ 0x5a5a5a5a5a5a5a5a)))
-	grep -q "unreferenced object 0x$a (size 256)" "$LAB_OUT/kmemleak-plant.txt" || missing=$((missing + 1))
+	grep -q "unreferenced object 0x$a (size 256)" "$LAB_OUT/kmemleak-plant.txt" && found=$((found + 1))
 done
-check "each planted object is in the report at the address it was given (missing: $missing)" \
-	test $missing -eq 0
+check "each reported object is at an address the module gave ($found of $n)" test $found -eq "$n"
 check "clear the report" sh -c "echo clear > $K"
 check "the report is empty after clear" test "$(wc -c <$K)" -eq 0
-check "unload plant-leak" rmmod plant_leak
+# The module frees its objects on unload (it kept them masked): nothing of
+# the plant is left for a later scan of the batch.
+check "unload plant-leak (frees the planted objects)" rmmod plant_leak
 finish
