@@ -35,9 +35,6 @@
 #define NVMET_FIS_NSCPE			BIT(20)	/* namespace scope */
 #define NVMET_FIS_CSCPE			BIT(21)	/* controller scope */
 #define NVMET_CNS_ACTIVE_NS_CSI		0x07	/* active NSIDs of one command set */
-#define NVMET_SGLS_BYTE_ALIGNED		BIT(0)
-#define NVMET_SGLS_KEYED		BIT(2)
-#define NVMET_SGLS_OFFSET		BIT(20)	/* SGL Address Specifies Offset */
 #define NVMET_NSFEAT_ROTATIONAL		BIT(4)	/* CNS 08h NSFEAT */
 #define NVMET_NSFEAT_NO_VWC		BIT(5)
 #define NVMET_LID_RMI			0x16	/* Rotational Media Information */
@@ -674,7 +671,7 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->msdbd = ctrl->ops->msdbd;
 	/* OFCS, by offset: not every kernel's nvme.h names the field. Bit 0: Disconnect. */
 	if (ctrl->ops->disconnect_sq)
-		put_unaligned_le16(1, (u8 *)id + 1804);
+		put_unaligned_le16(1, (u8 *)id + NVMET_ID_CTRL_OFCS);
 
 	/* Optimized, non-optimized, inaccessible, persistent loss, change. */
 	id->anacap = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);

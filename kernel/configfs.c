@@ -1228,6 +1228,9 @@ static ssize_t nvmet_subsys_attr_version_store(struct config_item *item,
 		pr_err("subsystem %s: version already reported to a host\n",
 		       subsys->subsysnqn);
 		ret = -EINVAL;
+	} else if (nvmet_is_passthru_subsys(subsys)) {
+		/* A passthru subsystem reports its controller's version (as in-tree). */
+		ret = -EINVAL;
 	} else {
 		WRITE_ONCE(subsys->ver, NVME_VS(major, minor, tertiary));
 	}
@@ -1587,8 +1590,8 @@ static const struct config_item_type nvmet_subsys_type = {
 };
 
 /*
- * subsystems/<nqn>/passthru: the attributes of the in-tree target, so that
- * nvmetcli save/restore round-trips; enabling passthru is not implemented yet.
+ * subsystems/<nqn>/passthru: the in-tree target's attributes; enable exports
+ * the NVMe controller of device_path whole (passthru.c).
  */
 static struct nvmet_subsys *passthru_to_subsys(struct config_item *item)
 {
@@ -1619,6 +1622,11 @@ static ssize_t nvmet_passthru_device_path_store(struct config_item *item,
 	if (!path)
 		return -ENOMEM;
 	mutex_lock(&subsys->lock);
+	if (nvmet_is_passthru_subsys(subsys)) {
+		mutex_unlock(&subsys->lock);
+		kfree(path);
+		return -EBUSY;
+	}
 	kfree(subsys->passthru_ctrl_path);
 	subsys->passthru_ctrl_path = path;
 	mutex_unlock(&subsys->lock);
@@ -1628,22 +1636,23 @@ CONFIGFS_ATTR(nvmet_passthru_, device_path);
 
 static ssize_t nvmet_passthru_enable_show(struct config_item *item, char *page)
 {
-	return sysfs_emit(page, "0\n");
+	return sysfs_emit(page, "%d\n", nvmet_is_passthru_subsys(passthru_to_subsys(item)));
 }
 
 static ssize_t nvmet_passthru_enable_store(struct config_item *item,
 					   const char *page, size_t count)
 {
+	struct nvmet_subsys *subsys = passthru_to_subsys(item);
 	bool enable;
+	int ret = 0;
 
 	if (kstrtobool(page, &enable))
 		return -EINVAL;
-	if (enable) {
-		pr_err("subsystem %s: passthru is not supported by nvmet-oot yet; export namespaces instead\n",
-		       passthru_to_subsys(item)->subsysnqn);
-		return -EOPNOTSUPP;
-	}
-	return count;
+	if (enable)
+		ret = nvmet_passthru_enable(subsys);
+	else
+		nvmet_passthru_disable(subsys);
+	return ret ?: count;
 }
 CONFIGFS_ATTR(nvmet_passthru_, enable);
 
@@ -1757,6 +1766,7 @@ static struct config_group *nvmet_subsys_make(struct config_group *group,
 static void nvmet_subsys_drop(struct config_group *group,
 			      struct config_item *item)
 {
+	nvmet_passthru_disable(to_subsys(item));
 	nvmet_subsys_del_ctrls(to_subsys(item));
 	config_item_put(item);
 }

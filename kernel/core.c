@@ -652,6 +652,9 @@ static void nvmet_init_cap(struct nvmet_ctrl *ctrl)
 		mqes = min(mqes, ctrl->ops->get_max_queue_size(ctrl));
 	/* CSS: the NVM command set and I/O command sets; TO: 7.5 s; MQES 0's based. */
 	ctrl->cap = BIT_ULL(37) | BIT_ULL(43) | (15ULL << 24) | (u64)(mqes - 1);
+	/* Passthru: I/O command sets only if the exported controller has them. */
+	if (nvmet_is_passthru_subsys(ctrl->subsys) && !READ_ONCE(ctrl->subsys->passthru_iocs))
+		ctrl->cap &= ~BIT_ULL(43);
 }
 
 /* MDTS as reported: the port's param_mdts, lowered to the transport's limit. */
@@ -729,6 +732,12 @@ u16 nvmet_alloc_ctrl(const char *subsysnqn, const char *hostnqn, const uuid_t *h
 	strscpy(ctrl->hostnqn, hostnqn, sizeof(ctrl->hostnqn));
 	uuid_copy(&ctrl->hostid, hostid);
 	nvmet_init_cap(ctrl);
+	/*
+	 * A loop host has the exported device too: passthru hides its
+	 * identifiers from it (the in-tree target sets clear_ids the same way).
+	 */
+	if (ctrl->port->disc_addr.trtype == NVMF_TRTYPE_LOOP)
+		WRITE_ONCE(subsys->passthru_clear_ids, true);
 
 	ctrl->changed_ns_list = kmalloc_objs(u32, NVMET_MAX_CHANGED_NS);
 	ctrl->stats = alloc_percpu(struct nvmet_io_stats);

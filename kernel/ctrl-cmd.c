@@ -315,12 +315,21 @@ u16 nvmet_parse_admin_cmd(struct nvmet_req *req, const struct nvmet_admin_set *s
 		return status;
 
 	req->data_len = 0;
+	if (set->parse) {
+		status = set->parse(req);
+		if (status != NVMET_PARSE_COMMON)
+			return status;
+	}
 	switch (cmd->common.opcode) {
 	case nvme_admin_get_log_page:
+		if (!set->get_log_page)
+			break;
 		req->data_len = nvmet_get_log_page_len(cmd);
 		req->execute = set->get_log_page;
 		return NVME_SC_SUCCESS;
 	case nvme_admin_identify:
+		if (!set->identify)
+			break;
 		req->data_len = NVME_IDENTIFY_DATA_SIZE;
 		req->execute = set->identify;
 		return NVME_SC_SUCCESS;

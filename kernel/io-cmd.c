@@ -178,7 +178,14 @@ int nvmet_ns_enable(struct nvmet_ns *ns)
 	if (ret)
 		goto pr_disable;
 	mutex_lock(&subsys->lock);
-	ret = nvmet_ns_check_zasl(ns);
+	if (nvmet_is_passthru_subsys(subsys)) {
+		/* Its namespaces are the NVMe controller's (in-tree: ignored, not refused). */
+		pr_info("subsystem %s: nsid %u: passthru is enabled; namespaces cannot be\n",
+			subsys->subsysnqn, ns->nsid);
+		ret = -EBUSY;
+	} else {
+		ret = nvmet_ns_check_zasl(ns);
+	}
 	if (ret) {
 		mutex_unlock(&subsys->lock);
 		goto ref_exit;

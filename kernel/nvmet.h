@@ -5,7 +5,8 @@
  * on lower floors (docs/architecture.md; tests/style/layers checks it):
  *   7  main.c                       module init and exit
  *   6  configfs.c, req.c            configuration; the capsule entry point
- *   5  admin-cmd.c, discovery.c     admin commands that differ by controller kind
+ *   5  admin-cmd.c, discovery.c,    admin commands that differ by controller kind;
+ *      passthru.c                   passthru: a whole NVMe controller exported
  *   4  ctrl-cmd.c                   the admin parser, commands all controllers have
  *   3  io-cmd.c, fabrics-cmd.c      the NVM command set; Connect and Fabrics commands
  *   2  auth.c, netlink.c, pr.c,     DH-HMAC-CHAP, events and dumps, reservations,
@@ -19,6 +20,7 @@
  *   subsys  an NVM subsystem (or the discovery subsystem); has namespaces,
  *           allowed hosts and controllers
  *   ns      a namespace of a subsystem, backed by a block device or a file
+ *           (a passthru subsystem has none: the NVMe controller's are its)
  *   port    a transport address the target listens on; subsystems are linked
  *           to ports
  *   host    a host NQN that subsystems may allow
@@ -101,10 +103,17 @@
 #define NVMET_AEN_BIT_RESV_LOG		24
 /* Seconds an admin queue may stay unauthenticated after Connect. */
 #define NVMET_AUTH_DEADLINE_SECS	120
+/* Identify Controller fields the oldest supported kernel's nvme.h does not name. */
+#define NVMET_SGLS_BYTE_ALIGNED		BIT(0)
+#define NVMET_SGLS_KEYED		BIT(2)
+#define NVMET_SGLS_OFFSET		BIT(20)	/* SGL Address Specifies Offset */
+#define NVMET_ID_CTRL_OFCS		1804	/* Optional Fabrics Commands Support */
 
 struct crypto_kpp;
 struct nvme_dhchap_key;
+struct nvme_ns;
 struct nvmet_ctrl;
+struct nvmet_passthru;
 struct nvmet_port;
 struct nvmet_subsys;
 struct nvmet_req;
@@ -416,15 +425,24 @@ struct nvmet_subsys {
 	struct config_group	allowed_hosts_group;
 
 	/*
-	 * subsystems/<nqn>/passthru: kept so configurations round-trip through
-	 * nvmetcli; exporting a whole controller is not implemented yet. Under
-	 * subsys->lock.
+	 * subsystems/<nqn>/passthru (passthru.c): the attributes (under lock;
+	 * the timeouts in jiffies, as in-tree, 0: nvme-core's) and, while
+	 * enabled, the NVMe controller exported whole. passthru is set and
+	 * cleared by passthru.c under lock and read under RCU; with it set,
+	 * the subsystem has no enabled namespace, ver is the controller's
+	 * (the configured one waits in passthru_saved_ver), passthru_mdts is
+	 * the device's MDTS limit and passthru_iocs whether it supports I/O
+	 * command sets (CAP.CSS bit 6).
 	 */
 	struct config_group	passthru_group;
 	char			*passthru_ctrl_path;
 	unsigned int		passthru_admin_timeout;
 	unsigned int		passthru_io_timeout;
 	bool			passthru_clear_ids;
+	struct nvmet_passthru __rcu *passthru;
+	u32			passthru_saved_ver;
+	u8			passthru_mdts;
+	bool			passthru_iocs;
 };
 
 static inline struct nvmet_subsys *to_subsys(struct config_item *item)
@@ -435,6 +453,12 @@ static inline struct nvmet_subsys *to_subsys(struct config_item *item)
 static inline bool nvmet_is_disc_subsys(const struct nvmet_subsys *subsys)
 {
 	return subsys->type != NVME_NQN_NVME;
+}
+
+/* Whether the subsystem exports an NVMe controller whole (passthru.c). */
+static inline bool nvmet_is_passthru_subsys(const struct nvmet_subsys *subsys)
+{
+	return rcu_access_pointer(subsys->passthru);
 }
 
 struct nvmet_cq {
@@ -653,8 +677,9 @@ struct nvmet_fabrics_ops {
  * range, data length, access) and then reaches the backing store only
  * through the table ns->ops points at while the namespace is enabled.
  * io-cmd-bdev.c and io-cmd-file.c implement it (io-cmd-bdev.c twice: block
- * devices and zoned block devices); a further backend (passthru) is one
- * more table.
+ * devices and zoned block devices). Passthru is no backend: a passthru
+ * subsystem has no namespaces of its own, and its commands take their own
+ * parsers (req.c picks passthru.c's).
  */
 struct nvmet_backend_ops {
 	const char *name;
@@ -735,6 +760,14 @@ struct nvmet_req {
 			struct work_struct	work;	/* admin work run off the transport path */
 			u32			result;
 		} a;
+		struct {
+			/* passthru.c: commands with effects and fix-ups, from a work item */
+			struct work_struct	work;
+			struct nvmet_passthru	*pt;	/* referenced from execute to completion */
+			struct request		*rq;
+			struct nvme_ns		*ns;
+			bool			sync;	/* set by parse: run from the work item */
+		} p;
 	};
 };
 
@@ -916,14 +949,20 @@ void nvmet_complete_disconnect(struct nvmet_req *req);	/* may sleep */
 
 /*
  * The admin commands that differ by controller kind: admin-cmd.c has the NVM
- * subsystem's, discovery.c the discovery subsystem's; nvmet_parse_admin_cmd()
- * (ctrl-cmd.c) dispatches to them. abort may be NULL (Invalid Opcode).
+ * subsystem's, discovery.c the discovery subsystem's, passthru.c a passthru
+ * subsystem's; nvmet_parse_admin_cmd() (ctrl-cmd.c) dispatches to them. A
+ * NULL handler: Invalid Opcode. parse, if set, sees every admin command
+ * first (after the controller status check) and returns a status, or
+ * NVMET_PARSE_COMMON to leave the command to the common parser.
  */
 struct nvmet_admin_set {
+	u16 (*parse)(struct nvmet_req *req);
 	void (*get_log_page)(struct nvmet_req *req);
 	void (*identify)(struct nvmet_req *req);
 	void (*abort)(struct nvmet_req *req);
 };
+
+#define NVMET_PARSE_COMMON	0xffff	/* not an NVMe status (bit 15 is never set) */
 
 /* --- admin-cmd.c: the NVM subsystem's admin command set ------------------ */
 
@@ -989,6 +1028,19 @@ u16 nvmet_pr_check_access(struct nvmet_req *req);	/* I/O commands of such a name
 void nvmet_pr_log_pop(struct nvmet_ctrl *ctrl, struct nvme_pr_log *e);	/* log page 80h */
 u16 nvmet_pr_set_feat(struct nvmet_req *req, u8 fid);	/* 82h, 83h */
 u16 nvmet_pr_get_feat(struct nvmet_req *req, u8 fid);
+
+/* --- passthru.c: a whole NVMe controller exported ------------------------ */
+
+/*
+ * configfs passthru/enable: 0 or a negative errno (logged); -EOPNOTSUPP
+ * when nvmet was built without the NVMe host's internals. Disable (also at
+ * rmdir) deletes the subsystem's controllers and waits for their commands.
+ */
+int nvmet_passthru_enable(struct nvmet_subsys *subsys);
+void nvmet_passthru_disable(struct nvmet_subsys *subsys);
+/* The admin commands of a passthru subsystem's controllers; its I/O parser. */
+extern const struct nvmet_admin_set nvmet_passthru_admin_set;
+u16 nvmet_parse_passthru_io_cmd(struct nvmet_req *req);
 
 /* --- io-cmd-bdev.c, io-cmd-file.c: the backends -------------------------- */
 

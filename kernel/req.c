@@ -3,7 +3,8 @@
  * nvmet-oot: the capsule entry point. A transport hands every command it
  * receives to nvmet_req_init(), which checks the SQE's flags, picks the
  * command set by queue and controller (Connect on a queue without one,
- * Fabrics commands, the discovery or NVM admin set, the NVM I/O set), lets
+ * Fabrics commands, the discovery, NVM or passthru admin set, the NVM or
+ * passthru I/O set), lets
  * that parser choose the handler, and checks the result against MDTS. It
  * sits above the command sets and calls down into them; nothing below calls
  * it. See nvmet.h for the request life cycle.
@@ -31,6 +32,16 @@ static u16 nvmet_check_mdts(struct nvmet_req *req)
 	req->error_loc = req->sq->qid ? offsetof(struct nvme_rw_command, length) :
 					offsetof(struct nvme_common_command, cdw10);
 	return NVME_SC_INVALID_FIELD | NVME_STATUS_DNR;
+}
+
+/* The admin commands of the subsystem's kind of controller. */
+static const struct nvmet_admin_set *nvmet_admin_set_of(struct nvmet_subsys *subsys)
+{
+	if (nvmet_is_disc_subsys(subsys))
+		return &nvmet_disc_admin_set;
+	if (nvmet_is_passthru_subsys(subsys))
+		return &nvmet_passthru_admin_set;
+	return &nvmet_nvm_admin_set;
 }
 
 bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
@@ -66,8 +77,9 @@ bool nvmet_req_init(struct nvmet_req *req, struct nvmet_sq *sq,
 		/* A controller not yet enabled says so first, as in-tree. */
 		status = nvmet_check_ctrl_status(req) ?: NVME_SC_AUTH_REQUIRED | NVME_STATUS_DNR;
 	else if (sq->qid == 0)
-		status = nvmet_parse_admin_cmd(req, nvmet_is_disc_subsys(ctrl->subsys) ?
-						    &nvmet_disc_admin_set : &nvmet_nvm_admin_set);
+		status = nvmet_parse_admin_cmd(req, nvmet_admin_set_of(ctrl->subsys));
+	else if (nvmet_is_passthru_subsys(ctrl->subsys))
+		status = nvmet_parse_passthru_io_cmd(req);
 	else
 		status = nvmet_parse_io_cmd(req);
 	/* Every command once, parsed or not (then its completion follows). */

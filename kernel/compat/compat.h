@@ -59,4 +59,25 @@ bdev_write_zeroes_unmap_sectors(struct block_device *bdev)
 #define NVME_AUTH_SECP_REPLACETLSPSK	0x03
 #endif
 
+/*
+ * Linux 7.0 gave rq_end_io_fn a third argument, the completion batch
+ * ("block: pass io_comp_batch to rq_end_io_fn callback"). Handlers are
+ * written with it; NVMET_DEFINE_RQ_END_IO(fn) defines fn_rq_end_io with the
+ * signature this kernel's rq_end_io_fn has (NULL for the batch before 7.0).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define NVMET_DEFINE_RQ_END_IO(fn)						\
+static enum rq_end_io_ret fn##_rq_end_io(struct request *rq, blk_status_t sts)	\
+{										\
+	return fn(rq, sts, NULL);						\
+}
+#else
+#define NVMET_DEFINE_RQ_END_IO(fn)						\
+static enum rq_end_io_ret fn##_rq_end_io(struct request *rq, blk_status_t sts,	\
+					 const struct io_comp_batch *iob)	\
+{										\
+	return fn(rq, sts, iob);						\
+}
+#endif
+
 #endif /* NVMET_COMPAT_H */

@@ -1,30 +1,41 @@
 # Teardown under load, for any transport: sourced by tcp-teardown.sh,
-# rdma-teardown.sh and fc-teardown.sh after lib.sh. The caller sets TR
-# (trtype), ADDR, SVC and NQN (ADRFAM: ipv4 unless set; HOST_ADDR: the
-# host's address options, -a ADDR -s SVC unless set) and defines
+# rdma-teardown.sh, fc-teardown.sh and loop-teardown.sh after lib.sh. The
+# caller sets TR (trtype), ADDR, SVC and NQN (ADRFAM: ipv4 unless set;
+# HOST_ADDR: the host's address options, -a ADDR -s SVC unless set; none
+# over loop, whose port is the first loop port) and defines
 # kill_connections [probe] (kills the host's connections to the target;
 # with "probe", only says whether it can) and KILL_HOW; it may define
 # host_back_after_kill (default wait_live) when the host does not reconnect
-# by itself, and set bdev if the device changes; and unload_target (default:
-# modprobe -r nvmet-$TR nvmet) for step 4. The
+# by itself, and set bdev if the device changes; host_back_after_relink
+# (default wait_live) when the host's controller does not survive the
+# port's outage (loop: the target deletes it) and must connect again; and
+# unload_target (default: modprobe -r nvmet-$TR nvmet) for step 4. The
 # target must survive (no splat, no leak, checked by the harness), keep every
 # acknowledged write, and serve the host again afterwards.
 # shellcheck shell=bash
 S=$NVMET_CFS/subsystems/$NQN
 
-check "load nvmet-$TR" modprobe nvmet-$TR
+check "load $(tr_target_mod)" modprobe "$(tr_target_mod)"
 img=$(mktemp /tmp/td.XXXXXX)
 truncate -s 128M "$img"
 check "loop device" sh -c "modprobe loop && losetup /dev/loop0 $img"
 check "subsystem" subsys_add $NQN
 check "namespace 1 on /dev/loop0" ns_add $NQN 1 /dev/loop0
-[[ -n ${HOST_ADDR[*]:-} ]] || HOST_ADDR=(-a "$ADDR" -s "$SVC")
-check "$TR port on $ADDR${SVC:+:$SVC}" port_add 1 $TR "${ADRFAM:-ipv4}" "$ADDR" "$SVC"
+if [[ $TR == loop ]]; then
+	HOST_ADDR=()
+	check "loop port" tr_port_add 1
+else
+	[[ -n ${HOST_ADDR[*]:-} ]] || HOST_ADDR=(-a "$ADDR" -s "$SVC")
+	check "$TR port on $ADDR${SVC:+:$SVC}" port_add 1 $TR "${ADRFAM:-ipv4}" "$ADDR" "$SVC"
+fi
 check "link" port_link 1 $NQN
-check "load nvme-$TR" modprobe nvme-$TR
+check "load $(tr_host_mod)" modprobe "$(tr_host_mod)"
 before=$(nvme_blockdevs)
-# Short reconnect delay and a loss timeout long enough for our outages.
-check "connect" nvme connect -t $TR "${HOST_ADDR[@]}" -n $NQN --reconnect-delay=1 --ctrl-loss-tmo=60
+# Short reconnect delay and a loss timeout long enough for our outages (a
+# loop controller never reconnects: nvme-loop takes neither option).
+RECONNECT=(--reconnect-delay=1 --ctrl-loss-tmo=60)
+[[ $TR == loop ]] && RECONNECT=()
+check "connect" nvme connect -t $TR "${HOST_ADDR[@]}" -n $NQN "${RECONNECT[@]}"
 bdev=$(wait_new_blockdev "$before")
 check "namespace appears ($bdev)" test -b "$bdev"
 # Nothing below means anything without the device.
@@ -62,7 +73,11 @@ check "unlink the subsystem from the port under load" rm "$NVMET_CFS/ports/1/sub
 sleep 3
 check "relink it" port_link 1 $NQN
 wait $lp
-check "host reconnects after the port came back" wait_live
+if declare -F host_back_after_relink >/dev/null; then
+	host_back_after_relink
+else
+	check "host reconnects after the port came back" wait_live
+fi
 check "data set intact after port outage" dataset verify
 
 # 2. The host's connections killed mid-I/O (kill_connections: the
@@ -120,9 +135,13 @@ check "host sees the new size (AEN + rescan)" sh -c "for i in \$(seq 30); do
 # 4. Teardown with the host connected: the target side goes away first.
 check "remove the port link with the host connected" rm "$NVMET_CFS/ports/1/subsystems/$NQN"
 check "target teardown through configfs" target_clear
-declare -F unload_target >/dev/null || unload_target() { modprobe -r nvmet-$TR nvmet; }
-check "unload nvmet-$TR and nvmet while the host retries" unload_target
+declare -F unload_target >/dev/null || unload_target() { modprobe -r "$(tr_target_mod)" nvmet; }
+check "unload $(tr_target_mod) and nvmet while the host retries" unload_target
 check "host gives up cleanly" sh -c "nvme disconnect -n $NQN >/dev/null 2>&1; for i in \$(seq 30); do
 	[ -z \"\$(ls /sys/class/nvme 2>/dev/null)\" ] && exit 0; sleep 1; done; exit 1"
-check "unload nvme-$TR" modprobe -r nvme-$TR
+if [[ $TR == loop ]]; then
+	check "nvme-loop went with the target" bash -c "! grep -q '^nvme_loop ' /proc/modules"
+else
+	check "unload nvme-$TR" modprobe -r nvme-$TR
+fi
 losetup -d /dev/loop0

@@ -190,10 +190,52 @@ if a != b:
     sys.exit(1)' "$1" "$2"
 }
 
+# --- the transport of the scenarios written for NVMe/TCP ------------------
+
+# tcp-smoke, tcp-identify, tcp-admin and tcp-teardown run over trtype loop
+# too (loop-smoke, loop-identify, ... set TR=loop and source them): TR (tcp
+# unless set before lib.sh) picks the port, the modules and the host's
+# address options. nvme-loop is both the target's and the host's module;
+# the host connects to the first loop port (no address), as blktests does.
+TR=${TR:-tcp}
+tr_target_mod() { if [[ $TR == loop ]]; then echo nvme-loop; else echo "nvmet-$TR"; fi; }
+tr_host_mod() { if [[ $TR == loop ]]; then echo nvme-loop; else echo "nvme-$TR"; fi; }
+# tr_mods: both, once each.
+tr_mods() { if [[ $TR == loop ]]; then echo nvme-loop; else echo "nvmet-$TR nvme-$TR"; fi; }
+# tr_port_add ID: port ID of transport TR (TCP: at ADDR:SVC).
+tr_port_add() {
+	if [[ $TR == loop ]]; then
+		mkdir "$NVMET_CFS/ports/$1" && echo loop >"$NVMET_CFS/ports/$1/addr_trtype"
+	else
+		port_add "$1" "$TR" ipv4 "${ADDR:-127.0.0.1}" "${SVC:-4420}"
+	fi
+}
+# tr_port_name: how check names call that port.
+tr_port_name() { if [[ $TR == loop ]]; then echo "loop port"; else echo "TCP port on ${ADDR:-127.0.0.1}:${SVC:-4420}"; fi; }
+# nvme_tr VERB ARGS...: nvme-cli's connect or discover to port 1 over TR.
+nvme_tr() {
+	local verb=$1
+	shift
+	if [[ $TR == loop ]]; then
+		nvme "$verb" -t loop "$@"
+	else
+		nvme "$verb" -t "$TR" -a "${ADDR:-127.0.0.1}" -s "${SVC:-4420}" "$@"
+	fi
+}
+# tr_unload_target: after the host's module is gone (nvme-loop: that was the
+# target's too), the target's modules and nvmet.
+tr_unload_target() {
+	if [[ $TR == loop ]]; then
+		modprobe -r nvmet && ! grep -q '^nvme_loop ' /proc/modules
+	else
+		modprobe -r "nvmet-$TR" nvmet
+	fi
+}
+
 # --- host side -----------------------------------------------------------
 
 # The usual target and host, each step a check. ADDR and SVC (default
-# 127.0.0.1 and 4420) are the TCP port's address.
+# 127.0.0.1 and 4420) are the TCP port's address (TR above: or a loop port).
 #
 # serve NQN [SIZE_MB]: subsystem NQN (any host) with namespace 1 on a new loop
 # device of SIZE_MB (default 64), linked to TCP port 1; sets dev to the loop
@@ -207,22 +249,25 @@ serve() {
 	serve_port "$nqn"
 }
 
-# serve_port NQN: TCP port 1 at ADDR:SVC, with NQN linked to it.
+# serve_port NQN: port 1 (TCP at ADDR:SVC, or loop: TR), with NQN linked to it.
 serve_port() {
-	check "TCP port 1 on ${ADDR:-127.0.0.1}:${SVC:-4420}" \
-		port_add 1 tcp ipv4 "${ADDR:-127.0.0.1}" "${SVC:-4420}"
+	if [[ $TR == tcp ]]; then
+		check "TCP port 1 on ${ADDR:-127.0.0.1}:${SVC:-4420}" \
+			port_add 1 tcp ipv4 "${ADDR:-127.0.0.1}" "${SVC:-4420}"
+	else
+		check "$(tr_port_name) 1" tr_port_add 1
+	fi
 	check "link $1 to port 1" port_link 1 "$1"
 }
 
 # connect_host NQN [NVME-CONNECT OPTIONS...]: the kernel host connected to
-# NQN at ADDR:SVC; sets bdev to the host's block device of the first
+# NQN at ADDR:SVC (or over loop: TR); sets bdev to the host's block device of the first
 # namespace that appeared ("" if none did).
 connect_host() {
 	local nqn=$1 before
 	shift
 	before=$(nvme_blockdevs)
-	check "connect the kernel host" \
-		nvme connect -t tcp -a "${ADDR:-127.0.0.1}" -s "${SVC:-4420}" -n "$nqn" "$@"
+	check "connect the kernel host" nvme_tr connect -n "$nqn" "$@"
 	bdev=$(wait_new_blockdev "$before")
 	check "namespace block device appears ($bdev)" test -b "$bdev"
 }

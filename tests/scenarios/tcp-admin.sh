@@ -6,6 +6,7 @@
 # on); a namespace added while the host is connected shows up on the host
 # (namespace attribute AEN, rescan) and one removed goes away; a host not in
 # allowed_hosts is refused until it is linked or allow_any_host is set.
+# loop-admin runs it over trtype loop (TR, lib.sh).
 . ./lib.sh
 NQN=nqn.2026-11.org.nvmet-oot:admin
 ADDR=127.0.0.1
@@ -14,7 +15,7 @@ S=$NVMET_CFS/subsystems/$NQN
 HOST_A=nqn.2014-08.org.nvmexpress:uuid:2b9e1f4c-6d0a-4c3e-8f11-0a1b2c3d4e5f
 HOST_B=nqn.2014-08.org.nvmexpress:uuid:7c0d2e5b-1a9f-4b8c-9e22-5f4e3d2c1b0a
 
-check "load nvmet-tcp and nvme-tcp" modprobe -a nvmet-tcp nvme-tcp
+check "load $(tr_mods)" modprobe -a $(tr_mods)
 serve $NQN 64
 dev2=$(backing_loop 32)
 
@@ -66,23 +67,23 @@ check "restrict the subsystem to allowed_hosts" sh -c "echo 0 > $S/attr_allow_an
 check "host A entry" mkdir "$NVMET_CFS/hosts/$HOST_A"
 check "host B entry" mkdir "$NVMET_CFS/hosts/$HOST_B"
 check "allow host A" ln -s "$NVMET_CFS/hosts/$HOST_A" "$S/allowed_hosts/$HOST_A"
-check_fails "host B is refused" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_B
-check "host A connects" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_A
+check_fails "host B is refused" nvme_tr connect -n $NQN --hostnqn=$HOST_B
+check "host A connects" nvme_tr connect -n $NQN --hostnqn=$HOST_A
 check_output "disconnect host A" "disconnected 1 controller" nvme disconnect -n $NQN
 check "allow host B" ln -s "$NVMET_CFS/hosts/$HOST_B" "$S/allowed_hosts/$HOST_B"
-check "host B connects once allowed" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_B
+check "host B connects once allowed" nvme_tr connect -n $NQN --hostnqn=$HOST_B
 check_output "disconnect host B" "disconnected 1 controller" nvme disconnect -n $NQN
 check "unlink host B again" rm "$S/allowed_hosts/$HOST_B"
-check_fails "host B is refused again" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_B
+check_fails "host B is refused again" nvme_tr connect -n $NQN --hostnqn=$HOST_B
 check_fails "allow_any_host cannot be set while hosts are linked" sh -c "echo 1 > $S/attr_allow_any_host"
 check "unlink host A" rm "$S/allowed_hosts/$HOST_A"
 check "allow any host" sh -c "echo 1 > $S/attr_allow_any_host"
-check "host B connects with allow_any_host" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN --hostnqn=$HOST_B
+check "host B connects with allow_any_host" nvme_tr connect -n $NQN --hostnqn=$HOST_B
 check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 
-check_fails "nvmet-tcp cannot be unloaded while a port uses it" modprobe -r nvmet-tcp
+check_fails "$(tr_target_mod) cannot be unloaded while a port uses it" modprobe -r "$(tr_target_mod)"
 check_fails "nvmet cannot be unloaded while configured" modprobe -r nvmet
 check "teardown" target_clear
-check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
+check "unload" eval 'modprobe -r "$(tr_host_mod)" && tr_unload_target'
 losetup -d "$dev" "$dev2"
 finish

@@ -3,13 +3,14 @@
 # NVMe/TCP, saved as artifacts that tests/vm/side-by-side compares field by
 # field between the in-tree target and ours. Values that are random by design
 # (serial, namespace UUID/NGUID) are set explicitly so both targets agree.
+# loop-identify runs it over trtype loop (TR, lib.sh).
 . ./lib.sh
 NQN=nqn.2026-11.org.nvmet-oot:identify
 ADDR=127.0.0.1
 SVC=4420
 S=$NVMET_CFS/subsystems/$NQN
 
-check "load nvmet-tcp" modprobe nvmet-tcp
+check "load $(tr_target_mod)" modprobe "$(tr_target_mod)"
 dev=$(backing_loop 64)
 check "create subsystem" subsys_add $NQN
 check "fixed serial" sh -c "echo 0123456789abcdef > $S/attr_serial"
@@ -19,11 +20,11 @@ check "namespace 1 with fixed UUID and NGUID" sh -c "mkdir $S/namespaces/1 &&
 	echo 4e564d65-742d-6f6f-7400-64656d6f0001 > $S/namespaces/1/device_nguid &&
 	echo 1 > $S/namespaces/1/enable"
 serve_port $NQN
-check "load nvme-tcp" modprobe nvme-tcp
+check "load $(tr_host_mod)" modprobe "$(tr_host_mod)"
 
-save_output discover nvme discover -t tcp -a $ADDR -s $SVC -o json
+save_output discover nvme_tr discover -o json
 before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
+check "connect" nvme_tr connect -n $NQN
 bdev=$(wait_new_blockdev "$before")
 check "namespace appears" test -b "$bdev"
 ctrl=/dev/$(basename "$(readlink -f /sys/block/${bdev#/dev/}/device 2>/dev/null)" 2>/dev/null)
@@ -48,6 +49,6 @@ save_output show-regs nvme show-regs "$ctrl" -H
 
 check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 check "teardown" target_clear
-check "unload" modprobe -r nvme-tcp nvmet-tcp nvmet
+check "unload" eval 'modprobe -r "$(tr_host_mod)" && tr_unload_target'
 losetup -d "$dev"
 finish

@@ -3,24 +3,24 @@
 # TCP port at 127.0.0.1:4420, then from the kernel's NVMe/TCP host: discover,
 # connect, nvme list, fio write + verify, disconnect; then target teardown and
 # module unload. Runs unchanged against the in-tree target and ours.
+# loop-smoke runs it over trtype loop (TR, lib.sh).
 . ./lib.sh
 NQN=nqn.2026-11.org.nvmet-oot:smoke
 ADDR=127.0.0.1
 SVC=4420
 
-check "load nvmet and nvmet-tcp" modprobe nvmet-tcp
+check "load nvmet and $(tr_target_mod)" modprobe "$(tr_target_mod)"
 dev=$(backing_loop 256)
 check "loop device as backing store" test -b "$dev"
 check "create subsystem $NQN" subsys_add $NQN
 check "namespace 1 on $dev" ns_add $NQN 1 "$dev"
-check "TCP port 1 on $ADDR:$SVC" port_add 1 tcp ipv4 $ADDR $SVC
+check "$(tr_port_name) 1" tr_port_add 1
 check "link subsystem to port 1" port_link 1 $NQN
 
-check "load nvme-tcp (host)" modprobe nvme-tcp
-check_output "discovery log lists the subsystem" "subnqn: +$NQN" \
-	nvme discover -t tcp -a $ADDR -s $SVC
+check "load $(tr_host_mod) (host)" modprobe "$(tr_host_mod)"
+check_output "discovery log lists the subsystem" "subnqn: +$NQN" nvme_tr discover
 before=$(nvme_blockdevs)
-check "connect" nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
+check "connect" nvme_tr connect -n $NQN
 bdev=$(wait_new_blockdev "$before")
 check "namespace block device appears ($bdev)" test -b "$bdev"
 check_output "nvme list shows the namespace" "${bdev#/dev/}" nvme list
@@ -41,8 +41,8 @@ check_output "disconnect" "disconnected 1 controller" nvme disconnect -n $NQN
 check "block device is gone after disconnect" bash -c "! test -b $bdev"
 
 check "target teardown through configfs" target_clear
-check "unload nvme-tcp" modprobe -r nvme-tcp
-check "unload nvmet-tcp and nvmet" modprobe -r nvmet-tcp nvmet
+check "unload $(tr_host_mod)" modprobe -r "$(tr_host_mod)"
+check "unload $([[ $TR == loop ]] || echo "$(tr_target_mod) and ")nvmet" tr_unload_target
 check "nvmet is unloaded" bash -c '! grep -q "^nvmet " /proc/modules'
 losetup -d "$dev"
 finish

@@ -169,7 +169,7 @@ build_root_of() {
 }
 
 ensure_build_root() {
-	local k=$1 suite=${K_SUITE[$1]} pkgs debs=() kk
+	local k=$1 suite=${K_SUITE[$1]} pkgs debs=() kk srcdebs
 	# One root per suite holds the headers of every kernel of that suite.
 	pkgs="make sparse libelf-dev"
 	for kk in "${LAB_KERNELS[@]}"; do
@@ -182,7 +182,54 @@ ensure_build_root() {
 		fi
 	done
 	pkgs=$(tr ' ' '\n' <<<"$pkgs" | sort -u | tr '\n' ' ')
+	srcdebs=$(kernel_source_debs "$suite") || die "cannot get the kernel source packages of $suite"
+	[[ -z $srcdebs ]] || mapfile -t -O "${#debs[@]}" debs <<<"$srcdebs"
 	ensure_root "$suite-build" "$suite" "$pkgs" "${debs[@]}"
+}
+
+# kernel_source_debs SUITE: the linux-source-X.Y packages of the suite's
+# kernels (K_SOURCE), of the version of their headers package (the check of
+# kernel/host-internals.sh), downloaded once into build/cache/debs/SUITE
+# (checkpatch takes its script from the same file); prints their paths.
+# Installed into roots as local packages: apt would fetch the 150 MB again
+# for every new root.
+kernel_source_debs() {
+	local suite=$1 cache="$LAB_BUILD/cache/debs/$1" kk p ver conf
+	local -A want=()
+	for kk in "${LAB_KERNELS[@]}"; do
+		[[ ${K_SUITE[$kk]} == "$suite" && -n ${K_SOURCE[$kk]:-} ]] || continue
+		# The debug kernel has no Debian headers package: it is built from
+		# the source of its suite's kernel of the same version.
+		[[ -n ${K_HEADERS[$kk]} ]] || { want[${K_SOURCE[$kk]}]=${want[${K_SOURCE[$kk]}]:-}; continue; }
+		want[${K_SOURCE[$kk]}]=${K_HEADERS[$kk]}
+	done
+	[[ ${#want[@]} -gt 0 ]] || return 0
+	conf=$(apt_conf "$suite")
+	mkdir -p "$cache"
+	(
+		flock 9
+		for p in "${!want[@]}"; do
+			ver=
+			[[ -z ${want[$p]} ]] ||
+				ver=$(APT_CONFIG=$conf apt-cache show --no-all-versions "${want[$p]}" | sed -n 's/^Version: //p')
+			compgen -G "$cache/${p}_${ver:-*}_all.deb" >/dev/null && continue
+			(cd "$cache" && APT_CONFIG=$conf apt-get download -q "$p${ver:+=$ver}" >/dev/null) ||
+				die "cannot download $p${ver:+ $ver} from $suite"
+		done
+	) 9>"$cache/.lock" || return 1
+	for p in "${!want[@]}"; do
+		ver=
+		[[ -z ${want[$p]} ]] ||
+			ver=$(APT_CONFIG=$conf apt-cache show --no-all-versions "${want[$p]}" | sed -n 's/^Version: //p')
+		compgen -G "$cache/${p}_${ver:-*}_all.deb" | sort -V | tail -1
+	done
+}
+
+# Where a kernel's copy of the NVMe host internals is kept in its build root
+# (kernel/host-internals.sh's OUTDIR, NVMET_HOST_INTERNALS_DIR): outside the
+# source copy that every build starts afresh, so the tarball is read once.
+host_internals_dir_of() {
+	echo "/var/cache/nvmet-oot/host-internals/${K_RELEASE[$1]}"
 }
 
 # Debian's 7.x headers call scripts/checker-valid.sh from the common headers

@@ -85,7 +85,9 @@ reset_guest() {
 	nvme disconnect-all >/dev/null 2>&1
 	(cd /lab/scenario && . ./lib.sh && target_clear) >/dev/null 2>&1
 	rmmod nvme_fcloop >/dev/null 2>&1
-	modprobe -r nvme-tcp nvme-rdma nvme-fc nvme-fabrics >/dev/null 2>&1
+	# The PCIe driver (passthru's emulated controller, run-guest --nvme-disk).
+	modprobe -r nvme >/dev/null 2>&1
+	modprobe -r nvme-loop nvme-tcp nvme-rdma nvme-fc nvme-fabrics >/dev/null 2>&1
 	modprobe -r nvmet-tcp nvmet-rdma nvmet-fc nvmet >/dev/null 2>&1
 	# The host's core with its boot-time parameters: a scenario on direct
 	# paths (multipath=N, a short admin_timeout) must not hand them to the
