@@ -1707,12 +1707,32 @@ static ssize_t nvmet_passthru_clear_ids_store(struct config_item *item,
 }
 CONFIGFS_ATTR(nvmet_passthru_, clear_ids);
 
+/* Beyond in-tree: 1 forwards the admin commands in-tree refuses (passthru.c). */
+static ssize_t nvmet_passthru_forward_all_admin_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n",
+			  READ_ONCE(passthru_to_subsys(item)->passthru_forward_all_admin));
+}
+
+static ssize_t nvmet_passthru_forward_all_admin_store(struct config_item *item,
+						      const char *page, size_t count)
+{
+	bool all;
+
+	if (kstrtobool(page, &all))
+		return -EINVAL;
+	WRITE_ONCE(passthru_to_subsys(item)->passthru_forward_all_admin, all);
+	return count;
+}
+CONFIGFS_ATTR(nvmet_passthru_, forward_all_admin);
+
 static struct configfs_attribute *nvmet_passthru_attrs[] = {
 	&nvmet_passthru_attr_device_path,
 	&nvmet_passthru_attr_enable,
 	&nvmet_passthru_attr_admin_timeout,
 	&nvmet_passthru_attr_io_timeout,
 	&nvmet_passthru_attr_clear_ids,
+	&nvmet_passthru_attr_forward_all_admin,
 	NULL,
 };
 

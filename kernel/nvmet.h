@@ -439,6 +439,7 @@ struct nvmet_subsys {
 	unsigned int		passthru_admin_timeout;
 	unsigned int		passthru_io_timeout;
 	bool			passthru_clear_ids;
+	bool			passthru_forward_all_admin;	/* READ_ONCE at parse */
 	struct nvmet_passthru __rcu *passthru;
 	u32			passthru_saved_ver;
 	u8			passthru_mdts;

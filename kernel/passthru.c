@@ -662,6 +662,36 @@ static u16 nvmet_passthru_parse_identify(struct nvmet_req *req)
 	}
 }
 
+/*
+ * With passthru/forward_all_admin (beyond in-tree): the admin commands a
+ * fabrics host may send to the device besides the ones in-tree forwards.
+ * Never the ones that manage the device's own queues or its link to the
+ * local driver (Create/Delete I/O SQ/CQ, Abort, Doorbell Buffer Config,
+ * Virtualization Management): they would break the local host's use of it.
+ */
+static bool nvmet_passthru_admin_forwardable(u8 opcode)
+{
+	switch (opcode) {
+	case nvme_admin_ns_mgmt:
+	case nvme_admin_activate_fw:
+	case nvme_admin_download_fw:
+	case nvme_admin_dev_self_test:
+	case nvme_admin_ns_attach:
+	case nvme_admin_directive_send:
+	case nvme_admin_directive_recv:
+	case nvme_admin_nvme_mi_send:
+	case nvme_admin_nvme_mi_recv:
+	case nvme_admin_format_nvm:
+	case nvme_admin_security_send:
+	case nvme_admin_security_recv:
+	case nvme_admin_sanitize_nvm:
+	case nvme_admin_get_lba_status:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static u16 nvmet_passthru_parse_admin(struct nvmet_req *req)
 {
 	u8 opcode = req->cmd->common.opcode;
@@ -681,6 +711,9 @@ static u16 nvmet_passthru_parse_admin(struct nvmet_req *req)
 	case nvme_admin_get_log_page:
 		return nvmet_passthru_forward(req, false);
 	default:
+		if (READ_ONCE(req->sq->ctrl->subsys->passthru_forward_all_admin) &&
+		    nvmet_passthru_admin_forwardable(opcode))
+			return nvmet_passthru_forward(req, false);
 		/* Not forwarded by the in-tree target either (docs/passthru.md). */
 		return nvmet_passthru_refuse(req);
 	}

@@ -156,6 +156,26 @@ TEST_CASE("apply of the live configuration changes nothing", "[apply]")
 	CHECK(f.tree.operations().empty());
 }
 
+TEST_CASE("apply: passthru forward_all_admin set, and back to 0 when the file drops it", "[apply]")
+{
+	Fixture f;
+	const std::string file = "subsystems/" + sub1 + "/passthru/forward_all_admin";
+	json c = sample();
+	REQUIRE(c["subsystems"][0]["nqn"] == sub1);
+	c["subsystems"][0]["passthru"][0]["forward_all_admin"] = 1;
+	auto r = compat::apply(f.tree, c);
+	REQUIRE(r.ok());
+	CHECK(*f.tree.read(file) == "1");
+	CHECK(planned(f.tree, c).empty());
+	// A saved file has a passthru element for every subsystem.
+	c["subsystems"][0]["passthru"][0].erase("forward_all_admin");
+	c["subsystems"][0]["passthru"][0]["clear_ids"] = 1;
+	r = compat::apply(f.tree, c);
+	REQUIRE(r.ok());
+	CHECK(*f.tree.read(file) == "0");
+	CHECK(planned(f.tree, c).empty());
+}
+
 TEST_CASE("apply --dry-run plans and changes nothing", "[apply]")
 {
 	Fixture f;

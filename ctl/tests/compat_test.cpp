@@ -301,6 +301,24 @@ TEST_CASE("passthru is saved without enable, as nvmetcli does", "[compat]")
 	REQUIRE((*s1)["passthru"].size() == 1);
 	CHECK_FALSE((*s1)["passthru"][0].contains("enable"));
 	CHECK((*s1)["passthru"][0]["admin_timeout"] == 0);
+	// forward_all_admin (ours) only when set: nvmetcli's file otherwise.
+	CHECK_FALSE((*s1)["passthru"][0].contains("forward_all_admin"));
+}
+
+TEST_CASE("passthru forward_all_admin restores and saves back when set", "[compat]")
+{
+	TmpDir t;
+	configfs::FakeTree tree(t.path());
+	json c = sample();
+	c["subsystems"][0]["passthru"][0]["forward_all_admin"] = 1;
+	REQUIRE(compat::restore(tree, c).ok());
+	CHECK(*tree.read("subsystems/" + sub1 + "/passthru/forward_all_admin") == "1");
+	const json s = saved(tree);
+	const json *s1 = find(s["subsystems"], "nqn", sub1);
+	REQUIRE(s1);
+	CHECK((*s1)["passthru"][0]["forward_all_admin"] == 1);
+	c["subsystems"][0]["passthru"][0]["forward_all_admin"] = "yes";
+	CHECK_FALSE(compat::restore(tree, c).ok());
 }
 
 namespace {

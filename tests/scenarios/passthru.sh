@@ -24,25 +24,7 @@ PT=$S/passthru
 SMALL=16M BIG=32M
 [[ $(uname -r) == *labdbg* ]] && SMALL=4M BIG=8M
 
-# pcie_ctrl: the controller of the PCIe transport (the emulated one), e.g. nvme0.
-pcie_ctrl() {
-	local c
-	for c in /sys/class/nvme/nvme*; do
-		[[ $(cat "$c/transport" 2>/dev/null) == pcie ]] && { basename "$c"; return 0; }
-	done
-	return 1
-}
-# fabrics_ctrl: the host's controller of NQN over TCP, e.g. nvme1.
-fabrics_ctrl() {
-	local c
-	for c in /sys/class/nvme/nvme*; do
-		[[ $(cat "$c/transport" 2>/dev/null) == tcp &&
-		   $(cat "$c/subsysnqn" 2>/dev/null) == "$NQN" ]] && { basename "$c"; return 0; }
-	done
-	return 1
-}
-# id_field DEV FIELD: one field of nvme id-ctrl's JSON.
-id_field() { nvme id-ctrl "$1" -o json | python3 -c "import json,sys; print(str(json.load(sys.stdin)['$2']).strip())"; }
+. ./lib-passthru.sh
 # id_subset DEV: the Identify Controller fields the target sets or passes,
 # one per line (compared between the in-tree target and ours; OFCS differs:
 # ours has Disconnect, docs/passthru.md).
@@ -65,30 +47,6 @@ for k in ("nsze", "ncap", "nlbaf", "flbas", "mc", "dpc", "dps", "nguid", "eui64"
 for f in d.get("lbafs", []):
     print("lbaf", f)'
 }
-connect() {
-	local before
-	before=$(nvme_blockdevs)
-	check "connect the kernel host ($1)" \
-		nvme connect -t tcp -a $ADDR -s $SVC -n $NQN
-	bdev=$(wait_new_blockdev "$before")
-	fctrl=$(fabrics_ctrl)
-	check "$1: the namespace appears on the host ($bdev, controller $fctrl)" test -b "$bdev"
-}
-disconnect() {
-	nvme disconnect -n $NQN >/dev/null 2>&1
-	wait_for 20 bash -c "! grep -qx $NQN /sys/class/nvme/*/subsysnqn 2>/dev/null"
-}
-# check_refused WHAT CMD...: CMD fails with Invalid Command Opcode.
-check_refused() {
-	local what=$1 rc=0 outf
-	shift
-	outf=$(mktemp)
-	"$@" </dev/null >"$outf" 2>&1 && rc=1
-	grep -qiE 'Invalid Command Opcode|INVALID_OPCODE' "$outf" || rc=1
-	_lab_result $rc "$what" "$outf"
-	rm -f "$outf"
-}
-
 # --- the emulated controller ----------------------------------------------
 
 check "load the PCIe NVMe driver (nvme)" modprobe nvme

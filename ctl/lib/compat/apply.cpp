@@ -117,7 +117,7 @@ Files subsystem_files(const json &s)
 Files passthru_files(const json &p)
 {
 	Files f = files_of(p, {"device"});
-	for (const char *k : {"clear_ids", "admin_timeout", "io_timeout"})
+	for (const char *k : {"clear_ids", "admin_timeout", "io_timeout", "forward_all_admin"})
 		if (p.contains(k))
 			set_file(f, k, text(p[k]));
 	return f;
@@ -380,7 +380,11 @@ Status Planner::passthru(const std::string &nqn, const json &p)
 		plan_.warnings.push_back(obj + ": this kernel has no passthru, skipped");
 		return nvmet::ok();
 	}
-	auto changes = diff(dir, passthru_files(p), obj);
+	Files files = passthru_files(p);
+	// Beyond nvmetcli, saved only when 1: a file without it means 0 here.
+	if (!p.contains("forward_all_admin") && tree_.exists(dir / "forward_all_admin"))
+		set_file(files, "forward_all_admin", "0");
+	auto changes = diff(dir, files, obj);
 	if (!changes)
 		return changes.error();
 	const bool on = tree_.exists(dir / "enable") && enabled(tree_, dir / "enable");

@@ -262,7 +262,8 @@ std::vector<Problem> validate(const json &config)
 			c.add(w + ".passthru", "has more than one element");
 		objects(c, s, "passthru", w, [&](const json &p, const std::string &pw) {
 			c.group(p, "device", pw);
-			for (const char *k : {"enable", "clear_ids", "admin_timeout", "io_timeout"})
+			for (const char *k :
+			     {"enable", "clear_ids", "admin_timeout", "io_timeout", "forward_all_admin"})
 				if (p.contains(k))
 					c.integer(p[k], pw + "." + k);
 		});
@@ -522,6 +523,13 @@ Status Applier::subsystem(const json &s, const std::string &where)
 				if (p.contains(k))
 					if (auto st = write(pdir / k, p[k], pw + "." + k); !st)
 						return st;
+			// Ours, beyond nvmetcli: 0 is the default (and in-tree's
+			// behaviour), so only 1 needs the file.
+			if (p.contains("forward_all_admin") && text(p["forward_all_admin"]) != "0")
+				if (auto st = write(pdir / "forward_all_admin", p["forward_all_admin"],
+				                    pw + ".forward_all_admin");
+				    !st)
+					return st;
 			if (p.contains("enable") && text(p["enable"]) != "0")
 				if (auto st = write(pdir / "enable", p["enable"], pw + ".enable"); !st)
 					return st;

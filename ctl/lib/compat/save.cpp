@@ -146,6 +146,15 @@ Result<json> dump_subsystem(const Tree &tree, const std::string &nqn)
 				return v.error();
 			pt[name] = *v;
 		}
+		// Ours, beyond in-tree: saved only when set, so the file stays
+		// nvmetcli's otherwise.
+		if (tree.exists(pt_dir / "forward_all_admin")) {
+			auto v = int_or_zero(tree, pt_dir / "forward_all_admin");
+			if (!v)
+				return v.error();
+			if (*v)
+				pt["forward_all_admin"] = *v;
+		}
 		s["passthru"] = json::array({std::move(pt)});
 	}
 	return s;

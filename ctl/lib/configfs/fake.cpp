@@ -42,7 +42,7 @@ const std::vector<FileSpec> subsystem_files = {
 };
 const std::vector<FileSpec> passthru_files = {
         {"device_path", 0644, ""}, {"enable", 0644, "0"},    {"admin_timeout", 0644, "0"},
-        {"io_timeout", 0644, "0"}, {"clear_ids", 0644, "1"},
+        {"io_timeout", 0644, "0"}, {"clear_ids", 0644, "1"}, {"forward_all_admin", 0644, "0"},
 };
 const std::vector<FileSpec> ns_files = {
         {"device_path", 0644, ""},
