@@ -36,25 +36,44 @@ unload_target() {
 	fi
 	rmmod nvmet_$TR nvmet
 }
+# The jobs: name, rw, block size, queue depth, fio jobs (the issue's goals:
+# docs/performance.md). BENCH_JOBS (a regex) keeps only the jobs it matches.
+JOBS="4k-randread-qd1 randread 4k 1 1
+4k-randread-qd32-2j randread 4k 32 2
+4k-randwrite-qd32-2j randwrite 4k 32 2
+128k-read-qd8 read 128k 8 1
+128k-write-qd8 write 128k 8 1"
+# PROFILE=1: each job runs again under perf (cpu-clock, which -icount makes
+# instruction-based), its report in out/artifacts/profile-LABEL-JOB.txt;
+# the IOPS lines come from the run without perf.
 run_jobs() { # LABEL DEVICE
-	local label=$1 dev=$2 name rw bs qd
-	while read -r name rw bs qd; do
-		fio --name="$name" --filename="$dev" --ioengine=libaio --direct=1 --rw="$rw" \
-			--bs="$bs" --iodepth="$qd" --time_based --runtime=8 --ramp_time=2 \
-			--output-format=json >/tmp/fio.json 2>/dev/null || return 1
+	local label=$1 dev=$2 name rw bs qd nj
+	while read -r name rw bs qd nj; do
+		[[ -n ${BENCH_JOBS:-} && ! $name =~ $BENCH_JOBS ]] && continue
+		fio_job "$dev" "$rw" "$bs" "$qd" "$nj" >/tmp/fio.json || return 1
 		python3 - "$label" "$name" <<'PY' >>"$out"
 import json, sys
-j = json.load(open('/tmp/fio.json'))['jobs'][0]
-d = j['read'] if j['read']['io_bytes'] else j['write']
-print(f"{sys.argv[1]} {sys.argv[2]} iops={d['iops']:.0f} lat_us={d['clat_ns']['mean'] / 1000:.1f}")
+js = json.load(open('/tmp/fio.json'))['jobs']
+d = [j['read'] if j['read']['io_bytes'] else j['write'] for j in js]
+iops = sum(x['iops'] for x in d)
+lat = sum(x['clat_ns']['mean'] for x in d) / len(d) / 1000
+print(f"{sys.argv[1]} {sys.argv[2]} iops={iops:.0f} lat_us={lat:.1f}")
 PY
-	done <<'JOBS'
-4k-randread-qd1 randread 4k 1
-4k-randread-qd32 randread 4k 32
-4k-randwrite-qd32 randwrite 4k 32
-128k-read-qd8 read 128k 8
-128k-write-qd8 write 128k 8
-JOBS
+		[[ ${PROFILE:-0} == 1 ]] || continue
+		perf record -q -a -g -e cpu-clock -F 999 -o /tmp/perf.data 2>/dev/null &
+		local perf_pid=$!
+		fio_job "$dev" "$rw" "$bs" "$qd" "$nj" >/dev/null
+		kill -INT "$perf_pid"
+		wait "$perf_pid"
+		perf report -i /tmp/perf.data --stdio --no-children --sort sym -g none \
+			--percent-limit 0.3 2>/dev/null >"/lab/out/artifacts/profile-$label-$name.txt"
+		rm -f /tmp/perf.data
+	done <<<"$JOBS"
+}
+fio_job() { # DEVICE RW BS QD NUMJOBS: fio's JSON on stdout
+	fio --name=bench --filename="$1" --ioengine=libaio --direct=1 --rw="$2" --bs="$3" \
+		--iodepth="$4" --numjobs="$5" --group_reporting=0 --time_based --runtime=8 \
+		--ramp_time=2 --output-format=json 2>/dev/null
 }
 one_target() { # LABEL DIR
 	local before dev
@@ -68,6 +87,15 @@ one_target() { # LABEL DIR
 	dev=$(wait_new_blockdev "$before")
 	check "$1: fio jobs" run_jobs "$1" "$dev"
 	check "$1: disconnect" nvme disconnect -n $NQN
+	# NVMe/TCP with header and data digests (BENCH_DIGESTS=0: not).
+	if [[ $TR == tcp && ${BENCH_DIGESTS:-1} == 1 ]]; then
+		wait_for 20 bash -c "! grep -qx $NQN /sys/class/nvme/*/subsysnqn 2>/dev/null"
+		before=$(nvme_blockdevs)
+		check "$1: connect with digests" nvme connect -t $TR "${CONNECT[@]}" -n $NQN -i 2 -g -G
+		dev=$(wait_new_blockdev "$before")
+		check "$1: fio jobs with digests" run_jobs "$1+digests" "$dev"
+		check "$1: disconnect" nvme disconnect -n $NQN
+	fi
 	check "$1: teardown" target_clear
 	check "$1: unload" unload_target
 }
