@@ -17,6 +17,16 @@ pcie_live() {
 	local c
 	c=$(pcie_ctrl) && [[ $(cat "/sys/class/nvme/$c/state" 2>/dev/null) == live ]]
 }
+# pcie_setup: loads the PCIe driver and waits for the emulated controller
+# and its namespace; sets pc (e.g. nvme0).
+pcie_setup() {
+	check "load the PCIe NVMe driver (nvme)" modprobe nvme
+	wait_for 60 pcie_live
+	pc=$(pcie_ctrl)
+	check "the emulated controller is there ($pc)" test -c "/dev/$pc"
+	wait_for 20 test -b "/dev/${pc}n1"
+	check "its namespace is there (/dev/${pc}n1)" test -b "/dev/${pc}n1"
+}
 # fabrics_ctrl: the host's controller of NQN over TCP, e.g. nvme1.
 fabrics_ctrl() {
 	local c

@@ -26,12 +26,7 @@ refused_even_so() {
 		nvme admin-passthru "/dev/$fctrl" --opcode="0x$2" --namespace-id=0
 }
 
-check "load the PCIe NVMe driver (nvme)" modprobe nvme
-wait_for 60 pcie_live
-pc=$(pcie_ctrl)
-check "the emulated controller is there ($pc)" test -c "/dev/$pc"
-wait_for 20 test -b "/dev/${pc}n1"
-check "its namespace is there (/dev/${pc}n1)" test -b "/dev/${pc}n1"
+pcie_setup
 
 check "load nvmet and nvmet-tcp" modprobe nvmet-tcp
 check "create subsystem $NQN" subsys_add $NQN

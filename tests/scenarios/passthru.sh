@@ -49,12 +49,7 @@ for f in d.get("lbafs", []):
 }
 # --- the emulated controller ----------------------------------------------
 
-check "load the PCIe NVMe driver (nvme)" modprobe nvme
-wait_for 60 pcie_live
-pc=$(pcie_ctrl)
-check "the emulated controller is there ($pc)" test -c "/dev/$pc"
-wait_for 20 test -b "/dev/${pc}n1"
-check "its namespace is there (/dev/${pc}n1)" test -b "/dev/${pc}n1"
+pcie_setup
 model=$(sed 's/ *$//' "/sys/class/nvme/$pc/model")
 serial=$(sed 's/ *$//' "/sys/class/nvme/$pc/serial")
 bdf=$(basename "$(readlink -f "/sys/class/nvme/$pc/device")")
