@@ -593,9 +593,7 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
 	struct nvmet_subsys *subsys = ctrl->subsys;
-	int inline_size = req->port->inline_data_size;
 	struct nvme_id_ctrl *id;
-	u32 ioccsz;
 	u16 status;
 
 	id = kzalloc_obj(*id);
@@ -652,26 +650,9 @@ static u16 nvmet_identify_ctrl(struct nvmet_req *req)
 	id->awupf = 0;
 	id->nwpc = 1 << 0;	/* Write Protect and No Write Protect */
 
-	id->sgls = cpu_to_le32(NVMET_SGLS_BYTE_ALIGNED);
-	if (ctrl->ops->flags & NVMF_KEYED_SGLS)
-		id->sgls |= cpu_to_le32(NVMET_SGLS_KEYED);
-	if (inline_size > 0)
-		id->sgls |= cpu_to_le32(NVMET_SGLS_OFFSET);
-
 	strscpy(id->subnqn, subsys->subsysnqn, sizeof(id->subnqn));
-
-	/* Capsules: an SQE plus in-capsule data (none with metadata), a CQE. */
-	ioccsz = sizeof(struct nvme_command);
-	if (inline_size > 0 && !ctrl->pi_support)
-		ioccsz += inline_size;
-	id->ioccsz = cpu_to_le32(ioccsz / 16);
-	id->iorcsz = cpu_to_le32(sizeof(struct nvme_completion) / 16);
-	id->icdoff = 0;
+	nvmet_id_ctrl_fabrics(req, id);
 	id->ctrattr = 0;	/* dynamic controller model */
-	id->msdbd = ctrl->ops->msdbd;
-	/* OFCS, by offset: not every kernel's nvme.h names the field. Bit 0: Disconnect. */
-	if (ctrl->ops->disconnect_sq)
-		put_unaligned_le16(1, (u8 *)id + NVMET_ID_CTRL_OFCS);
 
 	/* Optimized, non-optimized, inaccessible, persistent loss, change. */
 	id->anacap = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);

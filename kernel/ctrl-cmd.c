@@ -5,9 +5,11 @@
  * Asynchronous Event Request and Keep Alive, the Get Log Page fields, and
  * the admin queue's parser, which reaches the commands that differ by
  * controller kind (admin-cmd.c, discovery.c) through struct nvmet_admin_set,
- * never by name.
+ * never by name; and Identify Controller's fabrics fields.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/unaligned.h>
 
 #include "nvmet.h"
 
@@ -34,6 +36,33 @@ u64 nvmet_get_log_page_offset(struct nvme_command *cmd)
  * Reading a log page re-arms the event that points at it, unless the host
  * asked to Retain the Asynchronous Event.
  */
+/*
+ * The fabrics fields of Identify Controller as every NVM controller of this
+ * target reports them: SGL support, capsule sizes (an SQE plus in-capsule
+ * data, none with metadata; a CQE), in-capsule data offset, SGL descriptors
+ * per command and OFCS (by offset: not every kernel's nvme.h names it;
+ * bit 0, Disconnect, where the transport has it).
+ */
+void nvmet_id_ctrl_fabrics(struct nvmet_req *req, struct nvme_id_ctrl *id)
+{
+	struct nvmet_ctrl *ctrl = req->sq->ctrl;
+	int inline_size = req->port->inline_data_size;
+	u32 ioccsz = sizeof(struct nvme_command);
+
+	id->sgls = cpu_to_le32(NVMET_SGLS_BYTE_ALIGNED);
+	if (ctrl->ops->flags & NVMF_KEYED_SGLS)
+		id->sgls |= cpu_to_le32(NVMET_SGLS_KEYED);
+	if (inline_size > 0)
+		id->sgls |= cpu_to_le32(NVMET_SGLS_OFFSET);
+	if (inline_size > 0 && !ctrl->pi_support)
+		ioccsz += inline_size;
+	id->ioccsz = cpu_to_le32(ioccsz / 16);
+	id->iorcsz = cpu_to_le32(sizeof(struct nvme_completion) / 16);
+	id->icdoff = 0;
+	id->msdbd = ctrl->ops->msdbd;
+	put_unaligned_le16(ctrl->ops->disconnect_sq ? 1 : 0, (u8 *)id + NVMET_ID_CTRL_OFCS);
+}
+
 void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn)
 {
 	if (le32_to_cpu(req->cmd->common.cdw10) & NVMET_LOG_RAE)

@@ -1003,6 +1003,8 @@ static inline u16 nvmet_field_error(struct nvmet_req *req, u16 loc)
 u16 nvmet_parse_admin_cmd(struct nvmet_req *req, const struct nvmet_admin_set *set);
 u32 nvmet_get_log_page_len(struct nvme_command *cmd);
 u64 nvmet_get_log_page_offset(struct nvme_command *cmd);
+/* Identify Controller's fabrics fields, for every NVM controller (and passthru's). */
+void nvmet_id_ctrl_fabrics(struct nvmet_req *req, struct nvme_id_ctrl *id);
 void nvmet_clear_aen_bit(struct nvmet_req *req, u32 bn);
 
 /* --- io-cmd.c: namespaces and the NVM command set ------------------------ */

@@ -126,9 +126,7 @@ static u32 nvmet_passthru_mdts_bytes(struct nvmet_ctrl *ctrl)
 static u16 nvmet_passthru_fix_id_ctrl(struct nvmet_req *req)
 {
 	struct nvmet_ctrl *ctrl = req->sq->ctrl;
-	int inline_size = req->port->inline_data_size;
 	struct nvme_id_ctrl *id;
-	u32 ioccsz;
 	u16 status;
 
 	id = kzalloc_obj(*id);
@@ -165,20 +163,7 @@ static u16 nvmet_passthru_fix_id_ctrl(struct nvmet_req *req)
 	strscpy(id->subnqn, ctrl->subsys->subsysnqn, sizeof(id->subnqn));
 
 	/* Fabrics fields, as for the target's own controllers. */
-	id->sgls = cpu_to_le32(NVMET_SGLS_BYTE_ALIGNED);
-	if (ctrl->ops->flags & NVMF_KEYED_SGLS)
-		id->sgls |= cpu_to_le32(NVMET_SGLS_KEYED);
-	if (inline_size > 0)
-		id->sgls |= cpu_to_le32(NVMET_SGLS_OFFSET);
-	ioccsz = sizeof(struct nvme_command);
-	if (inline_size > 0 && !ctrl->pi_support)
-		ioccsz += inline_size;
-	id->ioccsz = cpu_to_le32(ioccsz / 16);
-	id->iorcsz = cpu_to_le32(sizeof(struct nvme_completion) / 16);
-	id->icdoff = 0;
-	id->msdbd = ctrl->ops->msdbd;
-	/* OFCS (by offset, as admin-cmd.c): Disconnect where the transport has it. */
-	put_unaligned_le16(ctrl->ops->disconnect_sq ? 1 : 0, (u8 *)id + NVMET_ID_CTRL_OFCS);
+	nvmet_id_ctrl_fabrics(req, id);
 
 	status = nvmet_copy_to_sgl(req, 0, id, sizeof(*id));
 out:
