@@ -785,8 +785,12 @@ int nvmet_passthru_enable(struct nvmet_subsys *subsys)
 	file = filp_open(subsys->passthru_ctrl_path, O_RDWR, 0);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		pr_err("subsystem %s: passthru device %s: cannot open it (%d)\n",
-		       subsys->subsysnqn, subsys->passthru_ctrl_path, ret);
+		if (ret == -EWOULDBLOCK)
+			pr_err("subsystem %s: passthru device %s is not live yet (starting or resetting): enable it again once its state (/sys/class/nvme/*/state) is live\n",
+			       subsys->subsysnqn, subsys->passthru_ctrl_path);
+		else
+			pr_err("subsystem %s: passthru device %s: cannot open it (%d)\n",
+			       subsys->subsysnqn, subsys->passthru_ctrl_path, ret);
 		goto out_unlock;
 	}
 	ctrl = nvme_ctrl_from_file(file);

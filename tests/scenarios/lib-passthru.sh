@@ -11,6 +11,12 @@ pcie_ctrl() {
 	done
 	return 1
 }
+# pcie_live: the PCIe controller is there and live (its character device
+# opens only then; a slow kernel takes seconds after it appears).
+pcie_live() {
+	local c
+	c=$(pcie_ctrl) && [[ $(cat "/sys/class/nvme/$c/state" 2>/dev/null) == live ]]
+}
 # fabrics_ctrl: the host's controller of NQN over TCP, e.g. nvme1.
 fabrics_ctrl() {
 	local c

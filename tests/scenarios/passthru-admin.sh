@@ -27,7 +27,7 @@ refused_even_so() {
 }
 
 check "load the PCIe NVMe driver (nvme)" modprobe nvme
-wait_for 20 pcie_ctrl
+wait_for 60 pcie_live
 pc=$(pcie_ctrl)
 check "the emulated controller is there ($pc)" test -c "/dev/$pc"
 wait_for 20 test -b "/dev/${pc}n1"

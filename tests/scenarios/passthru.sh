@@ -50,7 +50,7 @@ for f in d.get("lbafs", []):
 # --- the emulated controller ----------------------------------------------
 
 check "load the PCIe NVMe driver (nvme)" modprobe nvme
-wait_for 20 pcie_ctrl
+wait_for 60 pcie_live
 pc=$(pcie_ctrl)
 check "the emulated controller is there ($pc)" test -c "/dev/$pc"
 wait_for 20 test -b "/dev/${pc}n1"
@@ -228,7 +228,7 @@ check "disable after the removal returns within 60 s" timeout 60 bash -c "echo 0
 check_output "passthru/enable reads 0" '^0$' cat "$PT/enable"
 disconnect
 check "rescan the PCI bus" bash -c "echo 1 >/sys/bus/pci/rescan"
-wait_for 30 pcie_ctrl
+wait_for 60 pcie_live
 pc=$(pcie_ctrl)
 check "the controller is back ($pc)" test -c "/dev/$pc"
 check_output "device_path /dev/$pc" '^accepted$' cfs_write "$PT/device_path" "/dev/$pc"
