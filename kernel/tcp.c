@@ -97,13 +97,16 @@
  */
 #define NVMET_TCP_TX_HDR_MAX		128
 /*
- * The send batch (struct nvmet_tcp_txb): pages, PDUs ending in it, and the
- * bytes of its header arena (a C2HData header with padding, data digest and
- * response: 160 bytes per command at most).
+ * The send batch (struct nvmet_tcp_txb): pages and PDUs ending in it.
  */
 #define NVMET_TCP_TXB_BVECS		64
 #define NVMET_TCP_TXB_MARKS		32
-#define NVMET_TCP_TXB_ARENA		2048
+/*
+ * Pages the headers of the send batches are copied to, in turn: a page is
+ * written again only once the network stack has dropped its references to
+ * it (else it is left to the stack and a new one taken).
+ */
+#define NVMET_TCP_TX_PAGES		4
 #define NVMET_TCP_BACKLOG		128
 
 /*
@@ -289,8 +292,8 @@ struct nvmet_tcp_txb_mark {
 
 /*
  * The send batch: the PDUs of many commands, sent by as few sendmsg calls
- * as the socket allows. Headers are copied into the arena, page-fragment
- * memory the network stack may keep referencing after the send (a slot's
+ * as the socket allows. Headers are copied into the queue's header pages,
+ * which the network stack may keep referencing after the send (a slot's
  * tx_hdr is rewritten as soon as the slot takes a new command); data pages
  * are the commands' own, which stay allocated until their mark is passed.
  * Once every byte of a PDU is out its mark retires it: an R2T lets its
@@ -300,8 +303,6 @@ struct nvmet_tcp_txb_mark {
 struct nvmet_tcp_txb {
 	struct bio_vec		bv[NVMET_TCP_TXB_BVECS];
 	struct nvmet_tcp_txb_mark mark[NVMET_TCP_TXB_MARKS];
-	u8			*arena;		/* NULL until the first header */
-	u32			arena_used;
 	u32			nr_bv;
 	u32			nr_mark;
 	u32			bv_first;	/* the first byte not sent: bv[bv_first] */
@@ -404,7 +405,9 @@ struct nvmet_tcp_queue {
 	struct list_head	tx_list;
 	struct nvmet_tcp_cmd	*tx_cmd;	/* a command partly in the batch */
 	struct nvmet_tcp_txb	txb;
-	struct page_frag_cache	tx_frag;	/* the batches' arenas */
+	struct page		*tx_pages[NVMET_TCP_TX_PAGES];	/* headers sent */
+	u32			tx_page;	/* the one being filled, */
+	u32			tx_page_off;	/* up to here */
 	u8			ctl_buf[NVME_TCP_MAX_C2HTERM_PLEN];	/* ICResp */
 	u32			ctl_len;
 	u32			ctl_off;
@@ -836,11 +839,36 @@ static struct nvmet_tcp_cmd *nvmet_tcp_next_tx(struct nvmet_tcp_queue *queue)
 
 /* --- the send batch ------------------------------------------------------- */
 
-/* Room for NR_BV more pages, ARENA more header bytes and a mark. */
-static bool nvmet_tcp_txb_room(const struct nvmet_tcp_txb *b, u32 nr_bv, u32 arena)
+/* Room for NR_BV more pages and a mark. */
+static bool nvmet_tcp_txb_room(const struct nvmet_tcp_txb *b, u32 nr_bv)
 {
-	return b->nr_bv + nr_bv <= NVMET_TCP_TXB_BVECS && b->nr_mark < NVMET_TCP_TXB_MARKS &&
-	       b->arena_used + arena <= NVMET_TCP_TXB_ARENA;
+	return b->nr_bv + nr_bv <= NVMET_TCP_TXB_BVECS && b->nr_mark < NVMET_TCP_TXB_MARKS;
+}
+
+/*
+ * Room for LEN header bytes in the header pages: the next page when this
+ * one is full, reused if the stack is done with it (only our reference
+ * left), else left to the stack and replaced.
+ */
+static u8 *nvmet_tcp_tx_hdr_space(struct nvmet_tcp_queue *queue, u32 len)
+{
+	struct page *page = queue->tx_pages[queue->tx_page];
+
+	if (page && queue->tx_page_off + len <= PAGE_SIZE)
+		goto out;
+	queue->tx_page = (queue->tx_page + 1) % NVMET_TCP_TX_PAGES;
+	queue->tx_page_off = 0;
+	page = queue->tx_pages[queue->tx_page];
+	if (page && page_ref_count(page) == 1)
+		goto out;
+	if (page)
+		put_page(page);
+	page = alloc_page(GFP_KERNEL);
+	queue->tx_pages[queue->tx_page] = page;
+	if (!page)
+		return NULL;
+out:
+	return page_address(page) + queue->tx_page_off;
 }
 
 /* Appends a copy of LEN header bytes (room checked by the caller). */
@@ -849,17 +877,12 @@ static int nvmet_tcp_txb_copy(struct nvmet_tcp_queue *queue, const void *buf, u3
 	struct nvmet_tcp_txb *b = &queue->txb;
 	u8 *p;
 
-	if (!b->arena) {
-		/* Aligned to its size: no header straddles two pages. */
-		b->arena = page_frag_alloc_align(&queue->tx_frag, NVMET_TCP_TXB_ARENA,
-						 GFP_KERNEL, NVMET_TCP_TXB_ARENA);
-		if (!b->arena)
-			return -ENOMEM;
-	}
-	p = b->arena + b->arena_used;
+	p = nvmet_tcp_tx_hdr_space(queue, len);
+	if (!p)
+		return -ENOMEM;
 	memcpy(p, buf, len);
-	b->arena_used += len;
-	/* Follows the previous header in the arena: one piece for the stack. */
+	queue->tx_page_off += len;
+	/* Follows the previous header in its page: one piece for the stack. */
 	if (b->nr_bv && bvec_virt(&b->bv[b->nr_bv - 1]) + b->bv[b->nr_bv - 1].bv_len == p &&
 	    b->bv[b->nr_bv - 1].bv_offset + b->bv[b->nr_bv - 1].bv_len + len <= PAGE_SIZE)
 		b->bv[b->nr_bv - 1].bv_len += len;
@@ -890,7 +913,7 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 
 	switch (cmd->tx_step) {
 	case NVMET_TCP_TX_R2T:
-		if (!nvmet_tcp_txb_room(b, 1, cmd->tx_hdr_len))
+		if (!nvmet_tcp_txb_room(b, 1))
 			return -ENOSPC;
 		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
 		if (ret)
@@ -899,9 +922,7 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 		return 0;
 	case NVMET_TCP_TX_DATA_HDR:
 		/* The header, a page of data and what may follow in this batch. */
-		if (!nvmet_tcp_txb_room(b, 3, cmd->tx_hdr_len + NVME_TCP_DIGEST_LENGTH +
-					      sizeof(struct nvme_tcp_rsp_pdu) +
-					      NVME_TCP_DIGEST_LENGTH))
+		if (!nvmet_tcp_txb_room(b, 3))
 			return -ENOSPC;
 		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
 		if (ret)
@@ -927,7 +948,7 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 		fallthrough;
 	case NVMET_TCP_TX_DATA_DGST:
 		if (queue->limits.ddgst) {
-			if (!nvmet_tcp_txb_room(b, 1, sizeof(cmd->tx_ddgst)))
+			if (!nvmet_tcp_txb_room(b, 1))
 				return -ENOSPC;
 			ret = nvmet_tcp_txb_copy(queue, cmd->tx_ddgst, sizeof(cmd->tx_ddgst));
 			if (ret)
@@ -935,7 +956,7 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 		}
 		if (!cmd->tx_rsp) {
 			/* C2HData with SUCCESS: the command ends with its data. */
-			if (!nvmet_tcp_txb_room(b, 0, 0))
+			if (!nvmet_tcp_txb_room(b, 0))
 				return -ENOSPC;
 			nvmet_tcp_txb_mark(b, cmd, false);
 			return 0;
@@ -943,7 +964,7 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 		nvmet_tcp_prep_rsp(cmd);
 		fallthrough;
 	case NVMET_TCP_TX_RSP:
-		if (!nvmet_tcp_txb_room(b, 1, cmd->tx_hdr_len))
+		if (!nvmet_tcp_txb_room(b, 1))
 			return -ENOSPC;
 		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
 		if (ret)
@@ -963,8 +984,7 @@ static int nvmet_tcp_txb_fill(struct nvmet_tcp_queue *queue)
 
 	for (;;) {
 		/* A new command needs room for at least its first PDU. */
-		if (!queue->tx_cmd && !nvmet_tcp_txb_room(&queue->txb, 3, NVMET_TCP_TX_HDR_MAX +
-				2 * NVME_TCP_DIGEST_LENGTH + sizeof(struct nvme_tcp_rsp_pdu)))
+		if (!queue->tx_cmd && !nvmet_tcp_txb_room(&queue->txb, 3))
 			return 0;
 		cmd = queue->tx_cmd ?: nvmet_tcp_next_tx(queue);
 		if (IS_ERR_OR_NULL(cmd))
@@ -980,10 +1000,6 @@ static void nvmet_tcp_txb_reset(struct nvmet_tcp_queue *queue)
 {
 	struct nvmet_tcp_txb *b = &queue->txb;
 
-	if (b->arena)
-		page_frag_free(b->arena);
-	b->arena = NULL;
-	b->arena_used = 0;
 	b->nr_bv = 0;
 	b->nr_mark = 0;
 	b->bv_first = 0;
@@ -1970,8 +1986,9 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	nvmet_tcp_free_data(&queue->connect_cmd);
 	kvfree(queue->cmds);
 	/* The stack holds its own references to what it still sends. */
-	nvmet_tcp_txb_reset(queue);
-	page_frag_cache_drain(&queue->tx_frag);
+	for (i = 0; i < NVMET_TCP_TX_PAGES; i++)
+		if (queue->tx_pages[i])
+			put_page(queue->tx_pages[i]);
 	key_put(queue->sq.tls_key);
 
 	nvmet_tcp_sock_put(queue->sock);
