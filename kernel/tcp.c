@@ -107,6 +107,15 @@
  * it (else it is left to the stack and a new one taken).
  */
 #define NVMET_TCP_TX_PAGES		4
+/*
+ * Data buffers of up to NVMET_TCP_SLOT_SG pages use the slot's own
+ * scatterlist and pages from the queue's pool, which keeps up to
+ * NVMET_TCP_POOL_PAGES pages the stack is done with: a page taken from the
+ * allocator comes zeroed (Debian's kernels zero on allocation), a page
+ * from the pool does not need to, it only ever held this queue's data.
+ */
+#define NVMET_TCP_SLOT_SG		4
+#define NVMET_TCP_POOL_PAGES		32
 #define NVMET_TCP_BACKLOG		128
 
 /*
@@ -256,6 +265,8 @@ struct nvmet_tcp_cmd {
 	u32			rx_sg_off;
 	u32			rx_done;
 	bool			rx_bad_ddgst;	/* a data PDU of it failed its digest */
+	bool			pooled;		/* req.sg is sgl, with pool pages */
+	struct scatterlist	sgl[NVMET_TCP_SLOT_SG];
 
 	enum nvmet_tcp_tx_step	tx_step;
 	bool			tx_rsp;		/* a CapsuleResp follows the data */
@@ -408,6 +419,9 @@ struct nvmet_tcp_queue {
 	struct page		*tx_pages[NVMET_TCP_TX_PAGES];	/* headers sent */
 	u32			tx_page;	/* the one being filled, */
 	u32			tx_page_off;	/* up to here */
+	/* Data pages for the next buffers; io_work only (then release_work). */
+	struct page		*pool[NVMET_TCP_POOL_PAGES];
+	u32			nr_pool;
 	u8			ctl_buf[NVME_TCP_MAX_C2HTERM_PLEN];	/* ICResp */
 	u32			ctl_len;
 	u32			ctl_off;
@@ -604,10 +618,35 @@ static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
 	return cmd;
 }
 
+/* A page for a data buffer: one from the pool, else a new one. */
+static struct page *nvmet_tcp_page_get(struct nvmet_tcp_queue *queue)
+{
+	if (queue->nr_pool)
+		return queue->pool[--queue->nr_pool];
+	return alloc_page(GFP_KERNEL);
+}
+
+/* Back to the pool if only we hold it (the stack is done) and there is room. */
+static void nvmet_tcp_page_put(struct nvmet_tcp_queue *queue, struct page *page)
+{
+	if (queue->nr_pool < NVMET_TCP_POOL_PAGES && page_ref_count(page) == 1)
+		queue->pool[queue->nr_pool++] = page;
+	else
+		put_page(page);
+}
+
 static void nvmet_tcp_free_data(struct nvmet_tcp_cmd *cmd)
 {
-	if (cmd->req.sg)
+	struct scatterlist *sg;
+	int i;
+
+	if (cmd->pooled) {
+		for_each_sg(cmd->req.sg, sg, cmd->req.sg_cnt, i)
+			nvmet_tcp_page_put(cmd->queue, sg_page(sg));
+		cmd->pooled = false;
+	} else if (cmd->req.sg) {
 		nvmet_req_free_sgls(&cmd->req);
+	}
 	cmd->req.sg = NULL;
 	cmd->req.sg_cnt = 0;
 }
@@ -1261,14 +1300,30 @@ static int nvmet_tcp_alloc_data(struct nvmet_tcp_cmd *cmd)
 {
 	struct nvmet_req *req = &cmd->req;
 	size_t len = nvmet_req_buf_len(req);
+	u32 i, n = DIV_ROUND_UP(len, PAGE_SIZE);
+	struct page *page;
 
-	if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
-		nvmet_tcp_free_data(cmd);
-		return -ENOMEM;
+	if (len && n <= NVMET_TCP_SLOT_SG) {
+		sg_init_table(cmd->sgl, n);
+		req->sg = cmd->sgl;
+		cmd->pooled = true;
+		for (i = 0; i < n; i++) {
+			page = nvmet_tcp_page_get(cmd->queue);
+			if (!page)
+				goto fail;
+			sg_set_page(&cmd->sgl[i], page, min_t(size_t, len - i * PAGE_SIZE, PAGE_SIZE),
+				    0);
+			req->sg_cnt = i + 1;
+		}
+	} else if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
+		goto fail;
 	}
 	cmd->rx_sg = req->sg;
 	cmd->rx_sg_off = 0;
 	return 0;
+fail:
+	nvmet_tcp_free_data(cmd);
+	return -ENOMEM;
 }
 
 /*
@@ -1989,6 +2044,8 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	for (i = 0; i < NVMET_TCP_TX_PAGES; i++)
 		if (queue->tx_pages[i])
 			put_page(queue->tx_pages[i]);
+	while (queue->nr_pool)
+		put_page(queue->pool[--queue->nr_pool]);
 	key_put(queue->sq.tls_key);
 
 	nvmet_tcp_sock_put(queue->sock);
