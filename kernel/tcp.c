@@ -322,6 +322,7 @@ struct nvmet_tcp_txb {
 	u32			len;
 	u32			sent;
 	bool			splice;		/* every page may go to the stack */
+	bool			starts_in_pdu;	/* the rest of a C2HData PDU first */
 };
 
 struct nvmet_tcp_port {
@@ -1018,9 +1019,12 @@ static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 /* Fills the batch from the command partly in it, then the queued ones. */
 static int nvmet_tcp_txb_fill(struct nvmet_tcp_queue *queue)
 {
-	struct nvmet_tcp_cmd *cmd;
+	struct nvmet_tcp_cmd *cmd = queue->tx_cmd;
 	int ret;
 
+	/* Called with the batch empty: does it continue a PDU? */
+	queue->txb.starts_in_pdu = cmd && (cmd->tx_step == NVMET_TCP_TX_DATA ||
+					   cmd->tx_step == NVMET_TCP_TX_DATA_DGST);
 	for (;;) {
 		/* A new command needs room for at least its first PDU. */
 		if (!queue->tx_cmd && !nvmet_tcp_txb_room(&queue->txb, 3))
@@ -1029,8 +1033,16 @@ static int nvmet_tcp_txb_fill(struct nvmet_tcp_queue *queue)
 		if (IS_ERR_OR_NULL(cmd))
 			return PTR_ERR_OR_ZERO(cmd);
 		ret = nvmet_tcp_txb_add(queue, cmd);
+		/*
+		 * Full: send it. No header page: send what the batch has and
+		 * try again then (the command's state is as before the call).
+		 */
+		if (ret == -ENOSPC || (ret == -ENOMEM && queue->txb.len)) {
+			queue->tx_cmd = cmd;
+			return 0;
+		}
 		if (ret)
-			return ret == -ENOSPC ? 0 : ret;
+			return ret;
 		queue->tx_cmd = NULL;
 	}
 }
@@ -1047,6 +1059,7 @@ static void nvmet_tcp_txb_reset(struct nvmet_tcp_queue *queue)
 	b->len = 0;
 	b->sent = 0;
 	b->splice = true;
+	b->starts_in_pdu = false;
 }
 
 /* The PDUs whose last byte is out. -ESHUTDOWN: the Disconnect's response. */
@@ -1079,7 +1092,11 @@ static int nvmet_tcp_txb_send(struct nvmet_tcp_queue *queue)
 	u32 n;
 	int ret;
 
-	if (b->splice)
+	/*
+	 * kTLS copies into its records anyway, and a spliced piece takes one
+	 * of a record's few slots: small headers would make small records.
+	 */
+	if (b->splice && READ_ONCE(queue->tls_phase) != NVMET_TCP_TLS_ON)
 		msg.msg_flags |= MSG_SPLICE_PAGES;
 	if (queue->tx_cmd || nvmet_tcp_more_to_send(queue))
 		msg.msg_flags |= MSG_MORE;
@@ -1107,8 +1124,13 @@ static int nvmet_tcp_txb_send(struct nvmet_tcp_queue *queue)
 static bool nvmet_tcp_tx_in_pdu(struct nvmet_tcp_queue *queue)
 {
 	const struct nvmet_tcp_txb *b = &queue->txb;
+	const struct nvmet_tcp_cmd *cmd = queue->tx_cmd;
 
-	return b->sent && b->sent < b->len;
+	if (b->sent < b->len)
+		return b->sent || b->starts_in_pdu;
+	/* All sent: a C2HData PDU may still have data or its digest to come. */
+	return cmd && (cmd->tx_step == NVMET_TCP_TX_DATA ||
+		       cmd->tx_step == NVMET_TCP_TX_DATA_DGST);
 }
 
 /*
@@ -2437,6 +2459,11 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 static int __init nvmet_tcp_init(void)
 {
 	int ret;
+
+	/* A batch's headers never reach the header page being reused. */
+	BUILD_BUG_ON(NVMET_TCP_TXB_MARKS * (NVMET_TCP_TX_HDR_MAX + 2 * NVME_TCP_DIGEST_LENGTH +
+					   sizeof(struct nvme_tcp_rsp_pdu)) >
+		     (NVMET_TCP_TX_PAGES - 2) * PAGE_SIZE);
 
 	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq",
 					  WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
