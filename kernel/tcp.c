@@ -116,6 +116,7 @@
  */
 #define NVMET_TCP_SLOT_SG		4
 #define NVMET_TCP_POOL_PAGES		32
+#define NVMET_TCP_POOL_SCAN		8
 #define NVMET_TCP_BACKLOG		128
 
 /*
@@ -619,18 +620,31 @@ static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
 	return cmd;
 }
 
-/* A page for a data buffer: one from the pool, else a new one. */
+/*
+ * A page for a data buffer: one of the pool's the stack is done with (only
+ * our reference left; a read's pages stay referenced until the host has
+ * taken their data), looking at NVMET_TCP_POOL_SCAN of them from the
+ * oldest end, else a new one.
+ */
 static struct page *nvmet_tcp_page_get(struct nvmet_tcp_queue *queue)
 {
-	if (queue->nr_pool)
-		return queue->pool[--queue->nr_pool];
+	u32 i, n = queue->nr_pool;
+	struct page *page;
+
+	for (i = 0; i < n && i < NVMET_TCP_POOL_SCAN; i++) {
+		page = queue->pool[i];
+		if (page_ref_count(page) != 1)
+			continue;
+		queue->pool[i] = queue->pool[--queue->nr_pool];
+		return page;
+	}
 	return alloc_page(GFP_KERNEL);
 }
 
-/* Back to the pool if only we hold it (the stack is done) and there is room. */
+/* Back to the pool if there is room (the stack may still hold it). */
 static void nvmet_tcp_page_put(struct nvmet_tcp_queue *queue, struct page *page)
 {
-	if (queue->nr_pool < NVMET_TCP_POOL_PAGES && page_ref_count(page) == 1)
+	if (queue->nr_pool < NVMET_TCP_POOL_PAGES)
 		queue->pool[queue->nr_pool++] = page;
 	else
 		put_page(page);
