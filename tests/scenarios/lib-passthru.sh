@@ -61,3 +61,12 @@ check_refused() {
 	_lab_result $rc "$what" "$outf"
 	rm -f "$outf"
 }
+# passthru_teardown: disables passthru (PT), clears the target and unloads
+# the host, target and PCIe drivers.
+passthru_teardown() {
+	check "disable" bash -c "echo 0 >$PT/enable"
+	check "target teardown through configfs" target_clear
+	check "unload nvme-tcp" modprobe -r nvme-tcp
+	check "unload nvmet-tcp and nvmet" modprobe -r nvmet-tcp nvmet
+	check "unload nvme (PCIe)" modprobe -r nvme
+}

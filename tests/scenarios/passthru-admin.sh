@@ -72,9 +72,5 @@ check_refused "format (80h) with forward_all_admin 0 again: refused" \
 fio_verify pt-end "$bdev" 4k "$SMALL" 16 --rw=randwrite
 check "host disconnected" disconnect
 
-check "disable" bash -c "echo 0 >$PT/enable"
-check "target teardown through configfs" target_clear
-check "unload nvme-tcp" modprobe -r nvme-tcp
-check "unload nvmet-tcp and nvmet" modprobe -r nvmet-tcp nvmet
-check "unload nvme (PCIe)" modprobe -r nvme
+passthru_teardown
 finish

@@ -251,9 +251,5 @@ disconnect
 
 # --- teardown ----------------------------------------------------------------
 
-check "disable" bash -c "echo 0 >$PT/enable"
-check "target teardown through configfs" target_clear
-check "unload nvme-tcp" modprobe -r nvme-tcp
-check "unload nvmet-tcp and nvmet" modprobe -r nvmet-tcp nvmet
-check "unload nvme (PCIe)" modprobe -r nvme
+passthru_teardown
 finish
