@@ -82,8 +82,13 @@
 #define NVMET_TCP_CONNECT_TTAG		0xffff
 /* Socket operations io_work does before it yields to other queues. */
 #define NVMET_TCP_IO_BUDGET		64
-/* Pages handed to one sock_recvmsg()/sock_sendmsg() call. */
+/* Pages handed to one sock_recvmsg() call, or to one crc32c loop. */
 #define NVMET_TCP_MAX_BVECS		16
+/*
+ * Receive steps io_work takes before it sends: the commands they execute
+ * complete meanwhile, and their PDUs go out in one batch.
+ */
+#define NVMET_TCP_RX_BURST		16
 /* Bytes of PDU data that nobody wants (padding, failed commands) per read. */
 #define NVMET_TCP_SCRATCH_LEN		256
 /*
@@ -91,6 +96,27 @@
  * the host's data alignment (HPDA, at most 128 bytes).
  */
 #define NVMET_TCP_TX_HDR_MAX		128
+/*
+ * The send batch (struct nvmet_tcp_txb): pages and PDUs ending in it.
+ */
+#define NVMET_TCP_TXB_BVECS		64
+#define NVMET_TCP_TXB_MARKS		32
+/*
+ * Pages the headers of the send batches are copied to, in turn: a page is
+ * written again only once the network stack has dropped its references to
+ * it (else it is left to the stack and a new one taken).
+ */
+#define NVMET_TCP_TX_PAGES		4
+/*
+ * Data buffers of up to NVMET_TCP_SLOT_SG pages use the slot's own
+ * scatterlist and pages from the queue's pool, which keeps up to
+ * NVMET_TCP_POOL_PAGES pages the stack is done with: a page taken from the
+ * allocator comes zeroed (Debian's kernels zero on allocation), a page
+ * from the pool does not need to, it only ever held this queue's data.
+ */
+#define NVMET_TCP_SLOT_SG		4
+#define NVMET_TCP_POOL_PAGES		32
+#define NVMET_TCP_POOL_SCAN		8
 #define NVMET_TCP_BACKLOG		128
 
 /*
@@ -240,10 +266,11 @@ struct nvmet_tcp_cmd {
 	u32			rx_sg_off;
 	u32			rx_done;
 	bool			rx_bad_ddgst;	/* a data PDU of it failed its digest */
+	bool			pooled;		/* req.sg is sgl, with pool pages */
+	struct scatterlist	sgl[NVMET_TCP_SLOT_SG];
 
 	enum nvmet_tcp_tx_step	tx_step;
 	bool			tx_rsp;		/* a CapsuleResp follows the data */
-	u32			tx_off;		/* bytes of the current piece sent */
 	u32			tx_hdr_len;
 	u32			tx_data_left;
 	struct scatterlist	*tx_sg;
@@ -266,6 +293,37 @@ struct nvmet_tcp_rx {
 	u32			crc;
 	u8			ddgst[NVME_TCP_DIGEST_LENGTH];
 	u32			ddgst_got;
+};
+
+/* A PDU of the send batch whose last byte is at END of the batch. */
+struct nvmet_tcp_txb_mark {
+	struct nvmet_tcp_cmd	*cmd;
+	u32			end;
+	bool			r2t;	/* an R2T (else the command's last PDU) */
+};
+
+/*
+ * The send batch: the PDUs of many commands, sent by as few sendmsg calls
+ * as the socket allows. Headers are copied into the queue's header pages,
+ * which the network stack may keep referencing after the send (a slot's
+ * tx_hdr is rewritten as soon as the slot takes a new command); data pages
+ * are the commands' own, which stay allocated until their mark is passed.
+ * Once every byte of a PDU is out its mark retires it: an R2T lets its
+ * command take H2CData, a command's last PDU gives its slot back. io_work
+ * only (release_work once io_work is stopped).
+ */
+struct nvmet_tcp_txb {
+	struct bio_vec		bv[NVMET_TCP_TXB_BVECS];
+	struct nvmet_tcp_txb_mark mark[NVMET_TCP_TXB_MARKS];
+	u32			nr_bv;
+	u32			nr_mark;
+	u32			bv_first;	/* the first byte not sent: bv[bv_first] */
+	u32			bv_off;		/* at this offset, */
+	u32			mark_first;	/* and the first PDU not retired */
+	u32			len;
+	u32			sent;
+	bool			splice;		/* every page may go to the stack */
+	bool			starts_in_pdu;	/* the rest of a C2HData PDU first */
 };
 
 struct nvmet_tcp_port {
@@ -358,8 +416,14 @@ struct nvmet_tcp_queue {
 	/* Send side: resp_list from any context, the rest io_work only. */
 	struct llist_head	resp_list;
 	struct list_head	tx_list;
-	struct nvmet_tcp_cmd	*tx_cmd;	/* the command whose PDU is being sent */
-	bool			tx_in_pdu;	/* part of a PDU is on the wire */
+	struct nvmet_tcp_cmd	*tx_cmd;	/* a command partly in the batch */
+	struct nvmet_tcp_txb	txb;
+	struct page		*tx_pages[NVMET_TCP_TX_PAGES];	/* headers sent */
+	u32			tx_page;	/* the one being filled, */
+	u32			tx_page_off;	/* up to here */
+	/* Data pages for the next buffers; io_work only (then release_work). */
+	struct page		*pool[NVMET_TCP_POOL_PAGES];
+	u32			nr_pool;
 	u8			ctl_buf[NVME_TCP_MAX_C2HTERM_PLEN];	/* ICResp */
 	u32			ctl_len;
 	u32			ctl_off;
@@ -556,10 +620,48 @@ static struct nvmet_tcp_cmd *nvmet_tcp_get_cmd(struct nvmet_tcp_queue *queue)
 	return cmd;
 }
 
+/*
+ * A page for a data buffer: one of the pool's the stack is done with (only
+ * our reference left; a read's pages stay referenced until the host has
+ * taken their data), looking at NVMET_TCP_POOL_SCAN of them from the
+ * oldest end, else a new one.
+ */
+static struct page *nvmet_tcp_page_get(struct nvmet_tcp_queue *queue)
+{
+	u32 i, n = queue->nr_pool;
+	struct page *page;
+
+	for (i = 0; i < n && i < NVMET_TCP_POOL_SCAN; i++) {
+		page = queue->pool[i];
+		if (page_ref_count(page) != 1)
+			continue;
+		queue->pool[i] = queue->pool[--queue->nr_pool];
+		return page;
+	}
+	return alloc_page(GFP_KERNEL);
+}
+
+/* Back to the pool if there is room (the stack may still hold it). */
+static void nvmet_tcp_page_put(struct nvmet_tcp_queue *queue, struct page *page)
+{
+	if (queue->nr_pool < NVMET_TCP_POOL_PAGES)
+		queue->pool[queue->nr_pool++] = page;
+	else
+		put_page(page);
+}
+
 static void nvmet_tcp_free_data(struct nvmet_tcp_cmd *cmd)
 {
-	if (cmd->req.sg)
+	struct scatterlist *sg;
+	int i;
+
+	if (cmd->pooled) {
+		for_each_sg(cmd->req.sg, sg, cmd->req.sg_cnt, i)
+			nvmet_tcp_page_put(cmd->queue, sg_page(sg));
+		cmd->pooled = false;
+	} else if (cmd->req.sg) {
 		nvmet_req_free_sgls(&cmd->req);
+	}
 	cmd->req.sg = NULL;
 	cmd->req.sg_cnt = 0;
 }
@@ -678,7 +780,6 @@ static void nvmet_tcp_queue_r2t(struct nvmet_tcp_cmd *cmd)
 	wire_put_le32(buf + 16, cmd->req.transfer_len);
 	nvmet_tcp_put_hdgst(queue, buf, hlen);
 	cmd->tx_step = NVMET_TCP_TX_R2T;
-	cmd->tx_off = 0;
 	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_R2T);
 	list_add_tail(&cmd->tx_entry, &queue->tx_list);
 }
@@ -692,7 +793,6 @@ static void nvmet_tcp_prep_rsp(struct nvmet_tcp_cmd *cmd)
 	memcpy(cmd->tx_hdr + NVMET_WIRE_TCP_CH_LEN, &cmd->cqe, sizeof(cmd->cqe));
 	nvmet_tcp_put_hdgst(queue, cmd->tx_hdr, hlen);
 	cmd->tx_step = NVMET_TCP_TX_RSP;
-	cmd->tx_off = 0;
 }
 
 /* One C2HData PDU carrying all the data of a successful read. */
@@ -748,7 +848,6 @@ static void nvmet_tcp_prep_c2h(struct nvmet_tcp_cmd *cmd)
 	cmd->tx_sg = cmd->req.sg;
 	cmd->tx_sg_off = 0;
 	cmd->tx_step = NVMET_TCP_TX_DATA_HDR;
-	cmd->tx_off = 0;
 }
 
 /* Decides which PDUs a completed command needs; false if it cannot be sent. */
@@ -792,57 +891,272 @@ static struct nvmet_tcp_cmd *nvmet_tcp_next_tx(struct nvmet_tcp_queue *queue)
 	return cmd;
 }
 
-/* Sends a header piece of the current PDU; true once all of it is out. */
-static int nvmet_tcp_tx_piece(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd,
-			      const u8 *buf, u32 len, bool more)
+/* --- the send batch ------------------------------------------------------- */
+
+/* Room for NR_BV more pages and a mark. */
+static bool nvmet_tcp_txb_room(const struct nvmet_tcp_txb *b, u32 nr_bv)
 {
-	int ret;
-
-	ret = nvmet_tcp_send_kvec(queue, buf + cmd->tx_off, len - cmd->tx_off,
-				  more || nvmet_tcp_more_to_send(queue));
-	if (ret < 0)
-		return ret;
-	queue->tx_in_pdu = true;
-	cmd->tx_off += ret;
-	return ret;
-}
-
-static int nvmet_tcp_tx_data(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd)
-{
-	struct bio_vec bv[NVMET_TCP_MAX_BVECS];
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	bool splice = true, more;
-	u32 mapped;
-	int nr, ret;
-
-	nr = nvmet_tcp_map_bvecs(cmd->tx_sg, cmd->tx_sg_off, cmd->tx_data_left, bv,
-				 ARRAY_SIZE(bv), &mapped, &splice);
-	if (!mapped)
-		return -EIO;
-	more = mapped < cmd->tx_data_left || queue->limits.ddgst || cmd->tx_rsp ||
-	       nvmet_tcp_more_to_send(queue);
-	if (splice)
-		msg.msg_flags |= MSG_SPLICE_PAGES;
-	if (more)
-		msg.msg_flags |= MSG_MORE;
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, nr, mapped);
-	ret = sock_sendmsg(queue->sock, &msg);
-	if (ret <= 0)
-		return ret ? ret : -EAGAIN;
-	nvmet_tcp_sg_advance(&cmd->tx_sg, &cmd->tx_sg_off, ret);
-	cmd->tx_data_left -= ret;
-	return ret;
+	return b->nr_bv + nr_bv <= NVMET_TCP_TXB_BVECS && b->nr_mark < NVMET_TCP_TXB_MARKS;
 }
 
 /*
- * One step of sending: part of the ICResp or of the current command's PDU.
- * Returns > 0 on progress, -EAGAIN when the socket is full, 0 when there is
- * nothing to send, another negative errno on a fatal error.
+ * Room for LEN header bytes in the header pages: the next page when this
+ * one is full, reused if the stack is done with it (only our reference
+ * left), else left to the stack and replaced.
+ */
+static u8 *nvmet_tcp_tx_hdr_space(struct nvmet_tcp_queue *queue, u32 len)
+{
+	struct page *page = queue->tx_pages[queue->tx_page];
+
+	if (page && queue->tx_page_off + len <= PAGE_SIZE)
+		goto out;
+	queue->tx_page = (queue->tx_page + 1) % NVMET_TCP_TX_PAGES;
+	queue->tx_page_off = 0;
+	page = queue->tx_pages[queue->tx_page];
+	if (page && page_ref_count(page) == 1)
+		goto out;
+	if (page)
+		put_page(page);
+	page = alloc_page(GFP_KERNEL);
+	queue->tx_pages[queue->tx_page] = page;
+	if (!page)
+		return NULL;
+out:
+	return page_address(page) + queue->tx_page_off;
+}
+
+/* Appends a copy of LEN header bytes (room checked by the caller). */
+static int nvmet_tcp_txb_copy(struct nvmet_tcp_queue *queue, const void *buf, u32 len)
+{
+	struct nvmet_tcp_txb *b = &queue->txb;
+	u8 *p;
+
+	p = nvmet_tcp_tx_hdr_space(queue, len);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, buf, len);
+	queue->tx_page_off += len;
+	/* Follows the previous header in its page: one piece for the stack. */
+	if (b->nr_bv && bvec_virt(&b->bv[b->nr_bv - 1]) + b->bv[b->nr_bv - 1].bv_len == p &&
+	    b->bv[b->nr_bv - 1].bv_offset + b->bv[b->nr_bv - 1].bv_len + len <= PAGE_SIZE)
+		b->bv[b->nr_bv - 1].bv_len += len;
+	else
+		bvec_set_virt(&b->bv[b->nr_bv++], p, len);
+	b->len += len;
+	return 0;
+}
+
+static void nvmet_tcp_txb_mark(struct nvmet_tcp_txb *b, struct nvmet_tcp_cmd *cmd, bool r2t)
+{
+	b->mark[b->nr_mark++] = (struct nvmet_tcp_txb_mark){
+		.cmd = cmd, .end = b->len, .r2t = r2t,
+	};
+}
+
+/*
+ * Appends what fits of CMD's PDUs from its tx_step on: 0 once the last of
+ * them is in the batch, -ENOSPC when the batch is full first, another
+ * negative errno on a fatal error.
+ */
+static int nvmet_tcp_txb_add(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd)
+{
+	struct nvmet_tcp_txb *b = &queue->txb;
+	bool splice = true;
+	u32 mapped;
+	int nr, ret;
+
+	switch (cmd->tx_step) {
+	case NVMET_TCP_TX_R2T:
+		if (!nvmet_tcp_txb_room(b, 1))
+			return -ENOSPC;
+		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
+		if (ret)
+			return ret;
+		nvmet_tcp_txb_mark(b, cmd, true);
+		return 0;
+	case NVMET_TCP_TX_DATA_HDR:
+		/* The header, a page of data and what may follow in this batch. */
+		if (!nvmet_tcp_txb_room(b, 3))
+			return -ENOSPC;
+		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
+		if (ret)
+			return ret;
+		cmd->tx_step = NVMET_TCP_TX_DATA;
+		fallthrough;
+	case NVMET_TCP_TX_DATA:
+		if (b->nr_bv == NVMET_TCP_TXB_BVECS)
+			return -ENOSPC;
+		nr = nvmet_tcp_map_bvecs(cmd->tx_sg, cmd->tx_sg_off, cmd->tx_data_left,
+					 &b->bv[b->nr_bv], NVMET_TCP_TXB_BVECS - b->nr_bv,
+					 &mapped, &splice);
+		if (!mapped)
+			return -EIO;	/* not reached: nvmet_tcp_sg_covers() was checked */
+		b->nr_bv += nr;
+		b->len += mapped;
+		b->splice &= splice;
+		nvmet_tcp_sg_advance(&cmd->tx_sg, &cmd->tx_sg_off, mapped);
+		cmd->tx_data_left -= mapped;
+		if (cmd->tx_data_left)
+			return -ENOSPC;
+		cmd->tx_step = NVMET_TCP_TX_DATA_DGST;
+		fallthrough;
+	case NVMET_TCP_TX_DATA_DGST:
+		if (queue->limits.ddgst) {
+			if (!nvmet_tcp_txb_room(b, 1))
+				return -ENOSPC;
+			ret = nvmet_tcp_txb_copy(queue, cmd->tx_ddgst, sizeof(cmd->tx_ddgst));
+			if (ret)
+				return ret;
+		}
+		if (!cmd->tx_rsp) {
+			/* C2HData with SUCCESS: the command ends with its data. */
+			if (!nvmet_tcp_txb_room(b, 0))
+				return -ENOSPC;
+			nvmet_tcp_txb_mark(b, cmd, false);
+			return 0;
+		}
+		nvmet_tcp_prep_rsp(cmd);
+		fallthrough;
+	case NVMET_TCP_TX_RSP:
+		if (!nvmet_tcp_txb_room(b, 1))
+			return -ENOSPC;
+		ret = nvmet_tcp_txb_copy(queue, cmd->tx_hdr, cmd->tx_hdr_len);
+		if (ret)
+			return ret;
+		nvmet_tcp_txb_mark(b, cmd, false);
+		return 0;
+	default:
+		return -EIO;
+	}
+}
+
+/* Fills the batch from the command partly in it, then the queued ones. */
+static int nvmet_tcp_txb_fill(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_cmd *cmd = queue->tx_cmd;
+	int ret;
+
+	/* Called with the batch empty: does it continue a PDU? */
+	queue->txb.starts_in_pdu = cmd && (cmd->tx_step == NVMET_TCP_TX_DATA ||
+					   cmd->tx_step == NVMET_TCP_TX_DATA_DGST);
+	for (;;) {
+		/* A new command needs room for at least its first PDU. */
+		if (!queue->tx_cmd && !nvmet_tcp_txb_room(&queue->txb, 3))
+			return 0;
+		cmd = queue->tx_cmd ?: nvmet_tcp_next_tx(queue);
+		if (IS_ERR_OR_NULL(cmd))
+			return PTR_ERR_OR_ZERO(cmd);
+		ret = nvmet_tcp_txb_add(queue, cmd);
+		/*
+		 * Full: send it. No header page: send what the batch has and
+		 * try again then (the command's state is as before the call).
+		 */
+		if (ret == -ENOSPC || (ret == -ENOMEM && queue->txb.len)) {
+			queue->tx_cmd = cmd;
+			return 0;
+		}
+		if (ret)
+			return ret;
+		queue->tx_cmd = NULL;
+	}
+}
+
+static void nvmet_tcp_txb_reset(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_txb *b = &queue->txb;
+
+	b->nr_bv = 0;
+	b->nr_mark = 0;
+	b->bv_first = 0;
+	b->bv_off = 0;
+	b->mark_first = 0;
+	b->len = 0;
+	b->sent = 0;
+	b->splice = true;
+	b->starts_in_pdu = false;
+}
+
+/* The PDUs whose last byte is out. -ESHUTDOWN: the Disconnect's response. */
+static int nvmet_tcp_txb_retire(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_txb *b = &queue->txb;
+	struct nvmet_tcp_cmd *cmd;
+	int ret = 0;
+
+	while (b->mark_first < b->nr_mark && b->mark[b->mark_first].end <= b->sent) {
+		cmd = b->mark[b->mark_first].cmd;
+		if (b->mark[b->mark_first++].r2t) {
+			/* Only now may the host's H2CData for it be accepted. */
+			WRITE_ONCE(cmd->state, NVMET_TCP_CMD_H2C);
+			continue;
+		}
+		nvmet_tcp_put_cmd(cmd);
+		/* The host has the Disconnect's completion: the queue ends. */
+		if (cmd == queue->disconnect_cmd)
+			ret = -ESHUTDOWN;
+	}
+	return ret;
+}
+
+/* One sendmsg of what is left of the batch: bytes sent or a negative errno. */
+static int nvmet_tcp_txb_send(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_txb *b = &queue->txb;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u32 n;
+	int ret;
+
+	/*
+	 * kTLS copies into its records anyway, and a spliced piece takes one
+	 * of a record's few slots: small headers would make small records.
+	 */
+	if (b->splice && READ_ONCE(queue->tls_phase) != NVMET_TCP_TLS_ON)
+		msg.msg_flags |= MSG_SPLICE_PAGES;
+	if (queue->tx_cmd || nvmet_tcp_more_to_send(queue))
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &b->bv[b->bv_first], b->nr_bv - b->bv_first,
+		      b->len - b->sent + b->bv_off);
+	iov_iter_advance(&msg.msg_iter, b->bv_off);
+	ret = sock_sendmsg(queue->sock, &msg);
+	if (ret <= 0)
+		return ret ? ret : -EAGAIN;
+	b->sent += ret;
+	for (n = ret; n && b->bv_first < b->nr_bv; ) {
+		u32 step = min(n, b->bv[b->bv_first].bv_len - b->bv_off);
+
+		n -= step;
+		b->bv_off += step;
+		if (b->bv_off == b->bv[b->bv_first].bv_len) {
+			b->bv_first++;
+			b->bv_off = 0;
+		}
+	}
+	return ret;
+}
+
+/* Part of a PDU is on the wire and the rest is not: no TermReq fits in. */
+static bool nvmet_tcp_tx_in_pdu(struct nvmet_tcp_queue *queue)
+{
+	const struct nvmet_tcp_txb *b = &queue->txb;
+	const struct nvmet_tcp_cmd *cmd = queue->tx_cmd;
+
+	if (b->sent < b->len)
+		return b->sent || b->starts_in_pdu;
+	/* All sent: a C2HData PDU may still have data or its digest to come. */
+	return cmd && (cmd->tx_step == NVMET_TCP_TX_DATA ||
+		       cmd->tx_step == NVMET_TCP_TX_DATA_DGST);
+}
+
+/*
+ * One step of sending: part of the ICResp, or one sendmsg of the batch,
+ * filled first from the queued PDUs if it was all sent. Returns > 0 on
+ * progress, -EAGAIN when the socket is full, 0 when there is nothing to
+ * send, another negative errno on a fatal error.
  */
 static int nvmet_tcp_tx(struct nvmet_tcp_queue *queue)
 {
-	struct nvmet_tcp_cmd *cmd;
-	int ret;
+	struct nvmet_tcp_txb *b = &queue->txb;
+	int ret, done;
 
 	if (queue->ctl_len) {
 		ret = nvmet_tcp_send_kvec(queue, queue->ctl_buf + queue->ctl_off,
@@ -850,77 +1164,25 @@ static int nvmet_tcp_tx(struct nvmet_tcp_queue *queue)
 		if (ret < 0)
 			return ret;
 		queue->ctl_off += ret;
-		queue->tx_in_pdu = queue->ctl_off < queue->ctl_len;
-		if (!queue->tx_in_pdu)
+		if (queue->ctl_off == queue->ctl_len)
 			queue->ctl_len = 0;
 		return ret;
 	}
 
-	cmd = queue->tx_cmd;
-	if (!cmd) {
-		cmd = nvmet_tcp_next_tx(queue);
-		if (IS_ERR(cmd))
-			return PTR_ERR(cmd);
-		if (!cmd)
+	if (b->sent == b->len) {
+		ret = nvmet_tcp_txb_fill(queue);
+		if (ret < 0)
+			return ret;
+		if (!b->len)
 			return 0;
 	}
-
-	switch (cmd->tx_step) {
-	case NVMET_TCP_TX_R2T:
-		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, false);
-		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
-			return ret;
-		/* Only now may the host's H2CData for it be accepted. */
-		WRITE_ONCE(cmd->state, NVMET_TCP_CMD_H2C);
-		queue->tx_cmd = NULL;
-		queue->tx_in_pdu = false;
+	ret = nvmet_tcp_txb_send(queue);
+	if (ret < 0)
 		return ret;
-	case NVMET_TCP_TX_DATA_HDR:
-		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, true);
-		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
-			return ret;
-		cmd->tx_step = NVMET_TCP_TX_DATA;
-		cmd->tx_off = 0;
-		return ret;
-	case NVMET_TCP_TX_DATA:
-		ret = nvmet_tcp_tx_data(queue, cmd);
-		if (ret < 0 || cmd->tx_data_left)
-			return ret;
-		if (queue->limits.ddgst) {
-			cmd->tx_step = NVMET_TCP_TX_DATA_DGST;
-			return ret;
-		}
-		break;
-	case NVMET_TCP_TX_DATA_DGST:
-		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_ddgst, sizeof(cmd->tx_ddgst),
-					 cmd->tx_rsp);
-		if (ret < 0 || cmd->tx_off < sizeof(cmd->tx_ddgst))
-			return ret;
-		break;
-	case NVMET_TCP_TX_RSP:
-		ret = nvmet_tcp_tx_piece(queue, cmd, cmd->tx_hdr, cmd->tx_hdr_len, false);
-		if (ret < 0 || cmd->tx_off < cmd->tx_hdr_len)
-			return ret;
-		queue->tx_cmd = NULL;
-		queue->tx_in_pdu = false;
-		nvmet_tcp_put_cmd(cmd);
-		/* The host has the Disconnect's completion: the queue ends. */
-		if (cmd == queue->disconnect_cmd)
-			return -ESHUTDOWN;
-		return ret;
-	default:
-		return -EIO;
-	}
-
-	/* The C2HData PDU is out. */
-	queue->tx_in_pdu = false;
-	if (cmd->tx_rsp) {
-		nvmet_tcp_prep_rsp(cmd);
-		return ret;
-	}
-	queue->tx_cmd = NULL;
-	nvmet_tcp_put_cmd(cmd);
-	return ret;
+	done = nvmet_tcp_txb_retire(queue);
+	if (b->sent == b->len)
+		nvmet_tcp_txb_reset(queue);
+	return done ? done : ret;
 }
 
 /* Called by the core from any context once a command is complete. */
@@ -1012,7 +1274,7 @@ static int nvmet_tcp_proto_error(struct nvmet_tcp_queue *queue, u16 fes, u32 fei
 	pr_err_ratelimited("queue %u: fatal PDU error (FES %#x, FEI %u), closing\n",
 			   queue->id, fes, fei);
 	queue->rx.state = NVMET_TCP_RX_STOP;
-	if (queue->tx_in_pdu || queue->ctl_len)
+	if (nvmet_tcp_tx_in_pdu(queue) || queue->ctl_len)
 		return -EPROTO;
 	len = nvmet_wire_tcp_build_term(term, fes, fei, queue->rx.hdr, queue->rx.hdr_got);
 	nvmet_tcp_send_kvec(queue, term, len, false);
@@ -1074,14 +1336,30 @@ static int nvmet_tcp_alloc_data(struct nvmet_tcp_cmd *cmd)
 {
 	struct nvmet_req *req = &cmd->req;
 	size_t len = nvmet_req_buf_len(req);
+	u32 i, n = DIV_ROUND_UP(len, PAGE_SIZE);
+	struct page *page;
 
-	if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
-		nvmet_tcp_free_data(cmd);
-		return -ENOMEM;
+	if (len && n <= NVMET_TCP_SLOT_SG) {
+		sg_init_table(cmd->sgl, n);
+		req->sg = cmd->sgl;
+		cmd->pooled = true;
+		for (i = 0; i < n; i++) {
+			page = nvmet_tcp_page_get(cmd->queue);
+			if (!page)
+				goto fail;
+			sg_set_page(&cmd->sgl[i], page, min_t(size_t, len - i * PAGE_SIZE, PAGE_SIZE),
+				    0);
+			req->sg_cnt = i + 1;
+		}
+	} else if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
+		goto fail;
 	}
 	cmd->rx_sg = req->sg;
 	cmd->rx_sg_off = 0;
 	return 0;
+fail:
+	nvmet_tcp_free_data(cmd);
+	return -ENOMEM;
 }
 
 /*
@@ -1488,10 +1766,17 @@ static bool nvmet_tcp_keep_polling(struct nvmet_tcp_queue *queue, bool worked)
 static void nvmet_tcp_io_work(struct work_struct *work)
 {
 	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
-	int ops = 0, rx, tx;
+	int ops = 0, rx = 0, tx, i;
+	bool rx_progress;
 
 	while (!nvmet_tcp_closing(queue)) {
-		rx = nvmet_tcp_rx(queue);
+		rx_progress = false;
+		for (i = 0; i < NVMET_TCP_RX_BURST; i++) {
+			rx = nvmet_tcp_rx(queue);
+			if (rx <= 0)
+				break;
+			rx_progress = true;
+		}
 		if (rx < 0 && rx != -EAGAIN)
 			goto fail;
 		tx = nvmet_tcp_tx(queue);
@@ -1503,12 +1788,13 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 		 * Idle: data_ready, write_space or queue_response kick us
 		 * again; with idle polling, we also look again ourselves.
 		 */
-		if (rx <= 0 && tx <= 0) {
+		if (!rx_progress && tx <= 0) {
 			if (nvmet_tcp_keep_polling(queue, ops > 0))
 				nvmet_tcp_kick(queue);
 			return;
 		}
-		if (++ops >= NVMET_TCP_IO_BUDGET) {
+		ops += i + 1;
+		if (ops >= NVMET_TCP_IO_BUDGET) {
 			/* Let other queues on this CPU run; continue later. */
 			nvmet_tcp_keep_polling(queue, true);
 			nvmet_tcp_kick(queue);
@@ -1790,6 +2076,12 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 		nvmet_tcp_free_data(&queue->cmds[i]);
 	nvmet_tcp_free_data(&queue->connect_cmd);
 	kvfree(queue->cmds);
+	/* The stack holds its own references to what it still sends. */
+	for (i = 0; i < NVMET_TCP_TX_PAGES; i++)
+		if (queue->tx_pages[i])
+			put_page(queue->tx_pages[i]);
+	while (queue->nr_pool)
+		put_page(queue->pool[--queue->nr_pool]);
 	key_put(queue->sq.tls_key);
 
 	nvmet_tcp_sock_put(queue->sock);
@@ -1853,6 +2145,7 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	INIT_LIST_HEAD(&queue->free_list);
 	init_llist_head(&queue->resp_list);
 	INIT_LIST_HEAD(&queue->tx_list);
+	queue->txb.splice = true;
 	nvmet_tcp_init_cmd(queue, &queue->connect_cmd, NVMET_TCP_CONNECT_TTAG);
 	queue->limits.cpda = 0;
 	queue->limits.maxh2cdata = NVMET_TCP_MAXH2CDATA;
@@ -2180,6 +2473,11 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 static int __init nvmet_tcp_init(void)
 {
 	int ret;
+
+	/* A batch's headers never reach the header page being reused. */
+	BUILD_BUG_ON(NVMET_TCP_TXB_MARKS * (NVMET_TCP_TX_HDR_MAX + 2 * NVME_TCP_DIGEST_LENGTH +
+					   sizeof(struct nvme_tcp_rsp_pdu)) >
+		     (NVMET_TCP_TX_PAGES - 2) * PAGE_SIZE);
 
 	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq",
 					  WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
