@@ -89,8 +89,14 @@
  * complete meanwhile, and their PDUs go out in one batch.
  */
 #define NVMET_TCP_RX_BURST		16
-/* Bytes of PDU data that nobody wants (padding, failed commands) per read. */
-#define NVMET_TCP_SCRATCH_LEN		256
+/*
+ * The receive read-ahead: one read takes up to NVMET_TCP_RX_BUF bytes, which
+ * the parser then walks (many command capsules per read). PDU data at least
+ * NVMET_TCP_RX_DIRECT bytes long that is not yet read goes straight into the
+ * command's buffer instead.
+ */
+#define NVMET_TCP_RX_BUF		8192
+#define NVMET_TCP_RX_DIRECT		1024
 /*
  * Longest header we send: 24 bytes, header digest, then zero padding up to
  * the host's data alignment (HPDA, at most 128 bytes).
@@ -293,6 +299,10 @@ struct nvmet_tcp_rx {
 	u32			crc;
 	u8			ddgst[NVME_TCP_DIGEST_LENGTH];
 	u32			ddgst_got;
+	/* Read ahead: bytes [buf_pos, buf_len) of buf are not parsed yet. */
+	u8			*buf;		/* NVMET_TCP_RX_BUF bytes */
+	u32			buf_pos;
+	u32			buf_len;
 };
 
 /* A PDU of the send batch whose last byte is at END of the batch. */
@@ -343,6 +353,14 @@ struct nvmet_tcp_queue {
 	struct nvmet_cq		cq;
 	struct work_struct	io_work;
 	unsigned long		poll_end;	/* jiffies; io_work only */
+	/*
+	 * io_work is running or queued and will look at resp_list (and, on a
+	 * queue without kTLS, at the socket's receive queue) before it goes
+	 * idle: queue_response() and data_ready need not queue it. Written by
+	 * io_work only: cleared, a full barrier, then both lists checked
+	 * again (the others: add to the list, a full barrier, read it).
+	 */
+	bool			io_busy;
 	struct work_struct	release_work;
 	struct list_head	entry;		/* nvmet_tcp_queues, under nvmet_tcp_queues_lock */
 	/* Closes a queue without ICReq or Connect in time; icreq_seen: io_work writes. */
@@ -427,8 +445,6 @@ struct nvmet_tcp_queue {
 	u8			ctl_buf[NVME_TCP_MAX_C2HTERM_PLEN];	/* ICResp */
 	u32			ctl_len;
 	u32			ctl_off;
-
-	u8			scratch[NVMET_TCP_SCRATCH_LEN];
 };
 
 static const struct nvmet_fabrics_ops nvmet_tcp_ops;
@@ -1193,7 +1209,10 @@ static void nvmet_tcp_queue_response(struct nvmet_req *req)
 
 	WRITE_ONCE(cmd->state, NVMET_TCP_CMD_RESP);
 	llist_add(&cmd->resp_node, &queue->resp_list);
-	nvmet_tcp_kick(queue);
+	/* Pairs with the barrier in nvmet_tcp_io_idle(). */
+	smp_mb();
+	if (!READ_ONCE(queue->io_busy))
+		nvmet_tcp_kick(queue);
 }
 
 /* --- receive side ------------------------------------------------------- */
@@ -1570,34 +1589,97 @@ static void nvmet_tcp_data_done(struct nvmet_tcp_queue *queue, bool dgst_ok)
 	nvmet_tcp_admit_r2t(queue);
 }
 
+/*
+ * Up to LEN bytes for the parser from the read-ahead, which is refilled
+ * first if it is empty: *P points at them. Returns their count, or an errno
+ * as nvmet_tcp_recvmsg().
+ */
+static int nvmet_tcp_rx_take(struct nvmet_tcp_queue *queue, u32 len, const u8 **p)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	u32 n;
+	int ret;
+
+	if (rx->buf_pos == rx->buf_len) {
+		rx->buf_pos = 0;
+		rx->buf_len = 0;
+		ret = nvmet_tcp_recv_kvec(queue, rx->buf, NVMET_TCP_RX_BUF);
+		if (ret < 0)
+			return ret;
+		rx->buf_len = ret;
+	}
+	n = min(len, rx->buf_len - rx->buf_pos);
+	*p = rx->buf + rx->buf_pos;
+	rx->buf_pos += n;
+	return n;
+}
+
+/* Up to LEN bytes from the read-ahead (refilled if empty) into DST. */
+static int nvmet_tcp_rx_copy(struct nvmet_tcp_queue *queue, u8 *dst, u32 len)
+{
+	const u8 *p;
+	int ret;
+
+	ret = nvmet_tcp_rx_take(queue, len, &p);
+	if (ret > 0)
+		memcpy(dst, p, ret);
+	return ret;
+}
+
+/*
+ * Up to LEN bytes of PDU data into CMD's buffer: from the read-ahead if it
+ * holds any, else straight from the socket when LEN is long enough to be
+ * worth its own read, else through a refill of the read-ahead.
+ */
 static int nvmet_tcp_recv_sg(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd *cmd, u32 len)
 {
+	struct nvmet_tcp_rx *rx = &queue->rx;
 	struct bio_vec bv[NVMET_TCP_MAX_BVECS];
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	const u8 *p = NULL;
 	u32 mapped;
 	int nr, ret;
 
+	if (rx->buf_pos == rx->buf_len && len < NVMET_TCP_RX_DIRECT) {
+		ret = nvmet_tcp_rx_take(queue, 0, &p);
+		if (ret < 0)
+			return ret;
+	}
+	if (rx->buf_pos < rx->buf_len)
+		len = min(len, rx->buf_len - rx->buf_pos);
 	nr = nvmet_tcp_map_bvecs(cmd->rx_sg, cmd->rx_sg_off, len, bv, ARRAY_SIZE(bv),
 				 &mapped, NULL);
 	if (!mapped)
 		return -EIO;
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, nr, mapped);
-	ret = nvmet_tcp_recvmsg(queue, &msg, NULL);
-	if (ret < 0)
-		return ret;
-	if (queue->rx.pdu.has_ddgst)
-		queue->rx.crc = nvmet_tcp_crc_bvecs(queue->rx.crc, bv, ret);
+	if (rx->buf_pos < rx->buf_len) {
+		p = rx->buf + rx->buf_pos;
+		ret = copy_to_iter(p, mapped, &msg.msg_iter);
+		if (ret != mapped)
+			return -EFAULT;
+		rx->buf_pos += ret;
+		if (rx->pdu.has_ddgst)
+			rx->crc = crc32c(rx->crc, p, ret);
+	} else {
+		ret = nvmet_tcp_recvmsg(queue, &msg, NULL);
+		if (ret < 0)
+			return ret;
+		if (rx->pdu.has_ddgst)
+			rx->crc = nvmet_tcp_crc_bvecs(rx->crc, bv, ret);
+	}
 	nvmet_tcp_sg_advance(&cmd->rx_sg, &cmd->rx_sg_off, ret);
 	return ret;
 }
 
+/* Up to LEN bytes nobody wants (padding, data of a failed command). */
 static int nvmet_tcp_recv_drop(struct nvmet_tcp_queue *queue, u32 len, bool dgst)
 {
+	const u8 *p;
 	int ret;
 
-	ret = nvmet_tcp_recv_kvec(queue, queue->scratch, min_t(u32, len, sizeof(queue->scratch)));
+	ret = nvmet_tcp_rx_take(queue, len, &p);
 	if (ret > 0 && dgst)
-		queue->rx.crc = crc32c(queue->rx.crc, queue->scratch, ret);
+		queue->rx.crc = crc32c(queue->rx.crc, p, ret);
 	return ret;
 }
 
@@ -1678,7 +1760,7 @@ static int nvmet_tcp_rx(struct nvmet_tcp_queue *queue)
 	case NVMET_TCP_RX_CH:
 	case NVMET_TCP_RX_HDR:
 		want = rx->state == NVMET_TCP_RX_CH ? NVMET_WIRE_TCP_CH_LEN : rx->pdu.hdr_len;
-		ret = nvmet_tcp_recv_kvec(queue, rx->hdr + rx->hdr_got, want - rx->hdr_got);
+		ret = nvmet_tcp_rx_copy(queue, rx->hdr + rx->hdr_got, want - rx->hdr_got);
 		if (ret < 0)
 			return ret;
 		rx->hdr_got += ret;
@@ -1707,8 +1789,8 @@ static int nvmet_tcp_rx(struct nvmet_tcp_queue *queue)
 	case NVMET_TCP_RX_DATA:
 		return nvmet_tcp_rx_data(queue);
 	case NVMET_TCP_RX_DDGST:
-		ret = nvmet_tcp_recv_kvec(queue, rx->ddgst + rx->ddgst_got,
-					  sizeof(rx->ddgst) - rx->ddgst_got);
+		ret = nvmet_tcp_rx_copy(queue, rx->ddgst + rx->ddgst_got,
+					sizeof(rx->ddgst) - rx->ddgst_got);
 		if (ret < 0)
 			return ret;
 		rx->ddgst_got += ret;
@@ -1763,12 +1845,32 @@ static bool nvmet_tcp_keep_polling(struct nvmet_tcp_queue *queue, bool worked)
 	return time_before_eq(jiffies, queue->poll_end);
 }
 
+/*
+ * io_work found nothing to do: true if it may return, false if a response
+ * or data came meanwhile, whose queue_response() or data_ready saw io_busy
+ * and did not kick. RX: the last read's result (-EAGAIN: the socket was
+ * empty); TX: the last send's (-EAGAIN: the socket was full, write_space
+ * will kick us, a response can wait for it).
+ */
+static bool nvmet_tcp_io_idle(struct nvmet_tcp_queue *queue, int rx, int tx)
+{
+	struct sock *sk = queue->sock->sk;
+
+	WRITE_ONCE(queue->io_busy, false);
+	/* Pairs with the barriers in queue_response() and data_ready. */
+	smp_mb();
+	return (tx == -EAGAIN || llist_empty(&queue->resp_list)) &&
+	       (rx != -EAGAIN || queue->chain_callbacks ||
+		skb_queue_empty_lockless(&sk->sk_receive_queue));
+}
+
 static void nvmet_tcp_io_work(struct work_struct *work)
 {
 	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
 	int ops = 0, rx = 0, tx, i;
 	bool rx_progress;
 
+	WRITE_ONCE(queue->io_busy, true);
 	while (!nvmet_tcp_closing(queue)) {
 		rx_progress = false;
 		for (i = 0; i < NVMET_TCP_RX_BURST; i++) {
@@ -1789,8 +1891,15 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 		 * again; with idle polling, we also look again ourselves.
 		 */
 		if (!rx_progress && tx <= 0) {
-			if (nvmet_tcp_keep_polling(queue, ops > 0))
+			if (nvmet_tcp_keep_polling(queue, ops > 0)) {
 				nvmet_tcp_kick(queue);
+				return;
+			}
+			/* Something came as we went idle: go round again, later. */
+			if (!nvmet_tcp_io_idle(queue, rx, tx)) {
+				WRITE_ONCE(queue->io_busy, true);
+				nvmet_tcp_kick(queue);
+			}
 			return;
 		}
 		ops += i + 1;
@@ -1801,8 +1910,10 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 			return;
 		}
 	}
+	WRITE_ONCE(queue->io_busy, false);
 	return;
 fail:
+	WRITE_ONCE(queue->io_busy, false);
 	nvmet_tcp_schedule_release(queue);
 }
 
@@ -1812,11 +1923,15 @@ static void nvmet_tcp_data_ready(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	queue = sk->sk_user_data;
-	if (queue) {
+	if (queue && queue->chain_callbacks) {
 		/* kTLS's own: it parses the records. */
-		if (queue->chain_callbacks)
-			queue->saved_data_ready(sk);
+		queue->saved_data_ready(sk);
 		nvmet_tcp_kick(queue);
+	} else if (queue) {
+		/* The data is queued. Pairs with the barrier in nvmet_tcp_io_idle(). */
+		smp_mb();
+		if (!READ_ONCE(queue->io_busy))
+			nvmet_tcp_kick(queue);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -2086,6 +2201,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 
 	nvmet_tcp_sock_put(queue->sock);
 	nvmet_port_put(queue->nport);
+	kfree(queue->rx.buf);
 	kfree(queue);
 }
 
@@ -2123,6 +2239,11 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	queue = kzalloc_obj(*queue);
 	if (!queue)
 		return -ENOMEM;
+	queue->rx.buf = kmalloc(NVMET_TCP_RX_BUF, GFP_KERNEL);
+	if (!queue->rx.buf) {
+		kfree(queue);
+		return -ENOMEM;
+	}
 	queue->sock = sock;
 	queue->port = port;
 	queue->nport = port->nport;
@@ -2198,6 +2319,7 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 
 free_queue:
 	nvmet_port_put(queue->nport);
+	kfree(queue->rx.buf);
 	kfree(queue);
 	return ret;
 }

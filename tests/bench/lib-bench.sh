@@ -44,20 +44,26 @@ JOBS="4k-randread-qd1 randread 4k 1 1
 128k-read-qd8 read 128k 8 1
 128k-write-qd8 write 128k 8 1"
 # PROFILE=1: each job runs again under perf (cpu-clock, which -icount makes
-# instruction-based), its report in out/artifacts/profile-LABEL-JOB.txt;
+# instruction-based), its reports in out/artifacts/profile-LABEL-JOB.txt
+# (self) and profile-LABEL-JOB-children.txt (with callees, above 2%);
 # the IOPS lines come from the run without perf.
 run_jobs() { # LABEL DEVICE
 	local label=$1 dev=$2 name rw bs qd nj
 	while read -r name rw bs qd nj; do
 		[[ -n ${BENCH_JOBS:-} && ! $name =~ $BENCH_JOBS ]] && continue
+		# Context switches per I/O: the whole machine's, over the run.
+		local cs0 cs1 t0 t1
+		cs0=$(awk '$1 == "ctxt" { print $2 }' /proc/stat) t0=$(date +%s.%N)
 		fio_job "$dev" "$rw" "$bs" "$qd" "$nj" >/tmp/fio.json || return 1
-		python3 - "$label" "$name" <<'PY' >>"$out"
+		cs1=$(awk '$1 == "ctxt" { print $2 }' /proc/stat) t1=$(date +%s.%N)
+		python3 - "$label" "$name" "$((cs1 - cs0))" "$t0" "$t1" <<'PY' >>"$out"
 import json, sys
 js = json.load(open('/tmp/fio.json'))['jobs']
 d = [j['read'] if j['read']['io_bytes'] else j['write'] for j in js]
 iops = sum(x['iops'] for x in d)
 lat = sum(x['clat_ns']['mean'] for x in d) / len(d) / 1000
-print(f"{sys.argv[1]} {sys.argv[2]} iops={iops:.0f} lat_us={lat:.1f}")
+cs = int(sys.argv[3]) / (float(sys.argv[5]) - float(sys.argv[4])) / max(iops, 1)
+print(f"{sys.argv[1]} {sys.argv[2]} iops={iops:.0f} lat_us={lat:.1f} cs_per_io={cs:.2f}")
 PY
 		[[ ${PROFILE:-0} == 1 ]] || continue
 		perf record -q -a -g -e cpu-clock -F 999 -o /tmp/perf.data 2>/dev/null &
@@ -67,6 +73,9 @@ PY
 		wait "$perf_pid"
 		perf report -i /tmp/perf.data --stdio --no-children --sort sym -g none \
 			--percent-limit 0.3 2>/dev/null >"/lab/out/artifacts/profile-$label-$name.txt"
+		# Inclusive shares: each transport's io_work with all it calls.
+		perf report -i /tmp/perf.data --stdio --children --sort sym -g none \
+			--percent-limit 2 2>/dev/null >"/lab/out/artifacts/profile-$label-$name-children.txt"
 		rm -f /tmp/perf.data
 	done <<<"$JOBS"
 }
