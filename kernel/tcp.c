@@ -1366,8 +1366,8 @@ static int nvmet_tcp_alloc_data(struct nvmet_tcp_cmd *cmd)
 			page = nvmet_tcp_page_get(cmd->queue);
 			if (!page)
 				goto fail;
-			sg_set_page(&cmd->sgl[i], page, min_t(size_t, len - i * PAGE_SIZE, PAGE_SIZE),
-				    0);
+			sg_set_page(&cmd->sgl[i], page,
+				    min_t(size_t, len - i * PAGE_SIZE, PAGE_SIZE), 0);
 			req->sg_cnt = i + 1;
 		}
 	} else if (len && (nvmet_req_alloc_sgls(req) || !nvmet_tcp_sg_covers(req, len))) {
