@@ -131,6 +131,17 @@
  * by priority. Read when a port is enabled and when a connection is
  * accepted; 0 or less leaves the sockets at the default priority.
  */
+/*
+ * io_work's workers run at normal priority unless this is set at load (the
+ * in-tree target's are high priority): a high-priority worker preempts the
+ * task whose I/O woke it at once, so it takes one command per run, where a
+ * normal one takes the commands that arrived meanwhile (docs/performance.md).
+ */
+static bool io_highpri;
+module_param(io_highpri, bool, 0444);
+MODULE_PARM_DESC(io_highpri,
+		 "run io_work on high-priority workers, as the in-tree target does (default N: normal priority, which batches)");
+
 static int so_priority;
 module_param(so_priority, int, 0644);
 MODULE_PARM_DESC(so_priority, "socket priority of NVMe/TCP target sockets, 0 (default): not set");
@@ -2594,6 +2605,7 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 
 static int __init nvmet_tcp_init(void)
 {
+	unsigned int io_flags = WQ_MEM_RECLAIM | WQ_PERCPU;
 	int ret;
 
 	/* A batch's headers never reach the header page being reused. */
@@ -2601,8 +2613,9 @@ static int __init nvmet_tcp_init(void)
 					   sizeof(struct nvme_tcp_rsp_pdu)) >
 		     (NVMET_TCP_TX_PAGES - 2) * PAGE_SIZE);
 
-	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq",
-					  WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	if (io_highpri)
+		io_flags |= WQ_HIGHPRI;
+	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", io_flags, 0);
 	if (!nvmet_tcp_io_wq)
 		return -ENOMEM;
 	nvmet_tcp_ctl_wq = alloc_workqueue("nvmet_tcp_ctl_wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
