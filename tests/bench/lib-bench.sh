@@ -20,11 +20,13 @@ else
 	CONNECT=(-a "$ADDR" -s 4420)
 fi
 
-load_target() { # DIR: insmod nvmet and nvmet-$TR from DIR (deps first)
+load_target() { # DIR [PARAM...]: insmod nvmet and nvmet-$TR (with PARAMs) from DIR
 	modprobe -a configfs nvme-core nvme-auth nvme-keyring 2>/dev/null
+	# Our nvmet calls crc32c(), a module of its own on 6.12 (built in on 7.2).
+	modprobe -q libcrc32c 2>/dev/null
 	[[ $TR == rdma ]] && modprobe -a ib_core rdma_cm
-	insmod "$(ls "$1"/nvmet.ko* | head -1)" && insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)" ||
-		return 1
+	insmod "$(ls "$1"/nvmet.ko* | head -1)" &&
+		insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)" "${@:2}" || return 1
 	[[ $TR == fc ]] || return 0
 	# The in-tree FC loopback LLD for both targets (it binds to either
 	# nvmet-fc through the LLD API): the figures compare the targets only.
@@ -84,9 +86,9 @@ fio_job() { # DEVICE RW BS QD NUMJOBS: fio's JSON on stdout
 		--iodepth="$4" --numjobs="$5" --group_reporting=0 --time_based --runtime=8 \
 		--ramp_time=2 --output-format=json 2>/dev/null
 }
-one_target() { # LABEL DIR
+one_target() { # LABEL DIR [PARAM...]: PARAMs for nvmet-$TR
 	local before dev
-	check "$1: load target" load_target "$2"
+	check "$1: load target" load_target "$2" "${@:3}"
 	check "$1: subsystem" subsys_add $NQN
 	check "$1: namespace on null_blk" ns_add $NQN 1 /dev/nullb0
 	check "$1: port" port_add 1 "${PORT[@]}"
@@ -114,4 +116,9 @@ check "nvme-$TR" modprobe nvme-$TR
 check "our modules are installed" test -f "$ours/nvmet.ko"
 one_target in-tree "$intree"
 one_target ours "$ours"
+# BENCH_OURS_AGAIN="LABEL PARAM...": ours once more, loaded with PARAMs.
+if [[ -n ${BENCH_OURS_AGAIN:-} ]]; then
+	read -r -a again <<<"$BENCH_OURS_AGAIN"
+	one_target "ours+${again[0]}" "$ours" "${again[@]:1}"
+fi
 cat "$out"
