@@ -336,6 +336,25 @@ nvme_blockdevs() { lsblk -dno NAME 2>/dev/null | grep -E '^nvme[0-9]+n[0-9]+$' |
 
 # wait_new_blockdev BEFORE_LIST [SECONDS]: prints the first nvme block device
 # that was not in BEFORE_LIST, waiting for it to appear.
+# io_work_trace CMD...: the workqueue_execute_start lines of
+# nvmet_tcp_io_work (both targets name their worker function so) while CMD
+# runs. No comm recording: it would hook sched_switch, patching __schedule
+# live (tests/vm/tcg-artefact: under TCG the other vCPU may trap on it).
+io_work_trace() {
+	local t=/sys/kernel/tracing
+	mountpoint -q $t || mount -t tracefs nodev $t || return 1
+	echo 0 >$t/tracing_on
+	echo >$t/trace
+	echo 0 >$t/options/record-cmd
+	echo 1 >$t/events/workqueue/workqueue_execute_start/enable
+	echo 1 >$t/tracing_on
+	"$@"
+	echo 0 >$t/tracing_on
+	echo 0 >$t/events/workqueue/workqueue_execute_start/enable
+	grep 'function nvmet_tcp_io_work' $t/trace
+	echo >$t/trace
+}
+
 wait_new_blockdev() {
 	local before=$1 secs=${2:-20} i d
 	for ((i = 0; i < secs * 4; i++)); do

@@ -11,23 +11,12 @@ NQN=nqn.2026-12.org.nvmet-oot:io-priority
 ADDR=127.0.0.1
 SVC=4420
 P=/sys/module/nvmet_tcp/parameters
-T=/sys/kernel/tracing
 
 # The nice values of the workers that ran io_work for a few reads, one per line.
 io_work_nice() {
 	local pids
-	mountpoint -q $T || mount -t tracefs nodev $T || return 1
-	echo 0 >$T/tracing_on
-	echo >$T/trace
-	echo 0 >$T/options/record-cmd
-	echo 1 >$T/events/workqueue/workqueue_execute_start/enable
-	echo 1 >$T/tracing_on
-	dd if="$bdev" of=/dev/null bs=4096 count=64 iflag=direct 2>/dev/null
-	echo 0 >$T/tracing_on
-	echo 0 >$T/events/workqueue/workqueue_execute_start/enable
-	pids=$(grep 'function nvmet_tcp_io_work' $T/trace | sed -E 's/^ *[^ ]*-([0-9]+) .*/\1/' |
-	       sort -u)
-	echo >$T/trace
+	pids=$(io_work_trace dd if="$bdev" of=/dev/null bs=4096 count=64 iflag=direct 2>/dev/null |
+	       sed -E 's/^ *[^ ]*-([0-9]+) .*/\1/' | sort -u)
 	for p in $pids; do
 		ps -o ni= -p "$p" | tr -d ' '
 	done | sort -u

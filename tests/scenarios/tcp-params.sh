@@ -29,7 +29,6 @@ SVC=4420
 PRIO=5
 POLL_US=300000
 P=/sys/module/nvmet_tcp/parameters
-T=/sys/kernel/tracing
 
 check_fails "a negative idle_poll_period_usecs at load time is refused" \
 	modprobe nvmet-tcp idle_poll_period_usecs=-5
@@ -73,20 +72,8 @@ fi
 
 # io_work runs over one idle second after one 4 KiB read.
 io_work_runs() {
-	mountpoint -q $T || mount -t tracefs nodev $T || return 1
-	echo 0 >$T/tracing_on
-	echo >$T/trace
-	# No comm recording: it would hook sched_switch, patching __schedule
-	# live (tests/vm/tcg-artefact: under TCG the other vCPU may trap on it).
-	echo 0 >$T/options/record-cmd
-	echo 1 >$T/events/workqueue/workqueue_execute_start/enable
-	echo 1 >$T/tracing_on
-	dd if="$bdev" of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null
-	sleep 1
-	echo 0 >$T/tracing_on
-	echo 0 >$T/events/workqueue/workqueue_execute_start/enable
-	grep -c 'function nvmet_tcp_io_work' $T/trace
-	echo >$T/trace
+	io_work_trace bash -c "dd if='$bdev' of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null; sleep 1" |
+		grep -c .
 }
 quiet=$(io_work_runs)
 note "io_work runs without idle polling: $quiet"
