@@ -126,12 +126,6 @@
 #define NVMET_TCP_BACKLOG		128
 
 /*
- * Socket priority (SO_PRIORITY) of the listening sockets and of every
- * accepted queue socket, for NICs and qdiscs that treat NVMe/TCP traffic
- * by priority. Read when a port is enabled and when a connection is
- * accepted; 0 or less leaves the sockets at the default priority.
- */
-/*
  * io_work's workers run at normal priority unless this is set at load (the
  * in-tree target's are high priority): a high-priority worker preempts the
  * task whose I/O woke it at once, so it takes one command per run, where a
@@ -142,6 +136,12 @@ module_param(io_highpri, bool, 0444);
 MODULE_PARM_DESC(io_highpri,
 		 "run io_work on high-priority workers, as the in-tree target does (default N: normal priority, which batches)");
 
+/*
+ * Socket priority (SO_PRIORITY) of the listening sockets and of every
+ * accepted queue socket, for NICs and qdiscs that treat NVMe/TCP traffic
+ * by priority. Read when a port is enabled and when a connection is
+ * accepted; 0 or less leaves the sockets at the default priority.
+ */
 static int so_priority;
 module_param(so_priority, int, 0644);
 MODULE_PARM_DESC(so_priority, "socket priority of NVMe/TCP target sockets, 0 (default): not set");
