@@ -1991,6 +1991,21 @@ static void nvmet_tcp_io_run(struct nvmet_tcp_queue *queue, bool hi)
 	}
 }
 
+/*
+ * Neither work item queued nor running, once closing is set: a run that
+ * closing caught inside an iteration may queue the other item once (runs
+ * that start after it queue nothing), hence two rounds.
+ */
+static void nvmet_tcp_cancel_io(struct nvmet_tcp_queue *queue)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		cancel_work_sync(&queue->io_work);
+		cancel_work_sync(&queue->io_work_hi);
+	}
+}
+
 static void nvmet_tcp_io_work(struct work_struct *work)
 {
 	nvmet_tcp_io_run(container_of(work, struct nvmet_tcp_queue, io_work), false);
@@ -2233,8 +2248,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	}
 	nvmet_tcp_restore_callbacks(queue);
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
-	cancel_work_sync(&queue->io_work);
-	cancel_work_sync(&queue->io_work_hi);
+	nvmet_tcp_cancel_io(queue);
 	/* Only io_work and queue creation arm it. */
 	cancel_delayed_work_sync(&queue->connect_timer);
 
@@ -2268,8 +2282,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	}
 	nvmet_sq_destroy(&queue->sq);
 	/* queue_response() of the last completions may have queued io_work. */
-	cancel_work_sync(&queue->io_work);
-	cancel_work_sync(&queue->io_work_hi);
+	nvmet_tcp_cancel_io(queue);
 
 	/* Pairs with the store-release in install_queue. */
 	nr = smp_load_acquire(&queue->nr_cmds);
