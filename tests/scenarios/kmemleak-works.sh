@@ -1,7 +1,7 @@
 #!/bin/bash
 # The harness's leak check works on this kernel: a test module that drops 32
 # kmalloc'd objects of 256 bytes (tests/kmod/plant-leak.c) is reported by
-# kmemleak (at least 30 of the 32, each at the address the module logged)
+# kmemleak (at least 24 of the 32, each at the address the module logged)
 # within two scans. Then the report is cleared (only objects reported so far
 # are affected, so this runs first in a batch) and the module unloaded,
 # which frees the objects: the scenarios after it start with nothing of it.
@@ -27,11 +27,14 @@ check "slab caches without sheaves: slab_debug on the command line" \
 # explicitly after the scenarios (run-guest --kmemleak).
 check "kmemleak's automatic scans off" sh -c "echo scan=off >$K"
 # The scan that reports the plant prints a summary line in the kernel log
-# that tests/vm/scan-dmesg excuses only with a count in this range. Up to
-# two may stay hidden: a stale copy of the last pointers in a register or
-# in the loading task's stack, which is cached for the next task, not
-# cleared (seen: 31 of 32 once under load).
-echo "LAB-EXPECT-KMEMLEAK 30 32" >/dev/kmsg
+# that tests/vm/scan-dmesg excuses only with a count in this range. A few
+# may stay hidden: stale copies of the last pointers in registers or in the
+# loading task's stack (the allocator's slow path reaches deeper than the
+# calls after it overwrite), a stack that is cached for the next task, not
+# cleared (seen under load: 31 of 32, and 29 in CI on 2026-12-06). A
+# kmemleak that does not work reports none or one or two (the sheaves'
+# stale pointers above: 1), so three quarters still tells the two apart.
+echo "LAB-EXPECT-KMEMLEAK 24 32" >/dev/kmsg
 check "load plant-leak.ko (drops 32 objects of 256 bytes)" insmod ./plant-leak.ko
 # kmemleak reports an object older than 5 s that two scans in a row found
 # unreferenced and unchanged: the second scan reports them.
@@ -42,8 +45,8 @@ echo scan >$K
 cp $K "$LAB_OUT/kmemleak-plant.txt"
 n=$(grep -c 'plant_leak_one' "$LAB_OUT/kmemleak-plant.txt")
 note "kmemleak lists $n objects allocated by plant_leak_one"
-check "kmemleak reports the planted objects, at least 30 of 32 (found $n)" \
-	test "$n" -ge 30 -a "$n" -le 32
+check "kmemleak reports the planted objects, at least 24 of 32 (found $n)" \
+	test "$n" -ge 24 -a "$n" -le 32
 found=0
 for i in $(seq 0 31); do
 	x=$(dmesg | sed -nE "s/.*plant_leak: object $i: ([0-9a-f]+)$/\1/p" | tail -1)
