@@ -82,6 +82,14 @@
 #define NVMET_TCP_CONNECT_TTAG		0xffff
 /* Socket operations io_work does before it yields to other queues. */
 #define NVMET_TCP_IO_BUDGET		64
+/*
+ * With io_highpri -1, this many normal-priority runs in a row that each
+ * found one command (runs that found none do not count) move the queue to
+ * high priority for NVMET_TCP_HI_RUNS runs that find commands, then it
+ * tries normal priority again. One such run alone happens under load too.
+ */
+#define NVMET_TCP_HI_AFTER		4
+#define NVMET_TCP_HI_RUNS		256
 /* Pages handed to one sock_recvmsg() call, or to one crc32c loop. */
 #define NVMET_TCP_MAX_BVECS		16
 /*
@@ -126,15 +134,17 @@
 #define NVMET_TCP_BACKLOG		128
 
 /*
- * io_work's workers run at normal priority unless this is set at load (the
- * in-tree target's are high priority): a high-priority worker preempts the
- * task whose I/O woke it at once, so it takes one command per run, where a
- * normal one takes the commands that arrived meanwhile (docs/performance.md).
+ * Which workers run a queue's io_work: a high-priority worker preempts the
+ * task whose I/O woke it at once, so under load it takes one command per
+ * run; a normal one runs a little later and takes the commands that came
+ * meanwhile (docs/performance.md). -1 (default): each queue picks, by how
+ * many commands its runs find; 0: normal priority; 1: high priority (as
+ * the in-tree target). Read at load.
  */
-static bool io_highpri;
-module_param(io_highpri, bool, 0444);
+static int io_highpri = -1;
+module_param(io_highpri, int, 0444);
 MODULE_PARM_DESC(io_highpri,
-		 "run io_work on high-priority workers, as the in-tree target does (default N: normal priority, which batches)");
+		 "io_work's workers: -1 (default) each queue picks by load, 0 normal priority, 1 high priority (as in-tree)");
 
 /*
  * Socket priority (SO_PRIORITY) of the listening sockets and of every
@@ -362,7 +372,21 @@ struct nvmet_tcp_queue {
 	unsigned int		id;		/* for log messages */
 	struct nvmet_sq		sq;
 	struct nvmet_cq		cq;
-	struct work_struct	io_work;
+	struct work_struct	io_work;	/* on nvmet_tcp_io_wq */
+	struct work_struct	io_work_hi;	/* on nvmet_tcp_io_hi_wq */
+	/*
+	 * Two work items on two workqueues may run at once: a run holds bit 0
+	 * of io_running; a run that finds it taken sets io_again, which the
+	 * holder looks at once it has let go (each side: store, full barrier,
+	 * load). io_hi: which item the kicks queue; io_hi_runs, io_singles
+	 * and io_cmds: the run only.
+	 */
+	unsigned long		io_running;
+	bool			io_again;
+	bool			io_hi;
+	u32			io_hi_runs;
+	u32			io_singles;
+	u32			io_cmds;
 	unsigned long		poll_end;	/* jiffies; io_work only */
 	/*
 	 * io_work is running or queued and will look at resp_list (and, on a
@@ -460,8 +484,9 @@ struct nvmet_tcp_queue {
 
 static const struct nvmet_fabrics_ops nvmet_tcp_ops;
 
-/* io_work of all queues. */
+/* io_work of all queues: normal and high-priority workers. */
 static struct workqueue_struct *nvmet_tcp_io_wq;
+static struct workqueue_struct *nvmet_tcp_io_hi_wq;
 /* accept_work of the ports and release_work of the queues. */
 static struct workqueue_struct *nvmet_tcp_ctl_wq;
 
@@ -522,7 +547,10 @@ static void nvmet_tcp_set_priority(struct sock *sk)
 
 static void nvmet_tcp_kick(struct nvmet_tcp_queue *queue)
 {
-	queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_wq, &queue->io_work);
+	if (READ_ONCE(queue->io_hi))
+		queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_hi_wq, &queue->io_work_hi);
+	else
+		queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_wq, &queue->io_work);
 }
 
 static void nvmet_tcp_schedule_release(struct nvmet_tcp_queue *queue)
@@ -1468,6 +1496,7 @@ static int nvmet_tcp_handle_cmd(struct nvmet_tcp_queue *queue)
 		return nvmet_tcp_proto_error(queue, NVME_TCP_FES_PDU_SEQ_ERR, 0);
 	}
 	req = &cmd->req;
+	queue->io_cmds++;
 	memcpy(&cmd->sqe, sqe, sizeof(cmd->sqe));
 	memset(&cmd->cqe, 0, sizeof(cmd->cqe));
 	req->cq = &queue->cq;
@@ -1601,6 +1630,26 @@ static void nvmet_tcp_data_done(struct nvmet_tcp_queue *queue, bool dgst_ok)
 }
 
 /*
+ * Refills the read-ahead if it is empty (one read of what the socket has,
+ * up to its size). Returns 0, or an errno as nvmet_tcp_recvmsg().
+ */
+static int nvmet_tcp_rx_fill(struct nvmet_tcp_queue *queue)
+{
+	struct nvmet_tcp_rx *rx = &queue->rx;
+	int ret;
+
+	if (rx->buf_pos < rx->buf_len)
+		return 0;
+	rx->buf_pos = 0;
+	rx->buf_len = 0;
+	ret = nvmet_tcp_recv_kvec(queue, rx->buf, NVMET_TCP_RX_BUF);
+	if (ret < 0)
+		return ret;
+	rx->buf_len = ret;
+	return 0;
+}
+
+/*
  * Up to LEN bytes for the parser from the read-ahead, which is refilled
  * first if it is empty: *P points at them. Returns their count, or an errno
  * as nvmet_tcp_recvmsg().
@@ -1611,14 +1660,9 @@ static int nvmet_tcp_rx_take(struct nvmet_tcp_queue *queue, u32 len, const u8 **
 	u32 n;
 	int ret;
 
-	if (rx->buf_pos == rx->buf_len) {
-		rx->buf_pos = 0;
-		rx->buf_len = 0;
-		ret = nvmet_tcp_recv_kvec(queue, rx->buf, NVMET_TCP_RX_BUF);
-		if (ret < 0)
-			return ret;
-		rx->buf_len = ret;
-	}
+	ret = nvmet_tcp_rx_fill(queue);
+	if (ret < 0)
+		return ret;
 	n = min(len, rx->buf_len - rx->buf_pos);
 	*p = rx->buf + rx->buf_pos;
 	rx->buf_pos += n;
@@ -1647,12 +1691,12 @@ static int nvmet_tcp_recv_sg(struct nvmet_tcp_queue *queue, struct nvmet_tcp_cmd
 	struct nvmet_tcp_rx *rx = &queue->rx;
 	struct bio_vec bv[NVMET_TCP_MAX_BVECS];
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	const u8 *p = NULL;
+	const u8 *p;
 	u32 mapped;
 	int nr, ret;
 
-	if (rx->buf_pos == rx->buf_len && len < NVMET_TCP_RX_DIRECT) {
-		ret = nvmet_tcp_rx_take(queue, 0, &p);
+	if (len < NVMET_TCP_RX_DIRECT) {
+		ret = nvmet_tcp_rx_fill(queue);
 		if (ret < 0)
 			return ret;
 	}
@@ -1875,9 +1919,38 @@ static bool nvmet_tcp_io_idle(struct nvmet_tcp_queue *queue, int rx, int tx)
 		skb_queue_empty_lockless(&sk->sk_receive_queue));
 }
 
-static void nvmet_tcp_io_work(struct work_struct *work)
+/*
+ * After a run that found commands: NVMET_TCP_HI_AFTER runs in a row at
+ * normal priority that found only one each move the queue to high
+ * priority, which it leaves after NVMET_TCP_HI_RUNS runs to try normal
+ * priority again. The queue's mode counts, not which item ran (one queued
+ * before a switch may run after it). Under the run's bit lock.
+ */
+static void nvmet_tcp_io_pick(struct nvmet_tcp_queue *queue)
 {
-	struct nvmet_tcp_queue *queue = container_of(work, struct nvmet_tcp_queue, io_work);
+	u32 n = queue->io_cmds;
+
+	queue->io_cmds = 0;
+	if (io_highpri >= 0 || !n)
+		return;
+	if (queue->io_hi) {
+		if (!--queue->io_hi_runs)
+			WRITE_ONCE(queue->io_hi, false);
+		return;
+	}
+	if (n > 1) {
+		queue->io_singles = 0;
+		return;
+	}
+	if (++queue->io_singles < NVMET_TCP_HI_AFTER)
+		return;
+	queue->io_singles = 0;
+	queue->io_hi_runs = NVMET_TCP_HI_RUNS;
+	WRITE_ONCE(queue->io_hi, true);
+}
+
+static void nvmet_tcp_io_loop(struct nvmet_tcp_queue *queue)
+{
 	int ops = 0, rx = 0, tx, i;
 	bool rx_progress;
 
@@ -1902,6 +1975,7 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 		 * again; with idle polling, we also look again ourselves.
 		 */
 		if (!rx_progress && tx <= 0) {
+			nvmet_tcp_io_pick(queue);
 			if (nvmet_tcp_keep_polling(queue, ops > 0)) {
 				nvmet_tcp_kick(queue);
 				return;
@@ -1916,6 +1990,7 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 		ops += i + 1;
 		if (ops >= NVMET_TCP_IO_BUDGET) {
 			/* Let other queues on this CPU run; continue later. */
+			nvmet_tcp_io_pick(queue);
 			nvmet_tcp_keep_polling(queue, true);
 			nvmet_tcp_kick(queue);
 			return;
@@ -1926,6 +2001,48 @@ static void nvmet_tcp_io_work(struct work_struct *work)
 fail:
 	WRITE_ONCE(queue->io_busy, false);
 	nvmet_tcp_schedule_release(queue);
+}
+
+/* One run at a time, whichever work item asked for it (see io_running). */
+static void nvmet_tcp_io_run(struct nvmet_tcp_queue *queue)
+{
+	WRITE_ONCE(queue->io_again, true);
+	/* Pairs with the barrier after the holder's unlock. */
+	smp_mb();
+	while (!test_and_set_bit_lock(0, &queue->io_running)) {
+		WRITE_ONCE(queue->io_again, false);
+		nvmet_tcp_io_loop(queue);
+		clear_bit_unlock(0, &queue->io_running);
+		/* Pairs with the barrier before a later run's test_and_set. */
+		smp_mb__after_atomic();
+		if (!READ_ONCE(queue->io_again))
+			return;
+	}
+}
+
+/*
+ * Neither work item queued nor running, once closing is set: a run that
+ * closing caught inside an iteration may queue the other item once (runs
+ * that start after it queue nothing), hence two rounds.
+ */
+static void nvmet_tcp_cancel_io(struct nvmet_tcp_queue *queue)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		cancel_work_sync(&queue->io_work);
+		cancel_work_sync(&queue->io_work_hi);
+	}
+}
+
+static void nvmet_tcp_io_work(struct work_struct *work)
+{
+	nvmet_tcp_io_run(container_of(work, struct nvmet_tcp_queue, io_work));
+}
+
+static void nvmet_tcp_io_work_hi(struct work_struct *work)
+{
+	nvmet_tcp_io_run(container_of(work, struct nvmet_tcp_queue, io_work_hi));
 }
 
 static void nvmet_tcp_data_ready(struct sock *sk)
@@ -2160,7 +2277,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	}
 	nvmet_tcp_restore_callbacks(queue);
 	kernel_sock_shutdown(queue->sock, SHUT_RDWR);
-	cancel_work_sync(&queue->io_work);
+	nvmet_tcp_cancel_io(queue);
 	/* Only io_work and queue creation arm it. */
 	cancel_delayed_work_sync(&queue->connect_timer);
 
@@ -2194,7 +2311,7 @@ static void nvmet_tcp_release_work(struct work_struct *work)
 	}
 	nvmet_sq_destroy(&queue->sq);
 	/* queue_response() of the last completions may have queued io_work. */
-	cancel_work_sync(&queue->io_work);
+	nvmet_tcp_cancel_io(queue);
 
 	/* Pairs with the store-release in install_queue. */
 	nr = smp_load_acquire(&queue->nr_cmds);
@@ -2262,6 +2379,8 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	queue->inline_size = max(port->nport->inline_data_size, 0);
 	queue->id = atomic_inc_return(&nvmet_tcp_queue_ids);
 	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
+	INIT_WORK(&queue->io_work_hi, nvmet_tcp_io_work_hi);
+	queue->io_hi = io_highpri > 0;
 	INIT_WORK(&queue->release_work, nvmet_tcp_release_work);
 	INIT_DELAYED_WORK(&queue->connect_timer, nvmet_tcp_connect_timeout);
 	INIT_WORK(&queue->tls_work, nvmet_tcp_tls_work);
@@ -2605,7 +2724,6 @@ static const struct nvmet_fabrics_ops nvmet_tcp_ops = {
 
 static int __init nvmet_tcp_init(void)
 {
-	unsigned int io_flags = WQ_MEM_RECLAIM | WQ_PERCPU;
 	int ret;
 
 	/* A batch's headers never reach the header page being reused. */
@@ -2613,15 +2731,19 @@ static int __init nvmet_tcp_init(void)
 					   sizeof(struct nvme_tcp_rsp_pdu)) >
 		     (NVMET_TCP_TX_PAGES - 2) * PAGE_SIZE);
 
-	if (io_highpri)
-		io_flags |= WQ_HIGHPRI;
-	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", io_flags, 0);
+	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_tcp_io_wq)
 		return -ENOMEM;
+	nvmet_tcp_io_hi_wq = alloc_workqueue("nvmet_tcp_io_hi_wq",
+					     WQ_HIGHPRI | WQ_MEM_RECLAIM | WQ_PERCPU, 0);
+	if (!nvmet_tcp_io_hi_wq) {
+		ret = -ENOMEM;
+		goto destroy_io_wq;
+	}
 	nvmet_tcp_ctl_wq = alloc_workqueue("nvmet_tcp_ctl_wq", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!nvmet_tcp_ctl_wq) {
 		ret = -ENOMEM;
-		goto destroy_io_wq;
+		goto destroy_io_hi_wq;
 	}
 	ret = nvmet_register_transport(&nvmet_tcp_ops);
 	if (ret)
@@ -2630,6 +2752,8 @@ static int __init nvmet_tcp_init(void)
 
 destroy_ctl_wq:
 	destroy_workqueue(nvmet_tcp_ctl_wq);
+destroy_io_hi_wq:
+	destroy_workqueue(nvmet_tcp_io_hi_wq);
 destroy_io_wq:
 	destroy_workqueue(nvmet_tcp_io_wq);
 	return ret;
@@ -2649,6 +2773,7 @@ static void __exit nvmet_tcp_exit(void)
 	flush_workqueue(nvmet_tcp_ctl_wq);
 
 	destroy_workqueue(nvmet_tcp_ctl_wq);
+	destroy_workqueue(nvmet_tcp_io_hi_wq);
 	destroy_workqueue(nvmet_tcp_io_wq);
 }
 
