@@ -88,7 +88,7 @@
  * high priority for NVMET_TCP_HI_RUNS runs that find commands, then it
  * tries normal priority again. One such run alone happens under load too.
  */
-#define NVMET_TCP_HI_AFTER		4
+#define NVMET_TCP_HI_AFTER		8
 #define NVMET_TCP_HI_RUNS		256
 /* Pages handed to one sock_recvmsg() call, or to one crc32c loop. */
 #define NVMET_TCP_MAX_BVECS		16
