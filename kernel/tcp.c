@@ -83,13 +83,20 @@
 /* Socket operations io_work does before it yields to other queues. */
 #define NVMET_TCP_IO_BUDGET		64
 /*
- * With io_highpri -1, this many normal-priority runs in a row that each
- * found one command (runs that found none do not count) move the queue to
- * high priority for NVMET_TCP_HI_RUNS runs that find commands, then it
- * tries normal priority again. One such run alone happens under load too.
+ * With io_highpri -1, the commands all queues receive are counted over
+ * windows of NVMET_TCP_PRIO_WINDOW jiffies. After NVMET_TCP_PRIO_STAY
+ * windows (up to NVMET_TCP_PRIO_STAY_MAX while one priority keeps winning
+ * by far) one runs at the other priority: if it received more commands
+ * than the average window before it, its priority stays (normal priority
+ * must win by 1/16: high priority has the better latency and is
+ * in-tree's). A window with fewer than NVMET_TCP_PRIO_MIN commands, or
+ * that no run ended within twice its length, measures nothing and goes
+ * back to high priority; one stretched past 5/4 of its length is left out.
  */
-#define NVMET_TCP_HI_AFTER		8
-#define NVMET_TCP_HI_RUNS		256
+#define NVMET_TCP_PRIO_WINDOW		(HZ / 16 ?: 1)
+#define NVMET_TCP_PRIO_STAY		16
+#define NVMET_TCP_PRIO_STAY_MAX		64
+#define NVMET_TCP_PRIO_MIN		64
 /* Pages handed to one sock_recvmsg() call, or to one crc32c loop. */
 #define NVMET_TCP_MAX_BVECS		16
 /*
@@ -134,17 +141,18 @@
 #define NVMET_TCP_BACKLOG		128
 
 /*
- * Which workers run a queue's io_work: a high-priority worker preempts the
- * task whose I/O woke it at once, so under load it takes one command per
- * run; a normal one runs a little later and takes the commands that came
- * meanwhile (docs/performance.md). -1 (default): each queue picks, by how
- * many commands its runs find; 0: normal priority; 1: high priority (as
- * the in-tree target). Read at load.
+ * Which workers run io_work: a high-priority worker preempts the task
+ * whose I/O woke it at once, which is best for one command at a time but
+ * under load takes one command per run; a normal one runs a little later
+ * and takes the commands that came meanwhile (docs/performance.md). -1
+ * (default): the priority under which the queues receive more commands,
+ * measured (NVMET_TCP_PRIO_WINDOW); 0: normal priority; 1: high priority
+ * (as the in-tree target). Read at load.
  */
 static int io_highpri = -1;
 module_param(io_highpri, int, 0444);
 MODULE_PARM_DESC(io_highpri,
-		 "io_work's workers: -1 (default) each queue picks by load, 0 normal priority, 1 high priority (as in-tree)");
+		 "io_work's workers: -1 (default) the priority measured to receive more commands, 0 normal priority, 1 high priority (as in-tree)");
 
 /*
  * Socket priority (SO_PRIORITY) of the listening sockets and of every
@@ -375,17 +383,14 @@ struct nvmet_tcp_queue {
 	struct work_struct	io_work;	/* on nvmet_tcp_io_wq */
 	struct work_struct	io_work_hi;	/* on nvmet_tcp_io_hi_wq */
 	/*
-	 * Two work items on two workqueues may run at once: a run holds bit 0
-	 * of io_running; a run that finds it taken sets io_again, which the
-	 * holder looks at once it has let go (each side: store, full barrier,
-	 * load). io_hi: which item the kicks queue; io_hi_runs, io_singles
-	 * and io_cmds: the run only.
+	 * Two work items on two workqueues may run at once (nvmet_tcp_prio
+	 * switches between them): a run holds bit 0 of io_running; a run
+	 * that finds it taken sets io_again, which the holder looks at once
+	 * it has let go (each side: store, full barrier, load). io_cmds: the
+	 * run only.
 	 */
 	unsigned long		io_running;
 	bool			io_again;
-	bool			io_hi;
-	u32			io_hi_runs;
-	u32			io_singles;
 	u32			io_cmds;
 	unsigned long		poll_end;	/* jiffies; io_work only */
 	/*
@@ -490,6 +495,28 @@ static struct workqueue_struct *nvmet_tcp_io_hi_wq;
 /* accept_work of the ports and release_work of the queues. */
 static struct workqueue_struct *nvmet_tcp_ctl_wq;
 
+/*
+ * The workers' priority (io_highpri): hi is read by every kick; with -1
+ * it is what the run that ends a window decides, under lock (trylock: a
+ * run that finds it taken goes on). The commands come from a per-CPU
+ * count that io_work adds to once per run.
+ */
+static struct nvmet_tcp_prio_state {
+	bool		hi;
+	spinlock_t	lock;		/* the fields below (start also read without) */
+	unsigned long	start;		/* jiffies: this window's start */
+	unsigned long	cmds;		/* the per-CPU sum at start */
+	unsigned long	acc;		/* commands per window, summed over nacc */
+	u32		nacc;		/* windows at this priority since a probe */
+	u32		stay;		/* windows left before the next probe */
+	u32		stay_len;	/* windows between probes */
+	bool		probe;		/* this window runs at the other priority */
+} nvmet_tcp_prio = {
+	.lock = __SPIN_LOCK_UNLOCKED(nvmet_tcp_prio.lock),
+};
+
+static DEFINE_PER_CPU(unsigned long, nvmet_tcp_cmds);
+
 /* All queues not yet released; the mutex protects the list and entries. */
 static LIST_HEAD(nvmet_tcp_queues);
 static DEFINE_MUTEX(nvmet_tcp_queues_lock);
@@ -547,7 +574,7 @@ static void nvmet_tcp_set_priority(struct sock *sk)
 
 static void nvmet_tcp_kick(struct nvmet_tcp_queue *queue)
 {
-	if (READ_ONCE(queue->io_hi))
+	if (READ_ONCE(nvmet_tcp_prio.hi))
 		queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_hi_wq, &queue->io_work_hi);
 	else
 		queue_work_on(nvmet_tcp_io_cpu(queue), nvmet_tcp_io_wq, &queue->io_work);
@@ -1919,34 +1946,91 @@ static bool nvmet_tcp_io_idle(struct nvmet_tcp_queue *queue, int rx, int tx)
 		skb_queue_empty_lockless(&sk->sk_receive_queue));
 }
 
+/* A window has ended (prio.lock held): which priority the next one runs. */
+static void nvmet_tcp_prio_window(unsigned long now)
+{
+	struct nvmet_tcp_prio_state *p = &nvmet_tcp_prio;
+	unsigned long len = now - p->start, sum = 0, cmds, cur, normal, high;
+	bool hi = p->hi;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(nvmet_tcp_cmds, cpu));
+	cmds = sum - p->cmds;
+	WRITE_ONCE(p->start, now);
+	p->cmds = sum;
+	if (len > 2 * NVMET_TCP_PRIO_WINDOW || cmds < NVMET_TCP_PRIO_MIN) {
+		/* Idle or nearly: nothing to compare; latency matters most. */
+		p->probe = false;
+		p->acc = 0;
+		p->nacc = 0;
+		p->stay = 1;
+		p->stay_len = NVMET_TCP_PRIO_STAY;
+		WRITE_ONCE(p->hi, true);
+		return;
+	}
+	if (len > NVMET_TCP_PRIO_WINDOW + NVMET_TCP_PRIO_WINDOW / 4) {
+		/* Stretched by a pause: not comparable; a probe is tried again. */
+		if (p->probe) {
+			p->probe = false;
+			p->stay = 1;
+			WRITE_ONCE(p->hi, !hi);
+		}
+		return;
+	}
+	cmds = cmds * NVMET_TCP_PRIO_WINDOW / len;
+	if (!p->probe) {
+		p->acc += cmds;
+		p->nacc++;
+		if (--p->stay)
+			return;
+		p->probe = true;
+		WRITE_ONCE(p->hi, !hi);
+		return;
+	}
+	/*
+	 * This window ran at the other priority: the faster one stays. When
+	 * the one that stays won by more than a quarter, the next probe
+	 * comes twice as late (up to NVMET_TCP_PRIO_STAY_MAX windows).
+	 */
+	cur = p->acc / p->nacc;
+	normal = hi ? cur : cmds;
+	high = hi ? cmds : cur;
+	p->probe = false;
+	p->acc = 0;
+	p->nacc = 0;
+	hi = normal <= high + high / 16;
+	if (hi ? high > normal + normal / 4 : normal > high + high / 4)
+		p->stay_len = min(2 * p->stay_len, NVMET_TCP_PRIO_STAY_MAX);
+	else
+		p->stay_len = NVMET_TCP_PRIO_STAY;
+	p->stay = p->stay_len;
+	WRITE_ONCE(p->hi, hi);
+}
+
 /*
- * After a run that found commands: NVMET_TCP_HI_AFTER runs in a row at
- * normal priority that found only one each move the queue to high
- * priority, which it leaves after NVMET_TCP_HI_RUNS runs to try normal
- * priority again. The queue's mode counts, not which item ran (one queued
- * before a switch may run after it). Under the run's bit lock.
+ * At the end of a run (under its bit lock): count the commands it found,
+ * and end the priority's window if it is over. A queue kicked before a
+ * switch runs once more on the workers it was queued on.
  */
 static void nvmet_tcp_io_pick(struct nvmet_tcp_queue *queue)
 {
 	u32 n = queue->io_cmds;
+	unsigned long now;
 
 	queue->io_cmds = 0;
-	if (io_highpri >= 0 || !n)
+	if (io_highpri >= 0)
 		return;
-	if (queue->io_hi) {
-		if (!--queue->io_hi_runs)
-			WRITE_ONCE(queue->io_hi, false);
+	if (n)
+		this_cpu_add(nvmet_tcp_cmds, n);
+	now = jiffies;
+	if (time_before(now, READ_ONCE(nvmet_tcp_prio.start) + NVMET_TCP_PRIO_WINDOW))
 		return;
-	}
-	if (n > 1) {
-		queue->io_singles = 0;
+	if (!spin_trylock(&nvmet_tcp_prio.lock))
 		return;
-	}
-	if (++queue->io_singles < NVMET_TCP_HI_AFTER)
-		return;
-	queue->io_singles = 0;
-	queue->io_hi_runs = NVMET_TCP_HI_RUNS;
-	WRITE_ONCE(queue->io_hi, true);
+	if (!time_before(now, nvmet_tcp_prio.start + NVMET_TCP_PRIO_WINDOW))
+		nvmet_tcp_prio_window(now);
+	spin_unlock(&nvmet_tcp_prio.lock);
 }
 
 static void nvmet_tcp_io_loop(struct nvmet_tcp_queue *queue)
@@ -2380,7 +2464,6 @@ static int nvmet_tcp_alloc_queue(struct nvmet_tcp_port *port, struct socket *soc
 	queue->id = atomic_inc_return(&nvmet_tcp_queue_ids);
 	INIT_WORK(&queue->io_work, nvmet_tcp_io_work);
 	INIT_WORK(&queue->io_work_hi, nvmet_tcp_io_work_hi);
-	queue->io_hi = io_highpri > 0;
 	INIT_WORK(&queue->release_work, nvmet_tcp_release_work);
 	INIT_DELAYED_WORK(&queue->connect_timer, nvmet_tcp_connect_timeout);
 	INIT_WORK(&queue->tls_work, nvmet_tcp_tls_work);
@@ -2731,6 +2814,10 @@ static int __init nvmet_tcp_init(void)
 					   sizeof(struct nvme_tcp_rsp_pdu)) >
 		     (NVMET_TCP_TX_PAGES - 2) * PAGE_SIZE);
 
+	/* -1 starts at high priority; its first window measures nothing. */
+	nvmet_tcp_prio.hi = io_highpri != 0;
+	nvmet_tcp_prio.stay = 1;
+	nvmet_tcp_prio.stay_len = NVMET_TCP_PRIO_STAY;
 	nvmet_tcp_io_wq = alloc_workqueue("nvmet_tcp_io_wq", WQ_MEM_RECLAIM | WQ_PERCPU, 0);
 	if (!nvmet_tcp_io_wq)
 		return -ENOMEM;
