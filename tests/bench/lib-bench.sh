@@ -5,12 +5,7 @@
 # out/artifacts/bench.txt (one line per target and job).
 # shellcheck shell=bash
 NQN=nqn.2026-11.org.nvmet-oot:bench
-kdir=/lib/modules/$(uname -r)
-intree=$kdir/kernel/drivers/nvme/target
-ours=$kdir/updates/nvmet-oot
-out=/lab/out/artifacts/bench.txt
-mkdir -p /lab/out/artifacts
-: >"$out"
+. ./lib-targets.sh
 
 if [[ $TR == fc ]]; then
 	PORT=(fc fc "$FC_TRADDR")
@@ -20,24 +15,6 @@ else
 	CONNECT=(-a "$ADDR" -s 4420)
 fi
 
-load_target() { # DIR [PARAM...]: insmod nvmet and nvmet-$TR (with PARAMs) from DIR
-	modprobe -a configfs nvme-core nvme-auth nvme-keyring 2>/dev/null
-	# Our nvmet calls crc32c(), a module of its own on 6.12 (built in on 7.2).
-	modprobe -q libcrc32c 2>/dev/null
-	[[ $TR == rdma ]] && modprobe -a ib_core rdma_cm
-	insmod "$(ls "$1"/nvmet.ko* | head -1)" &&
-		insmod "$(ls "$1"/nvmet-$TR.ko* | head -1)" "${@:2}" || return 1
-	[[ $TR == fc ]] || return 0
-	# The in-tree FC loopback LLD for both targets (it binds to either
-	# nvmet-fc through the LLD API): the figures compare the targets only.
-	insmod "$(ls "$intree"/nvme-fcloop.ko* | head -1)" && fcloop_add_ports
-}
-unload_target() {
-	if [[ $TR == fc ]]; then
-		fcloop_del_ports && rmmod nvme_fcloop || return 1
-	fi
-	rmmod nvmet_$TR nvmet
-}
 # The jobs: name, rw, block size, queue depth, fio jobs (the issue's goals:
 # docs/performance.md). BENCH_JOBS (a regex) keeps only the jobs it matches.
 JOBS="4k-randread-qd1 randread 4k 1 1

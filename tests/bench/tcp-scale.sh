@@ -8,21 +8,11 @@
 # the figure is IOPS with N queues over IOPS with 1 (the same pass).
 # Results: out/artifacts/bench.txt, lines "scale TARGET PASS JOB QUEUES iops=".
 . ./lib.sh
+TR=tcp
 NQN=nqn.2026-12.org.nvmet-oot:scale
+. ./lib-targets.sh
 ADDR=127.0.0.1
-kdir=/lib/modules/$(uname -r)
-intree=$kdir/kernel/drivers/nvme/target
-ours=$kdir/updates/nvmet-oot
-out=/lab/out/artifacts/bench.txt
-mkdir -p /lab/out/artifacts
-: >"$out"
 NCPU=$(nproc)
-
-load_target() { # DIR
-	modprobe -a configfs nvme-core nvme-auth nvme-keyring 2>/dev/null
-	modprobe -q libcrc32c 2>/dev/null
-	insmod "$(ls "$1"/nvmet.ko* | head -1)" && insmod "$(ls "$1"/nvmet-tcp.ko* | head -1)"
-}
 
 fio_iops() { # DEVICE RW JOBS: total IOPS
 	fio --name=scale --filename="$1" --ioengine=libaio --direct=1 --rw="$2" --bs=4k \
@@ -60,7 +50,7 @@ one_pass() { # LABEL DIR PASS
 		one_queues "$1" "$3" $q
 	done
 	check "$1: teardown" target_clear
-	check "$1: unload" bash -c 'rmmod nvmet_tcp nvmet'
+	check "$1: unload" unload_target
 }
 
 check "4 vCPUs (run-guest --smp 4)" test "$NCPU" -ge 4
