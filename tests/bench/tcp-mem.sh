@@ -105,7 +105,7 @@ live = {}          # key -> (bytes, kind, site)
 snaps = []
 pending = None     # an allocation whose stack comes next
 stack = None
-SLAB_PAGE = re.compile(r'allocate_slab|new_slab|kmalloc_large|___kmalloc_large|__kmalloc_large')
+SLAB_PAGE = re.compile(r'allocate_slab|new_slab|kmalloc_large')
 
 def finish_pending():
     global pending, stack
